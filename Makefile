@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# fwctl-rs: build the modules and tools, boot them in QEMU, run the tests.
+# `make help` lists the targets. Out-of-tree module builds follow the kernel's
+# conventions (make -C $(KDIR) M=<dir>); each module directory has a Kbuild.
+
+FLAVOUR ?= debug
+TIMEOUT ?= 900
+# Modules build through clippy, and any compiler or clippy warning fails the
+# build. CLIPPY=0 / WERROR=0 for a kernel tree without our toolchain.
+CLIPPY ?= 1
+WERROR ?= 1
+FWCTL_CACHE ?= $(HOME)/.cache/fwctl-rs
+export FWCTL_CACHE
+
+# Build output, per flavour; the kernel itself is cached in $(FWCTL_CACHE).
+O := $(CURDIR)/build/$(FLAVOUR)
+CARGO_TARGET := $(CURDIR)/build/cargo
+# Userspace is built by rustup's cargo; RUSTC/RUSTFLAGS meant for the
+# kernel must not leak into it.
+CARGO := env -u RUSTC -u RUSTFLAGS PATH="$(HOME)/.cargo/bin:$(PATH)" cargo
+
+# Module directories in load order. Each is built against the
+# Module.symvers of those before it (KBUILD_EXTRA_SYMBOLS).
+MODULE_DIRS := \
+	tools/testing/selftests/fwctl/kmod/selfcheck_peer \
+	tools/testing/selftests/fwctl/kmod/selfcheck
+
+# Static programs for the guest, and those of them the guest runs as tests.
+GUEST_PROGRAMS := fwctl_env_test
+GUEST_TESTS := fwctl_env_test
+
+# KUnit suites the modules declare; the guest fails any that does not run.
+KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
+	$(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.rs)))
+
+Q := $(if $(V),,@)
+
+.PHONY: all help setup kernel kdir modules tools initramfs run check \
+	host-test lint fmt clean
+
+all: modules tools
+
+help:
+	@echo 'make run       set up, build, boot the stack in QEMU and show it working'
+	@echo 'make check     set up, build, run every host and guest test'
+	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
+	@echo 'make tools     build the userspace tools and guest test programs'
+	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
+	@echo 'make fmt       reformat Rust sources'
+	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
+	@echo 'Variables: FLAVOUR=debug|base  KDIR=<built kernel tree>  TIMEOUT=<s>'
+	@echo '           CLIPPY=0|1  WERROR=0|1  V=1'
+
+setup:
+	$(Q)scripts/setup.sh
+
+# Writes the kernel build directory to $(O)/kdir: the user's KDIR, or our
+# cached build of Debian's source (built on first use).
+kdir:
+	$(Q)mkdir -p $(O)
+ifeq ($(KDIR),)
+	$(Q)scripts/setup.sh >&2
+	$(Q)scripts/build-kernel.sh $(FLAVOUR) >$(O)/kdir.tmp
+else
+	$(Q)echo "$(abspath $(KDIR))" >$(O)/kdir.tmp
+endif
+	$(Q)mv $(O)/kdir.tmp $(O)/kdir
+
+kernel: kdir
+	$(Q)echo "kernel: $$(cat $(O)/kdir)"
+
+modules: kdir
+	$(Q)set -e; kdir=$$(cat $(O)/kdir); syms=; \
+	for d in $(MODULE_DIRS); do \
+		mo=$(O)/modules/$$d; mkdir -p $$mo; \
+		scripts/kmake.sh $$kdir M=$(CURDIR)/$$d MO=$$mo CLIPPY=$(CLIPPY) \
+			$(if $(filter 1,$(WERROR)),KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror) \
+			KBUILD_EXTRA_SYMBOLS="$$syms" modules; \
+		syms="$$syms $$mo/Module.symvers"; \
+	done
+
+tools:
+	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
+
+initramfs: modules tools
+	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
+	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS))" \
+	TESTS="$(GUEST_TESTS)" SUITES="$(KUNIT_SUITES)" \
+		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
+
+BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT) \
+	$$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
+REPORT = $(CARGO_TARGET)/release/fwctl-report
+
+run: initramfs
+	$(Q)$(BOOT) $(O)/run --mode run --live --append quiet
+	$(Q)$(REPORT) --guest $(O)/run/results.ktap --console $(O)/run/console.log
+
+host-test:
+	$(Q)mkdir -p $(O)/check
+	$(Q)cd tools && $(CARGO) test --quiet --target-dir $(CARGO_TARGET) \
+		>$(O)/check/host.log 2>&1; echo $$? >$(O)/check/host.status
+	$(Q)scripts/lint.sh >$(O)/check/lint.ktap 2>&1 || true
+
+check: initramfs host-test
+	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
+	$(Q)$(BOOT) $(O)/check --mode check || true
+	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
+		--ktap $(O)/check/lint.ktap \
+		--guest $(O)/check/results.ktap --console $(O)/check/console.log
+
+lint:
+	$(Q)scripts/lint.sh
+
+fmt:
+	$(Q)scripts/lint.sh --fix
+
+clean:
+	$(Q)rm -rf build

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configure and build the guest kernel from the cached Debian source, once
+# per (kernel version, flavour, configuration hash). Prints the build
+# directory (the KDIR for out-of-tree modules) on stdout.
+#
+# Usage: scripts/build-kernel.sh [base|debug]     (default: debug)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/env.sh"
+flavour=${1:-debug}
+case "$flavour" in
+base) frags=("$here/config/base.config") ;;
+debug) frags=("$here/config/base.config" "$here/config/debug.config") ;;
+*) echo "build-kernel: unknown flavour '$flavour' (base or debug)" >&2; exit 2 ;;
+esac
+log() { printf 'build-kernel: %s\n' "$*" >&2; }
+
+ksrc=$("$here/fetch-kernel.sh")
+kver=$(make -s -C "$ksrc" kernelversion)
+
+# Anything that changes the produced kernel goes into the key.
+key=$({
+	cat "${frags[@]}" "$0" "$here/env.sh"
+	/usr/bin/rustc --version
+	clang-19 --version | head -n 1
+	bindgen --version
+	basename "$ksrc"
+} | sha256sum | cut -c1-12)
+out="$FWCTL_CACHE/build/$kver-$flavour-$key"
+
+if [ -f "$out/.fwctl-complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
+# Older builds of this flavour are stale now; free their space.
+for old in "$FWCTL_CACHE/build/"*-"$flavour"-*; do
+	[ -d "$old" ] && [ "$old" != "$out" ] && { log "removing stale $old"; rm -rf "$old"; }
+done
+
+log "building $kver ($flavour) in $out"
+mkdir -p "$out"
+kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "$@"; }
+kmake -s tinyconfig
+"$ksrc/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
+kmake -s olddefconfig
+
+# olddefconfig drops what it cannot satisfy without a word: refuse that.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$out/.config" || { log "missing from .config: $line"; bad=1; }
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		grep -q "^$opt=" "$out/.config" && { log "should be unset: $(grep "^$opt=" "$out/.config")"; bad=1; }
+		;;
+	esac
+done < <(cat "${frags[@]}")
+if [ $bad -ne 0 ]; then
+	log "the final .config lacks options the fragments ask for (see above)"
+	exit 1
+fi
+
+start=$SECONDS
+kmake -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
+	tail -n 40 "$out/build.log" >&2
+	log "kernel build failed; full log: $out/build.log"
+	exit 1
+}
+touch "$out/.fwctl-complete"
+log "built in $((SECONDS - start)) s"
+echo "$out"

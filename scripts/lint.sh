@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Source checks, printed as the KTAP suite "lint":
+#   spdx           every source file carries an SPDX line (line 1, or 2
+#                  after a shebang)
+#   rustfmt        every Rust file is formatted by the kernel's rules
+#                  (.rustfmt.toml, copied from the kernel tree; rustfmt does
+#                  not reach M= modules through the kernel's own rustfmtcheck)
+#   shell-syntax   every shell script parses
+# Clippy runs on every module build (see the Makefile), not here.
+#
+# Usage: scripts/lint.sh [--fix]     --fix reformats instead of checking
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+fix=0
+[ "${1:-}" = --fix ] && fix=1
+
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	files() { git ls-files --cached --others --exclude-standard -- "$@"; }
+else
+	files() { find . -path ./build -prune -o -type f -print | sed 's|^\./||'; }
+fi
+
+if [ $fix = 1 ]; then
+	files '*.rs' | xargs -r rustfmt --edition 2021 --config-path .rustfmt.toml
+	exit
+fi
+
+n=0 failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# case NAME: the output of the check so far is in $out; status $1.
+case_end() {
+	local status=$1 name=$2
+	n=$((n + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "    ok $n $name"
+	else
+		failed=$((failed + 1))
+		head -n 40 "$out" | sed "s/^/    # $name: /"
+		echo "    not ok $n $name"
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..1"
+echo "    KTAP version 1"
+echo "    # Subtest: lint"
+echo "    1..3"
+
+: >"$out"
+while read -r f; do
+	case "$f" in
+	*.rs | *.c | *.h | *.sh | Makefile | */Makefile | Kbuild | */Kbuild | *.toml | *.yml | *.config | scripts/guest/*) ;;
+	*) continue ;;
+	esac
+	[ -f "$f" ] || continue
+	head -n 2 "$f" | grep -q 'SPDX-License-Identifier:' || echo "$f: no SPDX line" >>"$out"
+done < <(files)
+[ -s "$out" ]
+case_end $((1 - $?)) spdx
+
+: >"$out"
+files '*.rs' | xargs -r rustfmt --check --color never --edition 2021 --config-path .rustfmt.toml >"$out" 2>&1
+case_end $? rustfmt
+
+: >"$out"
+st=0
+while read -r f; do
+	bash -n "$f" >>"$out" 2>&1 || st=1
+done < <(files '*.sh' scripts/guest/init scripts/guest/demo .ci/run)
+case_end $st shell-syntax
+
+[ $failed -eq 0 ] && echo "ok 1 lint" || echo "not ok 1 lint"
+[ $failed -eq 0 ]

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pack the guest's initramfs: busybox, our init, modules and test programs.
+#
+# Usage: scripts/mkinitramfs.sh OUT.cpio.gz
+# Environment (space-separated lists):
+#   MODULES   .ko files, in load order
+#   PROGRAMS  static guest programs, installed in /usr/bin
+#   TESTS     commands (program names) the init runs in check mode
+#   SUITES    KUnit suites the modules must produce
+set -euo pipefail
+
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "mkinitramfs: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc/fwctl,lib/modules/fwctl}
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+install -m 0755 "$here/guest/init" "$root/init"
+install -m 0644 "$here/guest/demo" "$root/etc/fwctl/demo"
+
+: >"$root/etc/fwctl/modules"
+for ko in ${MODULES:-}; do
+	install -m 0644 "$ko" "$root/lib/modules/fwctl/"
+	basename "$ko" >>"$root/etc/fwctl/modules"
+done
+for prog in ${PROGRAMS:-}; do
+	install -m 0755 "$prog" "$root/usr/bin/"
+done
+printf '%s\n' ${TESTS:-} >"$root/etc/fwctl/tests"
+printf '%s\n' ${SUITES:-} >"$root/etc/fwctl/kunit-suites"
+
+cat >"$root/etc/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PW
+cat >"$root/etc/group" <<'GR'
+root:x:0:
+nogroup:x:65534:
+GR
+
+(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
+	gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

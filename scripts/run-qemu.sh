@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the guest under QEMU (q35, TCG) and wait for it to power off.
+#
+# Usage: scripts/run-qemu.sh [options] KERNEL INITRD OUTDIR [-- QEMU-ARGS...]
+#
+#   --mode check|run    what the guest's init does (default check)
+#   --flavour NAME      passed to the guest (fwctl_flavour=NAME)
+#   --timeout SECONDS   kill a guest still running after this (default 900)
+#   --icount            -icount shift=0: guest time counts instructions, for
+#                       repeatable measurements (boots about 4x slower)
+#   --kvm               use KVM instead of TCG (hangs on some hosts)
+#   --live              also show the console on stdout
+#   --helper CMD        start CMD on the host before QEMU, stop it after;
+#                       it gets FWCTL_RUN_DIR=OUTDIR in its environment
+#   --append ARGS       extra kernel command line
+#
+# OUTDIR receives console.log (ttyS0: kernel log and init's output),
+# results.ktap (ttyS1: the guest's KTAP), qmp.sock (QMP, for hotplug) and
+# control.sock (ttyS2: a channel between guest tests and a host helper).
+# Exit status: 0 when the guest powered off, 1 on timeout or QEMU failure.
+set -euo pipefail
+
+mode=check flavour=debug timeout=900 icount=0 kvm=${FWCTL_KVM:-0} live=0 helper= append=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mode) mode=$2; shift 2 ;;
+	--flavour) flavour=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
+	--kvm) kvm=1; shift ;;
+	--live) live=1; shift ;;
+	--helper) helper=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) break ;;
+	-*) echo "run-qemu: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 3 ] || { sed -n '4,24p' "$0" >&2; exit 2; }
+kernel=$1 initrd=$2 out=$3
+shift 3
+[ "${1:-}" = -- ] && shift
+
+mkdir -p "$out"
+rm -f "$out"/{console.log,results.ktap,qmp.sock,control.sock}
+: >"$out/console.log"
+: >"$out/results.ktap"
+
+accel=(-accel tcg)
+[ "$kvm" = 1 ] && accel=(-accel kvm -cpu host)
+[ "$icount" = 1 ] && accel=(-accel tcg -icount shift=0)
+
+console=(-chardev "file,id=con,path=$out/console.log")
+[ "$live" = 1 ] && console=(-chardev "stdio,id=con,logfile=$out/console.log,signal=off")
+
+qemu=(
+	qemu-system-x86_64 -M q35 "${accel[@]}" -smp 2 -m 1024
+	-nodefaults -display none -no-reboot
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 fwctl_mode=$mode fwctl_flavour=$flavour $append"
+	"${console[@]}" -serial chardev:con
+	-chardev "file,id=res,path=$out/results.ktap" -serial chardev:res
+	-chardev "socket,id=ctl,path=$out/control.sock,server=on,wait=off" -serial chardev:ctl
+	-qmp "unix:$out/qmp.sock,server=on,wait=off"
+	"$@"
+)
+
+helper_pid=
+stop_helper() {
+	if [ -n "$helper_pid" ]; then
+		kill "$helper_pid" 2>/dev/null || true
+		wait "$helper_pid" 2>/dev/null || true
+	fi
+}
+trap stop_helper EXIT
+if [ -n "$helper" ]; then
+	FWCTL_RUN_DIR=$out bash -c "$helper" >"$out/helper.log" 2>&1 &
+	helper_pid=$!
+fi
+
+start=$SECONDS
+rc=0
+if [ "$live" = 1 ]; then
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" || rc=$?
+else
+	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$out/qemu.log" 2>&1 || rc=$?
+fi
+elapsed=$((SECONDS - start))
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "run-qemu: guest still running after ${timeout}s: killed. Last console lines:" >&2
+	tail -n 30 "$out/console.log" | sed 's/^/    /' >&2
+	exit 1
+elif [ $rc -ne 0 ]; then
+	echo "run-qemu: QEMU exited with status $rc after ${elapsed}s:" >&2
+	sed 's/^/    /' "$out/qemu.log" >&2 2>/dev/null || true
+	tail -n 30 "$out/console.log" | sed 's/^/    /' >&2
+	exit 1
+fi
+echo "run-qemu: guest powered off after ${elapsed}s (logs in $out)" >&2
