@@ -89,12 +89,12 @@ initramfs: modules tools
 	TESTS="$(GUEST_TESTS)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
-BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT) \
-	$$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
+BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
+IMAGES = $$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
 REPORT = $(CARGO_TARGET)/release/fwctl-report
 
 run: initramfs
-	$(Q)$(BOOT) $(O)/run --mode run --live --append quiet
+	$(Q)$(BOOT) --mode run --live --append quiet $(IMAGES) $(O)/run
 	$(Q)$(REPORT) --guest $(O)/run/results.ktap --console $(O)/run/console.log
 
 host-test:
@@ -105,7 +105,7 @@ host-test:
 
 check: initramfs host-test
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
-	$(Q)$(BOOT) $(O)/check --mode check || true
+	$(Q)$(BOOT) --mode check $(IMAGES) $(O)/check || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
 		--ktap $(O)/check/lint.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log

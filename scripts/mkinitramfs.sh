@@ -19,6 +19,9 @@ busybox=/bin/busybox
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc/fwctl,lib/modules/fwctl}
+# mktemp made the root 0700: nobody must be able to reach /usr/bin and /tmp.
+chmod 0755 "$root"
+chmod 1777 "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"

@@ -22,7 +22,8 @@ use core::mem::{
 };
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    str::BStr, //
 };
 
 module! {

@@ -6,6 +6,7 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fwctl.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/stddef.h>
 
@@ -13,6 +14,10 @@ struct selfcheck_layout {
 	const char *name;
 	size_t value;
 };
+
+/* Called from selfcheck.rs. */
+const struct selfcheck_layout *selfcheck_c_layouts(size_t *count);
+int selfcheck_c_pid(void);
 
 #define SIZE(type) { #type, sizeof(struct type) }
 #define OFFSET(type, member) { #type "." #member, offsetof(struct type, member) }
