@@ -20,24 +20,43 @@ CARGO_TARGET := $(CURDIR)/build/cargo
 # kernel must not leak into it.
 CARGO := env -u RUSTC -u RUSTFLAGS PATH="$(HOME)/.cargo/bin:$(PATH)" cargo
 
-# Module directories in load order. Each is built against the
+# Module directories in dependency order. Each is built against the
 # Module.symvers of those before it (KBUILD_EXTRA_SYMBOLS).
 MODULE_DIRS := \
 	tools/testing/selftests/fwctl/kmod/selfcheck_peer \
-	tools/testing/selftests/fwctl/kmod/selfcheck
+	tools/testing/selftests/fwctl/kmod/selfcheck \
+	drivers/fwctl \
+	samples/fwctl/loopback \
+	samples/fwctl/loopback_c
 
-# Static programs for the guest, and those of them the guest runs as tests.
-GUEST_PROGRAMS := fwctl_env_test
-GUEST_TESTS := fwctl_env_test
+# Modules the guest's init loads at boot; the suites load the others.
+BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
-# KUnit suites the modules declare; the guest fails any that does not run.
+# Static programs for the guest.
+GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench
+
+# What the guest runs in check mode, one command per ';'. The conformance
+# suite runs against our core and against the kernel's C core (the
+# reference), with the same loopback driver.
+KO := /lib/modules/fwctl
+GUEST_TESTS := fwctl_env_test; \
+	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
+	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
+	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
+	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick
+
+# `make bench`: both cores on the same (C) loopback driver, in one boot.
+GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
+
+# KUnit suites of the boot-time test modules (tools/.../kmod); the guest
+# fails any that does not run.
 KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
-	$(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.rs)))
+	$(wildcard tools/testing/selftests/fwctl/kmod/*/*.rs))
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules tools initramfs run check \
-	host-test lint fmt clean
+.PHONY: all help setup kernel kdir modules upstream-core tools initramfs run check \
+	host-test bench bench-run lint fmt clean
 
 all: modules tools
 
@@ -46,6 +65,7 @@ help:
 	@echo 'make check     set up, build, run every host and guest test'
 	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
 	@echo 'make tools     build the userspace tools and guest test programs'
+	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core'
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
@@ -80,13 +100,27 @@ modules: kdir
 		syms="$$syms $$mo/Module.symvers"; \
 	done
 
-tools:
+# The kernel's own C fwctl core, unmodified, as the reference for the
+# conformance suite: built from the kernel tree as an external module.
+upstream-core: kdir
+	$(Q)kdir=$$(cat $(O)/kdir); mo=$(O)/modules/upstream-fwctl; mkdir -p $$mo; \
+	scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl MO=$$mo \
+		CONFIG_FWCTL=m modules
+
+tools: $(O)/fwctl_call
 	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
 
-initramfs: modules tools
+# The minimal C client of samples/fwctl, built against our uAPI header.
+$(O)/fwctl_call: samples/fwctl/fwctl_call.c include/uapi/fwctl/fwctl.h
+	$(Q)mkdir -p $(O)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
+
+initramfs: modules upstream-core tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
-	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS))" \
-	TESTS="$(GUEST_TESTS)" SUITES="$(KUNIT_SUITES)" \
+	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
+	BOOT_MODULES="$(BOOT_MODULES)" \
+	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call" \
+	TESTS="$(GUEST_TESTS)" BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
@@ -109,6 +143,15 @@ check: initramfs host-test
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
 		--ktap $(O)/check/lint.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
+
+# Instructions per ioctl on each core, under -icount shift=0 on the base
+# (non-debug) kernel: sanitizers would dominate the counts.
+bench:
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=base bench-run
+
+bench-run: initramfs
+	$(Q)$(BOOT) --mode bench --icount $(IMAGES) $(O)/bench
+	$(Q)scripts/bench-report.sh $(O)/bench/results.ktap
 
 lint:
 	$(Q)scripts/lint.sh

@@ -42,6 +42,16 @@ if [ -f "$out/.fwctl-complete" ]; then
 	exit 0
 fi
 
+# One build at a time: a second `make` waits for the first, then finds the
+# build complete.
+mkdir -p "$FWCTL_CACHE/build"
+exec 9>"$FWCTL_CACHE/build/.lock"
+flock 9
+if [ -f "$out/.fwctl-complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
 # Older builds of this flavour are stale now; free their space.
 for old in "$FWCTL_CACHE/build/"*-"$flavour"-*; do
 	[ -d "$old" ] && [ "$old" != "$out" ] && { log "removing stale $old"; rm -rf "$old"; }

@@ -4,11 +4,14 @@
 # Pack the guest's initramfs: busybox, our init, modules and test programs.
 #
 # Usage: scripts/mkinitramfs.sh OUT.cpio.gz
-# Environment (space-separated lists):
-#   MODULES   .ko files, in load order
-#   PROGRAMS  static guest programs, installed in /usr/bin
-#   TESTS     commands (program names) the init runs in check mode
-#   SUITES    KUnit suites the modules must produce
+# Environment:
+#   MODULES        .ko files, installed in /lib/modules/fwctl
+#   UPSTREAM_CORE  the kernel's C fwctl.ko, installed in .../fwctl/upstream
+#   BOOT_MODULES   module names the init loads at boot, in order
+#   PROGRAMS       static guest programs, installed in /usr/bin
+#   TESTS          commands the init runs in check mode, separated by ';'
+#   BENCH          commands the init runs in bench mode, separated by ';'
+#   SUITES         KUnit suites the boot modules must produce
 set -euo pipefail
 
 out=$1
@@ -29,15 +32,23 @@ done
 install -m 0755 "$here/guest/init" "$root/init"
 install -m 0644 "$here/guest/demo" "$root/etc/fwctl/demo"
 
-: >"$root/etc/fwctl/modules"
 for ko in ${MODULES:-}; do
 	install -m 0644 "$ko" "$root/lib/modules/fwctl/"
-	basename "$ko" >>"$root/etc/fwctl/modules"
+done
+if [ -n "${UPSTREAM_CORE:-}" ]; then
+	install -D -m 0644 "$UPSTREAM_CORE" "$root/lib/modules/fwctl/upstream/fwctl.ko"
+fi
+: >"$root/etc/fwctl/modules"
+for m in ${BOOT_MODULES:-}; do
+	[ -f "$root/lib/modules/fwctl/$m.ko" ] || { echo "mkinitramfs: no $m.ko among MODULES" >&2; exit 1; }
+	echo "$m.ko" >>"$root/etc/fwctl/modules"
 done
 for prog in ${PROGRAMS:-}; do
 	install -m 0755 "$prog" "$root/usr/bin/"
 done
-printf '%s\n' ${TESTS:-} >"$root/etc/fwctl/tests"
+lines() { echo "$1" | tr ';' '\n' | sed 's/^[[:space:]]*//; /^$/d'; }
+lines "${TESTS:-}" >"$root/etc/fwctl/tests"
+lines "${BENCH:-}" >"$root/etc/fwctl/bench"
 printf '%s\n' ${SUITES:-} >"$root/etc/fwctl/kunit-suites"
 
 cat >"$root/etc/passwd" <<'PW'

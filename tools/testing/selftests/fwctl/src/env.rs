@@ -12,6 +12,12 @@
 //! `drop_to_nobody` starts as uid 65534: it prints its credentials and
 //! whether it could open PATH.
 
+use fwctl_selftests::{
+    kernel_log,
+    status_field,
+    tainted,
+    NOBODY, //
+};
 use ktap::{
     ensure,
     fail,
@@ -20,13 +26,9 @@ use ktap::{
     Check, //
 };
 use std::{
-    io::Read,
     os::unix::{
-        fs::{
-            OpenOptionsExt,
-            PermissionsExt, //
-        },
-        process::CommandExt,
+        fs::PermissionsExt,
+        process::CommandExt, //
     },
     process::Command,
 };
@@ -38,20 +40,6 @@ const TAINT_OOT_MODULE: u32 = 12;
 /// `TAINT_TEST`: KUnit suites ran, which the kernel crate's built-in ones and
 /// our self-checks do before this suite.
 const TAINT_TEST: u32 = 18;
-/// The uid and gid of `nobody` in the guest's `/etc/passwd`.
-const NOBODY: u32 = 65534;
-/// `O_NONBLOCK` from `include/uapi/asm-generic/fcntl.h`.
-const O_NONBLOCK: i32 = 0o4000;
-
-/// A field of `/proc/self/status`, e.g. `Uid` or `CapEff`.
-fn status_field(name: &str) -> Result<String, String> {
-    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-        .map(|v| v.trim().to_string())
-        .ok_or(format!("/proc/self/status has no {name}"))
-}
 
 fn effective_caps() -> Result<u64, String> {
     let hex = status_field("CapEff")?;
@@ -62,29 +50,6 @@ fn effective_caps() -> Result<u64, String> {
 fn debug_flavour() -> bool {
     std::fs::read_to_string("/proc/cmdline")
         .is_ok_and(|c| c.split_whitespace().any(|a| a == "fwctl_flavour=debug"))
-}
-
-/// The kernel log so far, read without blocking from `/dev/kmsg`.
-fn kernel_log() -> Result<String, String> {
-    let mut kmsg = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open("/dev/kmsg")
-        .map_err(|e| format!("/dev/kmsg: {e}"))?;
-    let mut log = String::new();
-    let mut record = [0u8; 8192];
-    loop {
-        // Each read returns one record; EAGAIN means we are at the end.
-        match kmsg.read(&mut record) {
-            Ok(0) => break,
-            Ok(n) => log.push_str(&String::from_utf8_lossy(&record[..n])),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-            // A record overwritten while we read is skipped.
-            Err(e) if e.raw_os_error() == Some(32) => continue,
-            Err(e) => return Err(format!("/dev/kmsg: {e}")),
-        }
-    }
-    Ok(log)
 }
 
 fn runs_as_root() -> Check {
@@ -166,12 +131,7 @@ fn nobody_probe(path: &str) -> ! {
 }
 
 fn taint_starts_clean() -> Check {
-    let text = std::fs::read_to_string("/proc/sys/kernel/tainted")
-        .map_err(|e| ktap::Failure::Fail(format!("/proc/sys/kernel/tainted: {e}")))?;
-    let taint: u64 = text
-        .trim()
-        .parse()
-        .map_err(|e| ktap::Failure::Fail(format!("tainted '{}': {e}", text.trim())))?;
+    let taint = tainted().map_err(ktap::Failure::Fail)?;
     let unexpected = taint & !(1 << TAINT_OOT_MODULE | 1 << TAINT_TEST);
     if unexpected != 0 {
         let bits: Vec<String> = (0..64)

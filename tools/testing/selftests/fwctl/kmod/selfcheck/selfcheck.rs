@@ -14,7 +14,8 @@
 //! - the current task's pid read through Rust equals the C value;
 //! - a Rust function exported by another module (`fwctl_selfcheck_peer`)
 //!   through a namespaced C export can be called and agrees with C;
-//! - this module was built with the kernel's Rust debug-assertion setting.
+//! - the kernel reports warnings at all (tinyconfig turns `CONFIG_BUG` off),
+//!   and this module was built with the kernel's Rust debug-assertion setting.
 
 use core::mem::{
     offset_of,
@@ -263,6 +264,13 @@ mod tests {
             pr_err!("current pid: peer module reads {peer}, C reads {c}\n");
         }
         assert_eq!(peer, c);
+    }
+
+    #[test]
+    fn warnings_are_compiled_in() {
+        // Without CONFIG_BUG every WARN_ON and BUG_ON compiles to nothing,
+        // and the harness's splat scan has nothing to find.
+        assert!(cfg!(CONFIG_BUG));
     }
 
     #[test]

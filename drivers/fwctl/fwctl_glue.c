@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwctl-rs core: the C the Rust core cannot do without.
+ *
+ * Everything here is a static initialiser, an inline or macro-only kernel
+ * interface, or an EXPORT_SYMBOL. The logic lives in the Rust files; the
+ * functions named fwctl_rs_* are defined there.
+ */
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/export.h>
+#include <linux/fs.h>
+#include <linux/fwctl.h>
+#include <linux/idr.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "fwctl_glue.h"
+
+/* Defined in Rust (file.rs, device.rs). */
+int fwctl_rs_open(struct inode *inode, struct file *filp);
+int fwctl_rs_release(struct inode *inode, struct file *filp);
+long fwctl_rs_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+void fwctl_rs_device_release(struct device *dev);
+char *fwctl_rs_devnode(const struct device *dev, umode_t *mode);
+
+const struct file_operations fwctl_glue_fops = {
+	.owner = THIS_MODULE,
+	.open = fwctl_rs_open,
+	.release = fwctl_rs_release,
+	.unlocked_ioctl = fwctl_rs_ioctl,
+};
+
+const struct class fwctl_glue_class = {
+	.name = "fwctl",
+	.dev_release = fwctl_rs_device_release,
+	.devnode = fwctl_rs_devnode,
+};
+
+/* Minor numbers of the fwctl char devices. */
+static DEFINE_IDA(fwctl_glue_minors);
+
+int fwctl_glue_minor_alloc(unsigned int max)
+{
+	return ida_alloc_max(&fwctl_glue_minors, max, GFP_KERNEL);
+}
+
+void fwctl_glue_minor_free(unsigned int minor)
+{
+	ida_free(&fwctl_glue_minors, minor);
+}
+
+struct module *fwctl_glue_this_module(void)
+{
+	return THIS_MODULE;
+}
+
+/* i_cdev is in an anonymous union, whose bindgen name is not stable. */
+struct cdev *fwctl_glue_inode_cdev(struct inode *inode)
+{
+	return inode->i_cdev;
+}
+
+void fwctl_glue_list_del(struct list_head *entry)
+{
+	list_del(entry);
+}
+
+unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n)
+{
+	return clear_user(to, n);
+}
+
+/* The C ABI of include/linux/fwctl.h, implemented in device.rs. */
+EXPORT_SYMBOL_NS_GPL(_fwctl_alloc_device, "FWCTL");
+EXPORT_SYMBOL_NS_GPL(fwctl_register, "FWCTL");
+EXPORT_SYMBOL_NS_GPL(fwctl_unregister, "FWCTL");

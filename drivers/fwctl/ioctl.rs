@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `FWCTL_INFO` and `FWCTL_RPC`: the only two ioctls.
+//!
+//! Both arguments are extensible structures led by a `__u32 size`: a size
+//! below the end of the last mandatory member is EINVAL, and bytes beyond
+//! what this kernel knows must be zero (E2BIG otherwise).
+
+use crate::ffi::{
+    self,
+    Registered, //
+};
+use core::{
+    alloc::Layout,
+    mem::{
+        offset_of,
+        size_of,
+        MaybeUninit, //
+    },
+    ptr::NonNull,
+    sync::atomic::{
+        AtomicBool,
+        Ordering, //
+    },
+};
+use kernel::{
+    alloc::{
+        allocator::KVmalloc,
+        flags,
+        Allocator,
+        NumaNode, //
+    },
+    bindings,
+    error::from_err_ptr,
+    ioctl::_IO,
+    prelude::*,
+    str::BStr, //
+};
+
+const FWCTL_INFO: u32 = _IO(bindings::FWCTL_TYPE, bindings::FWCTL_CMD_INFO);
+const FWCTL_RPC: u32 = _IO(bindings::FWCTL_TYPE, bindings::FWCTL_CMD_RPC);
+
+/// The largest RPC request or reply buffer (EMSGSIZE above).
+const MAX_RPC_LEN: u32 = 2 * 1024 * 1024;
+
+/// The smallest `size` each ioctl accepts: the end of its last mandatory
+/// member.
+const INFO_MIN_SIZE: usize = offset_of!(bindings::fwctl_info, out_device_data) + size_of::<u64>();
+const RPC_MIN_SIZE: usize = offset_of!(bindings::fwctl_rpc, out) + size_of::<u64>();
+
+// The uAPI layouts these sizes describe (include/uapi/fwctl/fwctl.h).
+const _: () = {
+    assert!(size_of::<bindings::fwctl_info>() == 24 && INFO_MIN_SIZE == 24);
+    assert!(size_of::<bindings::fwctl_rpc>() == 32 && RPC_MIN_SIZE == 32);
+    assert!(FWCTL_INFO == 0x9a00 && FWCTL_RPC == 0x9a01);
+};
+
+/// Set once the first write-scope RPC has tainted the kernel.
+static TAINTED: AtomicBool = AtomicBool::new(false);
+
+/// `unlocked_ioctl()`.
+///
+/// # Safety
+///
+/// Called by the VFS for a file opened by `fwctl_rs_open`.
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_ioctl(
+    filp: *mut bindings::file,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_long {
+    // SAFETY: `fwctl_rs_open` stored the context, valid while the file is.
+    let uctx = unsafe { (*filp).private_data.cast::<bindings::fwctl_uctx>() };
+    // SAFETY: `uctx` is valid and holds a reference to its device.
+    let ret = unsafe {
+        match cmd {
+            FWCTL_INFO => info(uctx, arg),
+            FWCTL_RPC => rpc(uctx, arg),
+            _ => Err(ENOIOCTLCMD),
+        }
+    };
+    match ret {
+        Ok(()) => 0,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+/// Copies `len` bytes from user address `from` to `to`.
+///
+/// # Safety
+///
+/// `to` must be valid for writes of `len` bytes.
+unsafe fn copy_from_user(to: *mut c_void, from: usize, len: usize) -> Result {
+    // SAFETY: `to` is writable (caller); the user address is checked here.
+    match unsafe { bindings::copy_from_user(to, from as *const c_void, len as c_ulong) } {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// Copies `len` bytes from `from` to user address `to`.
+///
+/// # Safety
+///
+/// `from` must be valid for reads of `len` bytes.
+unsafe fn copy_to_user(to: usize, from: *const c_void, len: usize) -> Result {
+    // SAFETY: `from` is readable (caller); the user address is checked here.
+    match unsafe { bindings::copy_to_user(to as *mut c_void, from, len as c_ulong) } {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+fn clear_user(to: usize, len: usize) -> Result {
+    // SAFETY: only user memory is written, and the address is checked.
+    match unsafe { ffi::fwctl_glue_clear_user(to as *mut c_void, len as c_ulong) } {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// An ioctl argument structure (`fwctl_info` or `fwctl_rpc`).
+///
+/// # Safety
+///
+/// Implementors are plain integer structures: all-zero and any bytes copied
+/// from userspace are valid values.
+unsafe trait Ucmd: Sized {
+    /// `offsetofend` of the last mandatory member.
+    const MIN_SIZE: usize;
+}
+
+// SAFETY: only `__u32` and `__aligned_u64` members.
+unsafe impl Ucmd for bindings::fwctl_info {
+    const MIN_SIZE: usize = INFO_MIN_SIZE;
+}
+
+// SAFETY: only `__u32` and `__aligned_u64` members.
+unsafe impl Ucmd for bindings::fwctl_rpc {
+    const MIN_SIZE: usize = RPC_MIN_SIZE;
+}
+
+/// Reads an extensible ioctl argument from `arg`. Returns it with the size
+/// userspace gave.
+fn read_ucmd<T: Ucmd>(arg: usize) -> Result<(T, usize)> {
+    let mut user_size = 0u32;
+    // SAFETY: `user_size` is a valid 4-byte destination.
+    unsafe { copy_from_user((&raw mut user_size).cast(), arg, size_of::<u32>())? };
+    let user_size = user_size as usize;
+    if user_size < T::MIN_SIZE {
+        return Err(EINVAL);
+    }
+    let ksize = size_of::<T>();
+    if user_size > ksize {
+        // SAFETY: only user memory is read, and the address is checked.
+        match unsafe {
+            bindings::check_zeroed_user((arg + ksize) as *const c_void, user_size - ksize)
+        } {
+            1 => {}
+            0 => return Err(E2BIG),
+            e => return Err(Error::from_errno(e)),
+        }
+    }
+    let mut cmd = MaybeUninit::<T>::zeroed();
+    // SAFETY: `cmd` is writable for `ksize` bytes.
+    unsafe { copy_from_user(cmd.as_mut_ptr().cast(), arg, user_size.min(ksize))? };
+    // SAFETY: zero and user bytes are valid for `T` (`Ucmd` contract).
+    Ok((unsafe { cmd.assume_init() }, user_size))
+}
+
+/// Writes `cmd` back to `arg`, no more than the `user_size` bytes userspace
+/// gave.
+fn respond<T: Ucmd>(arg: usize, cmd: &T, user_size: usize) -> Result {
+    // SAFETY: `cmd` is readable for `size_of::<T>()` bytes.
+    unsafe {
+        copy_to_user(
+            arg,
+            core::ptr::from_ref(cmd).cast(),
+            user_size.min(size_of::<T>()),
+        )
+    }
+}
+
+/// A buffer from `kvmalloc()` (or a driver's reply), freed with `kvfree()`.
+///
+/// # Invariants
+///
+/// `ptr` is NULL, or came from `kmalloc()`/`vmalloc()`/`kvmalloc()` and is
+/// owned by this value.
+struct KvBuf {
+    ptr: *mut c_void,
+}
+
+impl KvBuf {
+    /// An uninitialised buffer of `len` bytes, charged to the caller's memcg.
+    fn new(len: usize) -> Result<Self> {
+        let layout = Layout::from_size_align(len, 1).map_err(|_| EINVAL)?;
+        let ptr = KVmalloc::alloc(layout, flags::GFP_KERNEL_ACCOUNT, NumaNode::NO_NODE)?;
+        // INVARIANT: freshly allocated by kvmalloc; ours alone.
+        Ok(Self {
+            ptr: ptr.cast::<c_void>().as_ptr(),
+        })
+    }
+}
+
+impl Drop for KvBuf {
+    fn drop(&mut self) {
+        if let Some(ptr) = NonNull::new(self.ptr) {
+            // SAFETY: by the type invariant we own `ptr`, from a kvmalloc
+            // family allocator; kvfree frees all of them.
+            unsafe { bindings::kvfree(ptr.as_ptr()) };
+        }
+    }
+}
+
+/// `FWCTL_INFO`.
+///
+/// # Safety
+///
+/// `uctx` must be an open user context, which holds a device reference.
+unsafe fn info(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
+    let (mut cmd, user_size) = read_ucmd::<bindings::fwctl_info>(arg)?;
+    // SAFETY: the context holds a reference to its device (caller).
+    let reg = unsafe { Registered::lock((*uctx).fwctl) };
+    let ops = reg.ops().ok_or(ENODEV)?;
+    if cmd.flags != 0 {
+        return Err(EOPNOTSUPP);
+    }
+
+    let mut driver_len = 0usize;
+    let user_len = cmd.device_data_len as usize;
+    if user_len != 0 {
+        match ops.info {
+            None => clear_user(cmd.out_device_data as usize, user_len)?,
+            Some(info) => {
+                // SAFETY: the driver is registered (we hold the lock) and
+                // `uctx` is one of its open contexts.
+                let data = from_err_ptr(unsafe { info(uctx, &mut driver_len) })?;
+                // The driver's data is kmalloc()ed and ours to free.
+                // INVARIANT: kmalloc memory is freed by kvfree too.
+                let data = KvBuf { ptr: data };
+                let copied = driver_len.min(user_len);
+                // SAFETY: the driver returned `driver_len` readable bytes.
+                unsafe { copy_to_user(cmd.out_device_data as usize, data.ptr, copied)? };
+                if copied < user_len {
+                    clear_user(cmd.out_device_data as usize + copied, user_len - copied)?;
+                }
+            }
+        }
+    }
+    cmd.out_device_type = ops.device_type;
+    cmd.device_data_len = driver_len as u32;
+    respond(arg, &cmd, user_size)
+}
+
+/// Checks that the caller may use `scope` and taints the kernel for the
+/// write scopes.
+fn check_scope(fwctl: *mut bindings::fwctl_device, scope: u32) -> Result {
+    match bindings::fwctl_rpc_scope(scope) {
+        bindings::fwctl_rpc_scope::FWCTL_RPC_CONFIGURATION
+        | bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_READ_ONLY => return Ok(()),
+        bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE => {}
+        bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE_FULL => {
+            // SAFETY: `capable` only inspects the current task.
+            if !unsafe { bindings::capable(bindings::CAP_SYS_RAWIO as c_int) } {
+                return Err(EPERM);
+            }
+        }
+        _ => return Err(EOPNOTSUPP),
+    }
+    if !TAINTED.swap(true, Ordering::Relaxed) {
+        let task = kernel::task::Task::current_raw();
+        // SAFETY: `current` is valid, and its `comm` is always NUL
+        // terminated (the layout is checked by fwctl_selfcheck).
+        let comm = unsafe { CStr::from_char_ptr((&raw const (*task).comm).cast()) };
+        // SAFETY: the caller holds a reference to `fwctl`.
+        let dev: &kernel::device::Device =
+            unsafe { kernel::device::Device::from_raw(&raw mut (*fwctl).dev) };
+        dev_warn!(
+            dev,
+            "{}({}): write access to device firmware requested, tainting the kernel\n",
+            BStr::from_bytes(comm.to_bytes()),
+            kernel::current!().pid()
+        );
+        // SAFETY: `add_taint` has no preconditions.
+        unsafe {
+            bindings::add_taint(bindings::TAINT_FWCTL, bindings::lockdep_ok_LOCKDEP_STILL_OK)
+        };
+    }
+    Ok(())
+}
+
+/// `FWCTL_RPC`.
+///
+/// # Safety
+///
+/// `uctx` must be an open user context, which holds a device reference.
+unsafe fn rpc(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
+    let (mut cmd, user_size) = read_ucmd::<bindings::fwctl_rpc>(arg)?;
+    // SAFETY: the context holds a reference to its device (caller).
+    let fwctl = unsafe { (*uctx).fwctl };
+    // SAFETY: see above.
+    let reg = unsafe { Registered::lock(fwctl) };
+    let ops = reg.ops().ok_or(ENODEV)?;
+    if cmd.in_len > MAX_RPC_LEN || cmd.out_len > MAX_RPC_LEN {
+        return Err(EMSGSIZE);
+    }
+    check_scope(fwctl, cmd.scope)?;
+    let Some(fw_rpc) = ops.fw_rpc else {
+        return Err(EOPNOTSUPP);
+    };
+
+    let in_len = cmd.in_len as usize;
+    let input = KvBuf::new(in_len)?;
+    // SAFETY: `input` holds `in_len` writable bytes.
+    unsafe { copy_from_user(input.ptr, cmd.in_ as usize, in_len)? };
+
+    let mut out_len = cmd.out_len as usize;
+    // SAFETY: the driver is registered (we hold the lock), `uctx` is one of
+    // its contexts, and the input buffer is valid for `in_len` bytes; the
+    // driver may return it as the reply.
+    let reply = unsafe {
+        fw_rpc(
+            uctx,
+            bindings::fwctl_rpc_scope(cmd.scope),
+            input.ptr,
+            in_len,
+            &mut out_len,
+        )
+    };
+    let reply = from_err_ptr(reply)?;
+    // One owner per buffer: the input doubles as the reply when the driver
+    // answered in place.
+    let (_input, reply) = if reply == input.ptr {
+        (None, input)
+    } else {
+        // INVARIANT: the driver's reply is kvmalloc memory, now ours.
+        (Some(input), KvBuf { ptr: reply })
+    };
+
+    // SAFETY: the driver returned at least `out_len` readable bytes.
+    unsafe {
+        copy_to_user(
+            cmd.out as usize,
+            reply.ptr,
+            out_len.min(cmd.out_len as usize),
+        )?
+    };
+    cmd.out_len = out_len as u32;
+    respond(arg, &cmd, user_size)
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `fwctl_bench`: instructions per `FWCTL_INFO` and `FWCTL_RPC`, for each
+//! core in turn, on the same driver in the same boot.
+//!
+//! Usage: `fwctl_bench DRIVER.ko NAME=CORE.ko...`
+//!
+//! Meant for a guest booted with `-icount shift=0`, where one nanosecond of
+//! guest time is one guest instruction: the time a loop of calls takes,
+//! divided by the calls, is the instructions per call. `getppid` is measured
+//! the same way, as the cost of a system call that does nothing.
+//! The driver's loopback ECHO replies in place without touching the data,
+//! so the difference between cores is the cores' own cost.
+//!
+//! Prints one line per measurement, `bench <op> <core> <instructions>`,
+//! which `scripts/bench-report.sh` turns into a table.
+
+use fwctl_selftests::run;
+use fwctl_uapi::{
+    info,
+    rpc,
+    scope, //
+};
+use std::{
+    fs::File,
+    time::Instant, //
+};
+
+/// Calls per measurement; the first tenth warms caches and is not counted.
+const CALLS: u32 = 20_000;
+
+extern "C" {
+    fn getppid() -> i32;
+}
+
+/// Average guest nanoseconds (instructions under icount) per call of `f`.
+fn measure(mut f: impl FnMut()) -> u64 {
+    for _ in 0..CALLS / 10 {
+        f();
+    }
+    let start = Instant::now();
+    for _ in 0..CALLS {
+        f();
+    }
+    (start.elapsed().as_nanos() / u128::from(CALLS)) as u64
+}
+
+fn echo_request(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len.max(8)];
+    v[0] = 1; // OP_ECHO
+    v
+}
+
+fn bench_core(name: &str, dev: &File) -> Result<(), String> {
+    let mut data = [0u8; 8];
+    let ns = measure(|| {
+        info(dev, &mut []).expect("INFO");
+    });
+    println!("bench info-0B {name} {ns}");
+    let ns = measure(|| {
+        info(dev, &mut data).expect("INFO");
+    });
+    println!("bench info-8B {name} {ns}");
+    for (label, len) in [
+        ("16B", 16),
+        ("4KiB", 4096),
+        ("64KiB", 65536),
+        ("1MiB", 1 << 20),
+    ] {
+        let input = echo_request(len);
+        let mut out = vec![0u8; len];
+        let ns = measure(|| {
+            rpc(dev, scope::CONFIGURATION, &input, &mut out).expect("RPC");
+        });
+        println!("bench rpc-{label} {name} {ns}");
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((driver, cores)) = args.split_first() else {
+        eprintln!("usage: fwctl_bench DRIVER.ko NAME=CORE.ko...");
+        std::process::exit(2);
+    };
+    let driver_name = driver
+        .rsplit('/')
+        .next()
+        .unwrap_or(driver)
+        .trim_end_matches(".ko");
+
+    // SAFETY: getppid has no preconditions.
+    let ns = measure(|| unsafe {
+        getppid();
+    });
+    println!("bench getppid - {ns}");
+
+    for core in cores {
+        let Some((name, ko)) = core.split_once('=') else {
+            eprintln!("bad core argument '{core}'");
+            std::process::exit(2);
+        };
+        let result = run("insmod", &[ko])
+            .and_then(|()| run("insmod", &[driver.as_str()]))
+            .and_then(|()| {
+                let node = std::fs::read_dir("/dev/fwctl")
+                    .map_err(|e| e.to_string())?
+                    .next()
+                    .ok_or("no fwctl device")?
+                    .map_err(|e| e.to_string())?
+                    .path();
+                let dev = File::options()
+                    .read(true)
+                    .write(true)
+                    .open(&node)
+                    .map_err(|e| format!("{}: {e}", node.display()))?;
+                bench_core(name, &dev)
+            });
+        let _ = run("rmmod", &[driver_name]);
+        let _ = run("rmmod", &["fwctl"]);
+        if let Err(e) = result {
+            eprintln!("{name}: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,1090 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `fwctl_conformance_test`: the fwctl uABI, checked against a core and a
+//! loopback driver.
+//!
+//! Usage: `fwctl_conformance_test SUITE CORE.ko DRIVER.ko [--quick]`
+//!
+//! `--quick` skips the minor-exhaustion case (about two minutes on the debug
+//! kernel): minors belong to the core, so one driver per core covers it.
+//!
+//! Loads the core and the driver (which must speak the loopback protocol of
+//! `samples/fwctl/loopback`), runs every case against the one device, and
+//! unloads both. The same cases run against our Rust core and the kernel's
+//! C core, with the Rust and the C loopback driver: a behaviour they do not
+//! share is a bug in one of them, or in a case here.
+//!
+//! The cases are written from the uAPI's rules (`include/uapi/fwctl`,
+//! `Documentation/userspace-api/fwctl/`), not from either implementation.
+
+use fwctl_selftests::{
+    as_nobody,
+    kernel_log,
+    run,
+    tainted, //
+};
+use fwctl_uapi::{
+    info,
+    raw_ioctl,
+    rpc,
+    scope,
+    FwctlInfo,
+    FwctlRpc,
+    FWCTL_INFO,
+    FWCTL_RPC,
+    FWCTL_TYPE,
+    MAX_RPC_LEN, //
+};
+use ktap::{
+    ensure,
+    fail,
+    Case,
+    Check,
+    Failure, //
+};
+use std::{
+    fs::File,
+    io,
+    os::{
+        fd::AsRawFd,
+        unix::fs::{
+            FileTypeExt,
+            MetadataExt, //
+        },
+    },
+    path::PathBuf,
+    sync::OnceLock,
+    time::{
+        Duration,
+        Instant, //
+    },
+};
+
+/// The loopback driver's device type.
+const LOOPBACK_TYPE: u32 = 0x7f00;
+/// Its default `FWCTL_INFO` length.
+const DEFAULT_INFO_LEN: usize = 16;
+/// `TAINT_FWCTL`.
+const TAINT_FWCTL: u32 = 19;
+/// How many minors a fwctl core has.
+const MAX_DEVICES: usize = 4096;
+/// An address that is never mapped (below `mmap_min_addr`).
+const BAD_ADDR: u64 = 0x10;
+
+const OP_ECHO: u32 = 1;
+const OP_ECHO_NEW: u32 = 2;
+const OP_FILL: u32 = 3;
+const OP_ERRNO: u32 = 4;
+const OP_SLEEP: u32 = 5;
+const OP_STATE: u32 = 6;
+const OP_SET_INFO_LEN: u32 = 7;
+
+const EPERM: i32 = 1;
+const E2BIG: i32 = 7;
+const EACCES: i32 = 13;
+const EFAULT: i32 = 14;
+const ENODEV: i32 = 19;
+const EINVAL: i32 = 22;
+const ENOTTY: i32 = 25;
+const ENOSPC: i32 = 28;
+const EMSGSIZE: i32 = 90;
+const EOPNOTSUPP: i32 = 95;
+
+/// What the suite runs against.
+struct Setup {
+    core: String,
+    driver: String,
+    quick: bool,
+}
+
+static SETUP: OnceLock<Setup> = OnceLock::new();
+
+fn setup() -> &'static Setup {
+    SETUP.get().expect("set in main")
+}
+
+/// A module's name from its file: `/x/fwctl_loopback.ko` → `fwctl_loopback`.
+fn module_name(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".ko").unwrap_or(file)
+}
+
+fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
+    r.map_err(Failure::Fail)
+}
+
+fn load_driver(params: &[&str]) -> Check {
+    let mut args = vec![setup().driver.as_str()];
+    args.extend_from_slice(params);
+    fail_on(run("insmod", &args))
+}
+
+fn unload_driver() -> Check {
+    fail_on(run("rmmod", &[module_name(&setup().driver)]))
+}
+
+/// The nodes in `/dev/fwctl`, sorted.
+fn nodes() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("/dev/fwctl")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The one loopback device's node.
+fn node() -> Result<PathBuf, Failure> {
+    match nodes().as_slice() {
+        [one] => Ok(one.clone()),
+        other => fail!("expected one node in /dev/fwctl, found {other:?}"),
+    }
+}
+
+fn open() -> Result<File, Failure> {
+    let path = node()?;
+    File::options()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Failure::Fail(format!("open {}: {e}", path.display())))
+}
+
+fn errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(0)
+}
+
+/// Checks that `r` failed with `want`.
+fn expect_errno<T: std::fmt::Debug>(r: io::Result<T>, want: i32, what: &str) -> Check {
+    match r {
+        Err(e) if errno(&e) == want => Ok(()),
+        Err(e) => fail!("{what}: want errno {want}, got {e}"),
+        Ok(v) => fail!("{what}: want errno {want}, succeeded with {v:?}"),
+    }
+}
+
+fn ok<T>(r: io::Result<T>, what: &str) -> Result<T, Failure> {
+    r.map_err(|e| Failure::Fail(format!("{what}: {e}")))
+}
+
+/// A loopback request: `op`, `arg`, then `payload` bytes of `i % 251`.
+fn request(op: u32, arg: u32, payload: usize) -> Vec<u8> {
+    let mut v = Vec::with_capacity(8 + payload);
+    v.extend_from_slice(&op.to_le_bytes());
+    v.extend_from_slice(&arg.to_le_bytes());
+    v.extend((0..payload).map(|i| (i % 251) as u8));
+    v
+}
+
+/// The loopback's STATE words: scope, FD id, opens, closes, info length.
+fn state(f: &File, scope: u32) -> Result<[u32; 5], Failure> {
+    let mut out = [0u8; 20];
+    let len = ok(rpc(f, scope, &request(OP_STATE, 0, 0), &mut out), "STATE")?;
+    ensure!(len == 20, "STATE reply is {len} bytes, want 20");
+    let w = |i: usize| u32::from_le_bytes(out[4 * i..4 * i + 4].try_into().unwrap());
+    Ok([w(0), w(1), w(2), w(3), w(4)])
+}
+
+/// An ioctl argument followed by 16 more bytes, for sizes beyond the struct.
+#[repr(C, align(8))]
+struct Padded<T> {
+    cmd: T,
+    tail: [u8; 16],
+}
+
+fn info_cmd(size: u32, buf: &mut [u8]) -> FwctlInfo {
+    FwctlInfo {
+        size,
+        device_data_len: buf.len() as u32,
+        out_device_data: buf.as_mut_ptr() as u64,
+        ..Default::default()
+    }
+}
+
+fn rpc_cmd(size: u32, scope: u32, input: &[u8], out: &mut [u8]) -> FwctlRpc {
+    FwctlRpc {
+        size,
+        scope,
+        in_len: input.len() as u32,
+        out_len: out.len() as u32,
+        r#in: input.as_ptr() as u64,
+        out: out.as_mut_ptr() as u64,
+    }
+}
+
+/// Issues `request` with `cmd` (whose user pointers the caller made valid
+/// or unmapped).
+fn ioctl_with<T>(f: &File, request: u32, cmd: &mut T) -> io::Result<()> {
+    // SAFETY: `cmd` is writable; every user pointer in it points at a live
+    // buffer of the stated length, or at BAD_ADDR, which is never mapped.
+    unsafe { raw_ioctl(f.as_raw_fd(), request, (cmd as *mut T).cast()) }
+}
+
+// --- Setup ---------------------------------------------------------------
+
+fn load_core_and_driver() -> Check {
+    fail_on(run("insmod", &[setup().core.as_str()]))?;
+    load_driver(&[])?;
+    node()?;
+    Ok(())
+}
+
+// --- The device node -----------------------------------------------------
+
+fn node_is_root_only_char_device() -> Check {
+    let path = node()?;
+    let md = ok(std::fs::metadata(&path), "stat")?;
+    ensure!(
+        md.file_type().is_char_device(),
+        "{} is not a char device",
+        path.display()
+    );
+    ensure!(
+        md.mode() & 0o777 == 0o600,
+        "mode is {:o}, want 600",
+        md.mode() & 0o777
+    );
+    ensure!(
+        md.uid() == 0 && md.gid() == 0,
+        "owner {}:{}, want 0:0",
+        md.uid(),
+        md.gid()
+    );
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    ensure!(name.starts_with("fwctl"), "node name {name}");
+    Ok(())
+}
+
+fn sysfs_device_is_the_parent() -> Check {
+    let name = node()?.file_name().unwrap().to_string_lossy().to_string();
+    let link = format!("/sys/class/fwctl/{name}/device");
+    let target = ok(std::fs::canonicalize(&link), &link)?;
+    ensure!(
+        target.to_string_lossy().ends_with("fwctl-loopback-0"),
+        "{link} -> {}, want the loopback's faux device",
+        target.display()
+    );
+    Ok(())
+}
+
+fn nobody_cannot_open() -> Check {
+    let path = node()?;
+    let r = fail_on(as_nobody(|| File::open(&path)))?;
+    expect_errno(r, EACCES, "open as nobody")
+}
+
+// --- ioctl dispatch and the size rules -----------------------------------
+
+fn unknown_ioctl_is_enotty() -> Check {
+    let f = open()?;
+    let mut cmd = FwctlInfo::default();
+    for req in [
+        fwctl_uapi::io(FWCTL_TYPE, 2),
+        fwctl_uapi::io(FWCTL_TYPE, 0x80),
+        fwctl_uapi::io(0x9b, 0),
+        // FWCTL_INFO's number with a direction and size encoded.
+        FWCTL_INFO | (3 << 30) | (24 << 16),
+    ] {
+        expect_errno(
+            ioctl_with(&f, req, &mut cmd),
+            ENOTTY,
+            &format!("ioctl {req:#x}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn info_size_below_minimum_is_einval() -> Check {
+    let f = open()?;
+    let mut buf = [0u8; 16];
+    for size in [0, 4, 23] {
+        let mut cmd = info_cmd(size, &mut buf);
+        expect_errno(
+            ioctl_with(&f, FWCTL_INFO, &mut cmd),
+            EINVAL,
+            &format!("size {size}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn rpc_size_below_minimum_is_einval() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO, 0, 0);
+    let mut out = [0u8; 8];
+    for size in [0, 24, 31] {
+        let mut cmd = rpc_cmd(size, scope::CONFIGURATION, &input, &mut out);
+        expect_errno(
+            ioctl_with(&f, FWCTL_RPC, &mut cmd),
+            EINVAL,
+            &format!("size {size}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn nonzero_tail_is_e2big() -> Check {
+    let f = open()?;
+    let mut buf = [0u8; 16];
+    let mut p = Padded {
+        cmd: info_cmd(40, &mut buf),
+        tail: [0; 16],
+    };
+    p.tail[15] = 1;
+    expect_errno(
+        ioctl_with(&f, FWCTL_INFO, &mut p),
+        E2BIG,
+        "INFO, tail byte 15 set",
+    )?;
+    let input = request(OP_ECHO, 0, 0);
+    let mut out = [0u8; 8];
+    let mut p = Padded {
+        cmd: rpc_cmd(48, scope::CONFIGURATION, &input, &mut out),
+        tail: [0; 16],
+    };
+    p.tail[0] = 0x80;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut p),
+        E2BIG,
+        "RPC, tail byte 0 set",
+    )
+}
+
+fn zero_tail_is_accepted_and_left_alone() -> Check {
+    let f = open()?;
+    let mut buf = [0u8; 16];
+    let mut p = Padded {
+        cmd: info_cmd(40, &mut buf),
+        tail: [0; 16],
+    };
+    ok(ioctl_with(&f, FWCTL_INFO, &mut p), "INFO with a zero tail")?;
+    ensure!(
+        p.cmd.out_device_type == LOOPBACK_TYPE,
+        "device type {:#x}",
+        p.cmd.out_device_type
+    );
+    ensure!(
+        p.tail == [0; 16],
+        "the kernel wrote past its struct: {:?}",
+        p.tail
+    );
+    let input = request(OP_ECHO, 0, 8);
+    let mut out = [0u8; 16];
+    let mut p = Padded {
+        cmd: rpc_cmd(48, scope::CONFIGURATION, &input, &mut out),
+        tail: [0; 16],
+    };
+    ok(ioctl_with(&f, FWCTL_RPC, &mut p), "RPC with a zero tail")?;
+    ensure!(p.cmd.out_len == 16, "out_len {}", p.cmd.out_len);
+    ensure!(
+        p.tail == [0; 16],
+        "the kernel wrote past its struct: {:?}",
+        p.tail
+    );
+    Ok(())
+}
+
+fn minimum_size_is_accepted() -> Check {
+    // The structs have no optional members yet: the minimum is the size.
+    let f = open()?;
+    let mut buf = [0u8; 16];
+    let mut cmd = info_cmd(24, &mut buf);
+    ok(ioctl_with(&f, FWCTL_INFO, &mut cmd), "INFO size 24")?;
+    let input = request(OP_ECHO, 0, 0);
+    let mut out = [0u8; 8];
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    ok(ioctl_with(&f, FWCTL_RPC, &mut cmd), "RPC size 32")
+}
+
+fn bad_struct_pointer_is_efault() -> Check {
+    let f = open()?;
+    // SAFETY: BAD_ADDR is never mapped; the kernel cannot write there.
+    let r = unsafe { raw_ioctl(f.as_raw_fd(), FWCTL_INFO, BAD_ADDR as *mut _) };
+    expect_errno(r, EFAULT, "INFO")?;
+    // SAFETY: as above.
+    let r = unsafe { raw_ioctl(f.as_raw_fd(), FWCTL_RPC, BAD_ADDR as *mut _) };
+    expect_errno(r, EFAULT, "RPC")
+}
+
+// --- FWCTL_INFO ----------------------------------------------------------
+
+fn info_flags_are_eopnotsupp() -> Check {
+    let f = open()?;
+    let mut buf = [0u8; 16];
+    let mut cmd = info_cmd(24, &mut buf);
+    cmd.flags = 1;
+    expect_errno(ioctl_with(&f, FWCTL_INFO, &mut cmd), EOPNOTSUPP, "flags 1")
+}
+
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (7 * i) as u8).collect()
+}
+
+fn info_reports_type_and_data() -> Check {
+    let f = open()?;
+    let mut buf = [0u8; DEFAULT_INFO_LEN];
+    let got = ok(info(&f, &mut buf), "INFO")?;
+    ensure!(
+        got.device_type == LOOPBACK_TYPE,
+        "device type {:#x}",
+        got.device_type
+    );
+    ensure!(got.len == DEFAULT_INFO_LEN, "length {}", got.len);
+    ensure!(buf[..] == pattern(DEFAULT_INFO_LEN)[..], "data {buf:?}");
+    Ok(())
+}
+
+fn info_zero_pads_a_larger_buffer() -> Check {
+    let f = open()?;
+    let mut buf = [0xffu8; 64];
+    let got = ok(info(&f, &mut buf), "INFO")?;
+    ensure!(got.len == DEFAULT_INFO_LEN, "reported length {}", got.len);
+    ensure!(
+        buf[..DEFAULT_INFO_LEN] == pattern(DEFAULT_INFO_LEN)[..],
+        "data {buf:?}"
+    );
+    ensure!(
+        buf[DEFAULT_INFO_LEN..].iter().all(|&b| b == 0),
+        "not zero padded: {buf:?}"
+    );
+    Ok(())
+}
+
+fn info_truncates_to_a_smaller_buffer() -> Check {
+    let f = open()?;
+    let mut buf = [0xeeu8; 8];
+    let got = ok(info(&f, &mut buf[..4]), "INFO")?;
+    ensure!(
+        got.len == DEFAULT_INFO_LEN,
+        "reported length {}, want the full one",
+        got.len
+    );
+    ensure!(buf[..4] == pattern(4)[..], "data {buf:?}");
+    ensure!(buf[4..] == [0xee; 4], "wrote past the buffer: {buf:?}");
+    Ok(())
+}
+
+fn info_without_buffer() -> Check {
+    let f = open()?;
+    let got = ok(info(&f, &mut []), "INFO with no buffer")?;
+    ensure!(
+        got.device_type == LOOPBACK_TYPE,
+        "device type {:#x}",
+        got.device_type
+    );
+    // The driver is not asked when there is nowhere to copy its data.
+    ensure!(got.len == 0, "reported length {}", got.len);
+    Ok(())
+}
+
+fn info_of_driver_chosen_lengths() -> Check {
+    let f = open()?;
+    for len in [0usize, 1, 4096, 100_000] {
+        let mut out = [0u8; 8];
+        ok(
+            rpc(
+                &f,
+                scope::CONFIGURATION,
+                &request(OP_SET_INFO_LEN, len as u32, 0),
+                &mut out,
+            ),
+            "SET_INFO_LEN",
+        )?;
+        let mut buf = vec![0x55u8; len + 8];
+        let got = ok(info(&f, &mut buf), &format!("INFO of {len} bytes"))?;
+        ensure!(got.len == len, "length {} want {len}", got.len);
+        ensure!(
+            buf[..len] == pattern(len)[..],
+            "data of {len} bytes differs"
+        );
+        ensure!(buf[len..] == [0; 8], "not zero padded after {len} bytes");
+    }
+    Ok(())
+}
+
+fn info_bad_data_pointer_is_efault() -> Check {
+    let f = open()?;
+    let mut cmd = FwctlInfo {
+        size: 24,
+        device_data_len: 16,
+        out_device_data: BAD_ADDR,
+        ..Default::default()
+    };
+    expect_errno(
+        ioctl_with(&f, FWCTL_INFO, &mut cmd),
+        EFAULT,
+        "INFO into a bad pointer",
+    )?;
+    ensure!(
+        cmd.out_device_type == 0,
+        "the struct was written back after EFAULT"
+    );
+    Ok(())
+}
+
+// --- FWCTL_RPC -------------------------------------------------------------
+
+fn rpc_echo_in_place() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO, 0, 100);
+    let mut out = vec![0u8; 200];
+    let len = ok(rpc(&f, scope::CONFIGURATION, &input, &mut out), "ECHO")?;
+    ensure!(
+        len == input.len(),
+        "reply length {len}, want {}",
+        input.len()
+    );
+    ensure!(out[..len] == input[..], "reply differs from the request");
+    ensure!(out[len..].iter().all(|&b| b == 0), "wrote past the reply");
+    Ok(())
+}
+
+fn rpc_reply_in_a_new_larger_buffer() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO_NEW, 4096, 24);
+    let mut out = vec![0u8; 4096];
+    let len = ok(rpc(&f, scope::CONFIGURATION, &input, &mut out), "ECHO_NEW")?;
+    ensure!(len == 4096, "reply length {len}");
+    ensure!(
+        out[..input.len()] == input[..],
+        "reply does not start with the request"
+    );
+    ensure!(
+        out[input.len()..].iter().all(|&b| b == 0xa5),
+        "reply fill differs"
+    );
+    Ok(())
+}
+
+fn rpc_reply_longer_than_out_len_is_truncated() -> Check {
+    let f = open()?;
+    let mut out = vec![0xeeu8; 128];
+    let len = ok(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &request(OP_FILL, 1000, 0),
+            &mut out[..100],
+        ),
+        "FILL 1000",
+    )?;
+    ensure!(len == 1000, "reported length {len}, want the full 1000");
+    ensure!(
+        out[..100].iter().enumerate().all(|(i, &b)| b == i as u8),
+        "data differs"
+    );
+    ensure!(out[100..].iter().all(|&b| b == 0xee), "wrote past out_len");
+    Ok(())
+}
+
+fn rpc_driver_errno_is_returned() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &request(OP_ERRNO, ENOSPC as u32, 0),
+            &mut out,
+        ),
+        ENOSPC,
+        "driver fails with ENOSPC",
+    )?;
+    // A request the driver rejects as malformed.
+    expect_errno(
+        rpc(&f, scope::CONFIGURATION, &[], &mut out),
+        EINVAL,
+        "empty request",
+    )
+}
+
+fn rpc_over_maximum_is_emsgsize() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO, 0, 0);
+    let mut out = [0u8; 8];
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    cmd.in_len = MAX_RPC_LEN as u32 + 1;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut cmd),
+        EMSGSIZE,
+        "in_len 2 MiB + 1",
+    )?;
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    cmd.out_len = MAX_RPC_LEN as u32 + 1;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut cmd),
+        EMSGSIZE,
+        "out_len 2 MiB + 1",
+    )?;
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    cmd.out_len = u32::MAX;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut cmd),
+        EMSGSIZE,
+        "out_len 4 GiB - 1",
+    )
+}
+
+fn rpc_at_maximum_size() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO, 0, MAX_RPC_LEN - 8);
+    let mut out = vec![0u8; MAX_RPC_LEN];
+    let len = ok(
+        rpc(&f, scope::CONFIGURATION, &input, &mut out),
+        "2 MiB ECHO",
+    )?;
+    ensure!(
+        len == MAX_RPC_LEN && out == input,
+        "2 MiB echo differs (length {len})"
+    );
+    let len = ok(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &request(OP_FILL, MAX_RPC_LEN as u32, 0),
+            &mut out,
+        ),
+        "2 MiB FILL",
+    )?;
+    ensure!(len == MAX_RPC_LEN, "FILL length {len}");
+    ensure!(
+        out.iter().enumerate().all(|(i, &b)| b == i as u8),
+        "2 MiB FILL differs"
+    );
+    Ok(())
+}
+
+fn rpc_unknown_scope_is_eopnotsupp() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    for s in [4, 0x100, u32::MAX] {
+        expect_errno(
+            rpc(&f, s, &request(OP_ECHO, 0, 0), &mut out),
+            EOPNOTSUPP,
+            &format!("scope {s}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn rpc_scope_reaches_the_driver() -> Check {
+    let f = open()?;
+    for s in [scope::CONFIGURATION, scope::DEBUG_READ_ONLY] {
+        let st = state(&f, s)?;
+        ensure!(st[0] == s, "driver saw scope {}, sent {s}", st[0]);
+    }
+    Ok(())
+}
+
+fn rpc_bad_pointers_are_efault() -> Check {
+    let f = open()?;
+    let input = request(OP_ECHO, 0, 8);
+    let mut out = [0xeeu8; 16];
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    cmd.r#in = BAD_ADDR;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut cmd),
+        EFAULT,
+        "bad in pointer",
+    )?;
+    ensure!(out == [0xee; 16], "reply written after EFAULT on input");
+    ensure!(cmd.out_len == 16, "out_len written back after EFAULT");
+    let mut cmd = rpc_cmd(32, scope::CONFIGURATION, &input, &mut out);
+    cmd.out = BAD_ADDR;
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut cmd),
+        EFAULT,
+        "bad out pointer",
+    )?;
+    ensure!(cmd.out_len == 16, "out_len written back after EFAULT");
+    Ok(())
+}
+
+// --- Scopes, privilege and taint ------------------------------------------
+
+fn write_full_needs_cap_sys_rawio() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    let before = fail_on(tainted())?;
+    let r = fail_on(as_nobody(|| {
+        rpc(
+            &f,
+            scope::DEBUG_WRITE_FULL,
+            &request(OP_ECHO, 0, 0),
+            &mut out,
+        )
+    }))?;
+    expect_errno(r, EPERM, "DEBUG_WRITE_FULL as nobody")?;
+    let after = fail_on(tainted())?;
+    ensure!(
+        before & (1 << TAINT_FWCTL) == after & (1 << TAINT_FWCTL),
+        "a refused RPC changed the taint: {before:#x} -> {after:#x}"
+    );
+    // Lesser scopes need no capability.
+    let r = fail_on(as_nobody(|| {
+        rpc(
+            &f,
+            scope::DEBUG_READ_ONLY,
+            &request(OP_ECHO, 0, 0),
+            &mut out,
+        )
+    }))?;
+    ok(r, "DEBUG_READ_ONLY as nobody")?;
+    Ok(())
+}
+
+fn read_scopes_do_not_taint() -> Check {
+    let before = fail_on(tainted())?;
+    if before & (1 << TAINT_FWCTL) != 0 {
+        ktap::skip!("already tainted by an earlier suite in this boot");
+    }
+    let f = open()?;
+    let mut out = [0u8; 8];
+    for s in [scope::CONFIGURATION, scope::DEBUG_READ_ONLY] {
+        ok(
+            rpc(&f, s, &request(OP_ECHO, 0, 0), &mut out),
+            "read-scope RPC",
+        )?;
+    }
+    let after = fail_on(tainted())?;
+    ensure!(
+        after & (1 << TAINT_FWCTL) == 0,
+        "tainted by a read scope: {after:#x}"
+    );
+    Ok(())
+}
+
+fn write_scopes_taint_once_naming_the_process() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    for s in [
+        scope::DEBUG_WRITE,
+        scope::DEBUG_WRITE_FULL,
+        scope::DEBUG_WRITE,
+    ] {
+        ok(
+            rpc(&f, s, &request(OP_ECHO, 0, 0), &mut out),
+            &format!("scope {s} as root"),
+        )?;
+    }
+    let t = fail_on(tainted())?;
+    ensure!(t & (1 << TAINT_FWCTL) != 0, "TAINT_FWCTL not set: {t:#x}");
+    let log = fail_on(kernel_log())?;
+    let me = format!("fwctl_conforman({})", std::process::id());
+    let n = log.lines().filter(|l| l.contains(&me)).count();
+    ensure!(n == 1, "{n} kernel messages name {me}, want exactly one");
+    Ok(())
+}
+
+// --- FDs, concurrency ----------------------------------------------------
+
+fn each_fd_has_its_own_context() -> Check {
+    let (a, b) = (open()?, open()?);
+    let (sa, sb) = (state(&a, 0)?, state(&b, 0)?);
+    ensure!(sa[1] != sb[1], "two FDs share context id {}", sa[1]);
+    let mut out = [0u8; 8];
+    ok(
+        rpc(&a, 0, &request(OP_SET_INFO_LEN, 3, 0), &mut out),
+        "SET_INFO_LEN",
+    )?;
+    ensure!(
+        state(&b, 0)?[4] == DEFAULT_INFO_LEN as u32,
+        "FD b sees FD a's info length"
+    );
+    Ok(())
+}
+
+fn close_closes_the_context_once() -> Check {
+    let a = open()?;
+    let before = state(&a, 0)?;
+    let extra: Vec<File> = (0..3).map(|_| open()).collect::<Result<_, _>>()?;
+    let mid = state(&a, 0)?;
+    ensure!(
+        mid[2] == before[2] + 3,
+        "opens {} -> {}, want +3",
+        before[2],
+        mid[2]
+    );
+    ensure!(mid[3] == before[3], "closes changed without a close");
+    drop(extra);
+    let after = state(&a, 0)?;
+    ensure!(
+        after[3] == before[3] + 3,
+        "closes {} -> {}, want +3",
+        before[3],
+        after[3]
+    );
+    Ok(())
+}
+
+fn many_fds() -> Check {
+    let fds: Vec<File> = (0..1000).map(|_| open()).collect::<Result<_, _>>()?;
+    let mut buf = [0u8; 16];
+    for (i, f) in fds.iter().enumerate() {
+        ok(info(f, &mut buf), &format!("INFO on FD {i}"))?;
+    }
+    Ok(())
+}
+
+fn concurrent_rpcs() -> Check {
+    let shared = open()?;
+    let errors: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let shared = &shared;
+                s.spawn(move || -> Result<(), String> {
+                    let own = open().map_err(|e| format!("{e:?}"))?;
+                    for i in 0..200usize {
+                        let f = if i % 2 == 0 { &own } else { shared };
+                        let input = request(OP_ECHO, t, 16 + (i % 64));
+                        let mut out = vec![0u8; input.len()];
+                        let len = rpc(f, scope::CONFIGURATION, &input, &mut out)
+                            .map_err(|e| format!("thread {t} call {i}: {e}"))?;
+                        if len != input.len() || out != input {
+                            return Err(format!("thread {t} call {i}: wrong reply"));
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap_or(Err("thread panicked".into())).err())
+            .collect()
+    });
+    ensure!(errors.is_empty(), "{}", errors.join("\n"));
+    Ok(())
+}
+
+// --- Unplug and module lifetime ------------------------------------------
+
+fn unplug_with_open_fds() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    ok(
+        rpc(&f, 0, &request(OP_ECHO, 0, 0), &mut out),
+        "RPC before unplug",
+    )?;
+    unload_driver()?;
+    ensure!(nodes().is_empty(), "nodes left after unplug: {:?}", nodes());
+    expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "INFO after unplug")?;
+    expect_errno(
+        rpc(&f, 0, &request(OP_ECHO, 0, 0), &mut out),
+        ENODEV,
+        "RPC after unplug",
+    )?;
+    // Closing is still fine; the driver is gone and must not be called.
+    drop(f);
+    load_driver(&[])?;
+    let f = open()?;
+    ok(info(&f, &mut [0u8; 16]), "INFO after replug")?;
+    Ok(())
+}
+
+fn unplug_waits_for_running_calls() -> Check {
+    let f = open()?;
+    let sleep_ms = 1500;
+    let (result, unplug_took) = std::thread::scope(|s| {
+        let caller = s.spawn(|| {
+            let input = request(OP_SLEEP, sleep_ms, 8);
+            let mut out = vec![0u8; input.len()];
+            rpc(&f, 0, &input, &mut out).map(|len| (len, out == input))
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let start = Instant::now();
+        let unplug = unload_driver();
+        (caller.join(), unplug.map(|()| start.elapsed()))
+    });
+    let took = unplug_took?;
+    match result {
+        Ok(Ok((len, true))) if len == 16 => {}
+        other => fail!("the call running during unplug ended with {other:?}"),
+    }
+    // The call slept about 1.2 s more after unplug began.
+    ensure!(
+        took >= Duration::from_millis(800),
+        "unplug returned after {took:?}, before the running call finished"
+    );
+    expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "INFO after unplug")?;
+    drop(f);
+    load_driver(&[])
+}
+
+fn core_stays_while_a_driver_is_loaded() -> Check {
+    let name = module_name(&setup().core);
+    ensure!(
+        run("rmmod", &[name]).is_err(),
+        "rmmod {name} succeeded under a loaded driver"
+    );
+    node()?;
+    Ok(())
+}
+
+fn driver_unloads_with_fds_open_and_core_waits_for_them() -> Check {
+    let f = open()?;
+    unload_driver()?;
+    let core = module_name(&setup().core);
+    ensure!(
+        run("rmmod", &[core]).is_err(),
+        "rmmod {core} succeeded with an FD open"
+    );
+    expect_errno(
+        info(&f, &mut [0u8; 16]),
+        ENODEV,
+        "INFO with the driver unloaded",
+    )?;
+    drop(f);
+    // Every FD is closed: the core may go now; bring it back for the rest.
+    fail_on(run("rmmod", &[core]))?;
+    fail_on(run("insmod", &[setup().core.as_str()]))?;
+    load_driver(&[])
+}
+
+fn minors_run_out_at_4096_and_are_reused() -> Check {
+    if setup().quick {
+        ktap::skip!("--quick: run with another driver on the same core");
+    }
+    unload_driver()?;
+    load_driver(&["devices=4097"])?;
+    let n = nodes().len();
+    let unload = unload_driver();
+    ensure!(
+        n == MAX_DEVICES,
+        "{n} devices registered, want {MAX_DEVICES}"
+    );
+    unload?;
+    ensure!(
+        nodes().is_empty(),
+        "{} nodes left after unloading",
+        nodes().len()
+    );
+    load_driver(&[])?;
+    let path = node()?;
+    ensure!(
+        path.ends_with("fwctl0"),
+        "first device after reuse is {}",
+        path.display()
+    );
+    Ok(())
+}
+
+fn unload_driver_and_core() -> Check {
+    unload_driver()?;
+    fail_on(run("rmmod", &[module_name(&setup().core)]))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (suite, core, driver, quick) = match args.as_slice() {
+        [_, s, c, d] => (s, c, d, false),
+        [_, s, c, d, q] if q == "--quick" => (s, c, d, true),
+        _ => {
+            eprintln!("usage: fwctl_conformance_test SUITE CORE.ko DRIVER.ko [--quick]");
+            std::process::exit(2);
+        }
+    };
+    let _ = SETUP.set(Setup {
+        core: core.clone(),
+        driver: driver.clone(),
+        quick,
+    });
+
+    let cases: &[Case] = &[
+        ("load_core_and_driver", load_core_and_driver),
+        (
+            "node_is_root_only_char_device",
+            node_is_root_only_char_device,
+        ),
+        ("sysfs_device_is_the_parent", sysfs_device_is_the_parent),
+        ("nobody_cannot_open", nobody_cannot_open),
+        ("unknown_ioctl_is_enotty", unknown_ioctl_is_enotty),
+        (
+            "info_size_below_minimum_is_einval",
+            info_size_below_minimum_is_einval,
+        ),
+        (
+            "rpc_size_below_minimum_is_einval",
+            rpc_size_below_minimum_is_einval,
+        ),
+        ("nonzero_tail_is_e2big", nonzero_tail_is_e2big),
+        (
+            "zero_tail_is_accepted_and_left_alone",
+            zero_tail_is_accepted_and_left_alone,
+        ),
+        ("minimum_size_is_accepted", minimum_size_is_accepted),
+        ("bad_struct_pointer_is_efault", bad_struct_pointer_is_efault),
+        ("info_flags_are_eopnotsupp", info_flags_are_eopnotsupp),
+        ("info_reports_type_and_data", info_reports_type_and_data),
+        (
+            "info_zero_pads_a_larger_buffer",
+            info_zero_pads_a_larger_buffer,
+        ),
+        (
+            "info_truncates_to_a_smaller_buffer",
+            info_truncates_to_a_smaller_buffer,
+        ),
+        ("info_without_buffer", info_without_buffer),
+        (
+            "info_of_driver_chosen_lengths",
+            info_of_driver_chosen_lengths,
+        ),
+        (
+            "info_bad_data_pointer_is_efault",
+            info_bad_data_pointer_is_efault,
+        ),
+        ("rpc_echo_in_place", rpc_echo_in_place),
+        (
+            "rpc_reply_in_a_new_larger_buffer",
+            rpc_reply_in_a_new_larger_buffer,
+        ),
+        (
+            "rpc_reply_longer_than_out_len_is_truncated",
+            rpc_reply_longer_than_out_len_is_truncated,
+        ),
+        ("rpc_driver_errno_is_returned", rpc_driver_errno_is_returned),
+        ("rpc_over_maximum_is_emsgsize", rpc_over_maximum_is_emsgsize),
+        ("rpc_at_maximum_size", rpc_at_maximum_size),
+        (
+            "rpc_unknown_scope_is_eopnotsupp",
+            rpc_unknown_scope_is_eopnotsupp,
+        ),
+        ("rpc_scope_reaches_the_driver", rpc_scope_reaches_the_driver),
+        ("rpc_bad_pointers_are_efault", rpc_bad_pointers_are_efault),
+        ("read_scopes_do_not_taint", read_scopes_do_not_taint),
+        (
+            "write_full_needs_cap_sys_rawio",
+            write_full_needs_cap_sys_rawio,
+        ),
+        (
+            "write_scopes_taint_once_naming_the_process",
+            write_scopes_taint_once_naming_the_process,
+        ),
+        ("each_fd_has_its_own_context", each_fd_has_its_own_context),
+        (
+            "close_closes_the_context_once",
+            close_closes_the_context_once,
+        ),
+        ("many_fds", many_fds),
+        ("concurrent_rpcs", concurrent_rpcs),
+        (
+            "core_stays_while_a_driver_is_loaded",
+            core_stays_while_a_driver_is_loaded,
+        ),
+        ("unplug_with_open_fds", unplug_with_open_fds),
+        (
+            "unplug_waits_for_running_calls",
+            unplug_waits_for_running_calls,
+        ),
+        (
+            "driver_unloads_with_fds_open_and_core_waits_for_them",
+            driver_unloads_with_fds_open_and_core_waits_for_them,
+        ),
+        (
+            "minors_run_out_at_4096_and_are_reused",
+            minors_run_out_at_4096_and_are_reused,
+        ),
+        ("unload_driver_and_core", unload_driver_and_core),
+    ];
+    let ok = ktap::run_suite(&mut std::io::stdout().lock(), suite, cases).unwrap_or(false);
+    std::process::exit(if ok { 0 } else { 1 });
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The fwctl uAPI for Rust programs: `include/uapi/fwctl/fwctl.h`.
+//!
+//! Written by hand; the `layout` test compiles a C program against the
+//! header and checks every size, offset and constant here against it.
+
+use std::{
+    io,
+    os::fd::{
+        AsRawFd,
+        RawFd, //
+    },
+};
+
+/// `FWCTL_TYPE`: the ioctl type byte.
+pub const FWCTL_TYPE: u32 = 0x9a;
+
+/// `_IO(type, nr)` from `include/uapi/asm-generic/ioctl.h`: no direction,
+/// no size.
+pub const fn io(ty: u32, nr: u32) -> u32 {
+    (ty << 8) | nr
+}
+
+/// `FWCTL_INFO`.
+pub const FWCTL_INFO: u32 = io(FWCTL_TYPE, 0);
+/// `FWCTL_RPC`.
+pub const FWCTL_RPC: u32 = io(FWCTL_TYPE, 1);
+
+/// `enum fwctl_device_type`.
+pub mod device_type {
+    pub const ERROR: u32 = 0;
+    pub const MLX5: u32 = 1;
+    pub const CXL: u32 = 2;
+    pub const BNXT: u32 = 3;
+    pub const PDS: u32 = 4;
+}
+
+/// `enum fwctl_rpc_scope`.
+pub mod scope {
+    pub const CONFIGURATION: u32 = 0;
+    pub const DEBUG_READ_ONLY: u32 = 1;
+    pub const DEBUG_WRITE: u32 = 2;
+    pub const DEBUG_WRITE_FULL: u32 = 3;
+}
+
+/// The largest RPC buffer the kernel accepts.
+pub const MAX_RPC_LEN: usize = 2 << 20;
+
+/// `struct fwctl_info`.
+#[repr(C, align(8))]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FwctlInfo {
+    pub size: u32,
+    pub flags: u32,
+    pub out_device_type: u32,
+    pub device_data_len: u32,
+    pub out_device_data: u64,
+}
+
+/// `struct fwctl_rpc`.
+#[repr(C, align(8))]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FwctlRpc {
+    pub size: u32,
+    pub scope: u32,
+    pub in_len: u32,
+    pub out_len: u32,
+    pub r#in: u64,
+    pub out: u64,
+}
+
+extern "C" {
+    fn ioctl(fd: RawFd, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
+}
+
+/// Issues ioctl `request` on `fd` with `arg` as the argument pointer.
+///
+/// # Safety
+///
+/// `arg` and every user pointer inside what it points at must be valid for
+/// whatever the kernel writes there; an invalid address is fine as long as
+/// it is not mapped (the kernel then fails with EFAULT).
+pub unsafe fn raw_ioctl(fd: RawFd, request: u32, arg: *mut std::ffi::c_void) -> io::Result<()> {
+    // SAFETY: forwarded from the caller.
+    match unsafe { ioctl(fd, request as std::ffi::c_ulong, arg) } {
+        -1 => Err(io::Error::last_os_error()),
+        _ => Ok(()),
+    }
+}
+
+/// The result of [`info`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Info {
+    /// `out_device_type`.
+    pub device_type: u32,
+    /// The driver's full device data length.
+    pub len: usize,
+}
+
+/// `FWCTL_INFO` into `data`.
+pub fn info(fd: &impl AsRawFd, data: &mut [u8]) -> io::Result<Info> {
+    let mut cmd = FwctlInfo {
+        size: size_of::<FwctlInfo>() as u32,
+        device_data_len: data.len() as u32,
+        out_device_data: data.as_mut_ptr() as u64,
+        ..Default::default()
+    };
+    // SAFETY: `cmd` and `data` are valid for the kernel's writes.
+    unsafe { raw_ioctl(fd.as_raw_fd(), FWCTL_INFO, (&raw mut cmd).cast())? };
+    Ok(Info {
+        device_type: cmd.out_device_type,
+        len: cmd.device_data_len as usize,
+    })
+}
+
+/// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
+/// reply's full length, which may exceed `reply.len()`.
+pub fn rpc(fd: &impl AsRawFd, scope: u32, request: &[u8], reply: &mut [u8]) -> io::Result<usize> {
+    let mut cmd = FwctlRpc {
+        size: size_of::<FwctlRpc>() as u32,
+        scope,
+        in_len: request.len() as u32,
+        out_len: reply.len() as u32,
+        r#in: request.as_ptr() as u64,
+        out: reply.as_mut_ptr() as u64,
+    };
+    // SAFETY: `cmd` and `reply` are valid for the kernel's writes; the
+    // kernel only reads `request`.
+    unsafe { raw_ioctl(fd.as_raw_fd(), FWCTL_RPC, (&raw mut cmd).cast())? };
+    Ok(cmd.out_len as usize)
+}
+
+#[cfg(test)]
+mod layout {
+    use super::*;
+    use std::{
+        mem::offset_of,
+        path::Path,
+        process::Command, //
+    };
+
+    /// Compiles and runs a C program that prints what the header defines.
+    fn from_header() -> Vec<(String, u64)> {
+        let dir = std::env::temp_dir().join(format!("fwctl-uapi-layout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("layout.c");
+        let bin = dir.join("layout");
+        std::fs::write(
+            &src,
+            r#"
+#include <stddef.h>
+#include <stdio.h>
+#include <fwctl/fwctl.h>
+#define P(name, v) printf("%s %llu\n", name, (unsigned long long)(v))
+#define S(t) P(#t, sizeof(struct t))
+#define O(t, m) P(#t "." #m, offsetof(struct t, m))
+int main(void)
+{
+	S(fwctl_info); O(fwctl_info, size); O(fwctl_info, flags);
+	O(fwctl_info, out_device_type); O(fwctl_info, device_data_len);
+	O(fwctl_info, out_device_data);
+	S(fwctl_rpc); O(fwctl_rpc, size); O(fwctl_rpc, scope); O(fwctl_rpc, in_len);
+	O(fwctl_rpc, out_len); O(fwctl_rpc, in); O(fwctl_rpc, out);
+	P("align", _Alignof(struct fwctl_rpc));
+	P("FWCTL_INFO", FWCTL_INFO); P("FWCTL_RPC", FWCTL_RPC);
+	P("MLX5", FWCTL_DEVICE_TYPE_MLX5); P("CXL", FWCTL_DEVICE_TYPE_CXL);
+	P("BNXT", FWCTL_DEVICE_TYPE_BNXT); P("PDS", FWCTL_DEVICE_TYPE_PDS);
+	P("CONFIGURATION", FWCTL_RPC_CONFIGURATION);
+	P("DEBUG_READ_ONLY", FWCTL_RPC_DEBUG_READ_ONLY);
+	P("DEBUG_WRITE", FWCTL_RPC_DEBUG_WRITE);
+	P("DEBUG_WRITE_FULL", FWCTL_RPC_DEBUG_WRITE_FULL);
+	return 0;
+}
+"#,
+        )
+        .unwrap();
+        let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../include/uapi");
+        let cc = Command::new("cc")
+            .arg("-I")
+            .arg(&include)
+            .arg(&src)
+            .arg("-o")
+            .arg(&bin)
+            .output()
+            .expect("a C compiler (cc) is needed for this test");
+        assert!(
+            cc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cc.stderr)
+        );
+        let out = Command::new(&bin).output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let (k, v) = l.split_once(' ').unwrap();
+                (k.to_string(), v.parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_c_header() {
+        let rust: Vec<(&str, u64)> = vec![
+            ("fwctl_info", size_of::<FwctlInfo>() as u64),
+            ("fwctl_info.size", offset_of!(FwctlInfo, size) as u64),
+            ("fwctl_info.flags", offset_of!(FwctlInfo, flags) as u64),
+            (
+                "fwctl_info.out_device_type",
+                offset_of!(FwctlInfo, out_device_type) as u64,
+            ),
+            (
+                "fwctl_info.device_data_len",
+                offset_of!(FwctlInfo, device_data_len) as u64,
+            ),
+            (
+                "fwctl_info.out_device_data",
+                offset_of!(FwctlInfo, out_device_data) as u64,
+            ),
+            ("fwctl_rpc", size_of::<FwctlRpc>() as u64),
+            ("fwctl_rpc.size", offset_of!(FwctlRpc, size) as u64),
+            ("fwctl_rpc.scope", offset_of!(FwctlRpc, scope) as u64),
+            ("fwctl_rpc.in_len", offset_of!(FwctlRpc, in_len) as u64),
+            ("fwctl_rpc.out_len", offset_of!(FwctlRpc, out_len) as u64),
+            ("fwctl_rpc.in", offset_of!(FwctlRpc, r#in) as u64),
+            ("fwctl_rpc.out", offset_of!(FwctlRpc, out) as u64),
+            ("align", align_of::<FwctlRpc>() as u64),
+            ("FWCTL_INFO", FWCTL_INFO.into()),
+            ("FWCTL_RPC", FWCTL_RPC.into()),
+            ("MLX5", device_type::MLX5.into()),
+            ("CXL", device_type::CXL.into()),
+            ("BNXT", device_type::BNXT.into()),
+            ("PDS", device_type::PDS.into()),
+            ("CONFIGURATION", scope::CONFIGURATION.into()),
+            ("DEBUG_READ_ONLY", scope::DEBUG_READ_ONLY.into()),
+            ("DEBUG_WRITE", scope::DEBUG_WRITE.into()),
+            ("DEBUG_WRITE_FULL", scope::DEBUG_WRITE_FULL.into()),
+        ];
+        let c = from_header();
+        assert_eq!(c.len(), rust.len(), "C printed {c:?}");
+        for ((cn, cv), (rn, rv)) in c.iter().zip(&rust) {
+            assert_eq!((cn.as_str(), *cv), (*rn, *rv), "C and Rust disagree");
+        }
+    }
+
+    #[test]
+    fn ioctl_numbers() {
+        // The numbers userspace has been built with since fwctl was merged.
+        assert_eq!(FWCTL_INFO, 0x9a00);
+        assert_eq!(FWCTL_RPC, 0x9a01);
+    }
+}
