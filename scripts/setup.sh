@@ -13,7 +13,7 @@ PKGS=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	flex bison bc libelf-dev libssl-dev
 	cpio kmod busybox-static qemu-system-x86
-	make gcc xz-utils ca-certificates
+	make gcc libc6-dev xz-utils ca-certificates
 )
 BINDGEN_VERSION=0.72.1
 

@@ -13,11 +13,6 @@ use crate::ffi::{
     UctxList, //
 };
 use core::{
-    alloc::Layout,
-    mem::{
-        align_of,
-        size_of, //
-    },
     ptr,
     sync::atomic::{
         AtomicU32,
@@ -25,12 +20,6 @@ use core::{
     },
 };
 use kernel::{
-    alloc::{
-        allocator::Kmalloc,
-        flags,
-        Allocator,
-        NumaNode, //
-    },
     bindings,
     error::to_result,
     prelude::*,
@@ -115,18 +104,7 @@ unsafe fn alloc_device(
     ops: *const bindings::fwctl_ops,
     size: usize,
 ) -> Result<*mut bindings::fwctl_device> {
-    if size < size_of::<bindings::fwctl_device>() {
-        return Err(EINVAL);
-    }
-    let layout =
-        Layout::from_size_align(size, align_of::<bindings::fwctl_device>()).map_err(|_| EINVAL)?;
-    let fwctl = Kmalloc::alloc(
-        layout,
-        flags::GFP_KERNEL | flags::__GFP_ZERO,
-        NumaNode::NO_NODE,
-    )?
-    .cast::<bindings::fwctl_device>()
-    .as_ptr();
+    let fwctl = ffi::kzalloc::<bindings::fwctl_device>(size, GFP_KERNEL)?;
 
     // SAFETY: the glue's IDA hands out each minor once until it is freed.
     let minor = unsafe { ffi::fwctl_glue_minor_alloc(MAX_DEVICES - 1) };

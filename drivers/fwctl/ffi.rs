@@ -7,7 +7,15 @@
 //! drivers, so the core works on them through raw pointers. The guards below
 //! are the only places that take and release their locks.
 
+use core::alloc::Layout;
 use kernel::{
+    alloc::{
+        allocator::Kmalloc,
+        flags,
+        Allocator,
+        Flags,
+        NumaNode, //
+    },
     bindings,
     prelude::*, //
 };
@@ -24,6 +32,19 @@ extern "C" {
     pub(crate) fn fwctl_glue_inode_cdev(inode: *mut bindings::inode) -> *mut bindings::cdev;
     pub(crate) fn fwctl_glue_list_del(entry: *mut bindings::list_head);
     pub(crate) fn fwctl_glue_clear_user(to: *mut c_void, n: c_ulong) -> c_ulong;
+    pub(crate) fn fwctl_glue_get_user_u32(to: *mut u32, from: *const u32) -> c_int;
+    pub(crate) fn fwctl_glue_kvmalloc(size: usize) -> *mut c_void;
+}
+
+/// A zeroed `kmalloc()` allocation of `size` bytes for a `T` (a C structure,
+/// possibly with a driver's area after it), to be freed with `kfree()`.
+pub(crate) fn kzalloc<T>(size: usize, gfp: Flags) -> Result<*mut T> {
+    if size < size_of::<T>() {
+        return Err(EINVAL);
+    }
+    let layout = Layout::from_size_align(size, align_of::<T>()).map_err(|_| EINVAL)?;
+    let ptr = Kmalloc::alloc(layout, gfp | flags::__GFP_ZERO, NumaNode::NO_NODE)?;
+    Ok(ptr.cast::<T>().as_ptr())
 }
 
 /// `fwctl_device::registration_lock` held for reading: the driver's ops

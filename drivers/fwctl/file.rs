@@ -7,20 +7,8 @@ use crate::ffi::{
     Registered,
     UctxList, //
 };
-use core::{
-    alloc::Layout,
-    mem::{
-        align_of,
-        size_of, //
-    },
-};
 use kernel::{
-    alloc::{
-        allocator::Kmalloc,
-        flags,
-        Allocator,
-        NumaNode, //
-    },
+    alloc::flags::GFP_KERNEL_ACCOUNT,
     bindings,
     prelude::*, //
 };
@@ -64,18 +52,7 @@ unsafe fn open(fwctl: *mut bindings::fwctl_device) -> Result<*mut bindings::fwct
     // SAFETY: `fwctl` is valid (caller).
     let reg = unsafe { Registered::lock(fwctl) };
     let ops = reg.ops().ok_or(ENODEV)?;
-    if ops.uctx_size < size_of::<bindings::fwctl_uctx>() {
-        return Err(EINVAL);
-    }
-    let layout = Layout::from_size_align(ops.uctx_size, align_of::<bindings::fwctl_uctx>())
-        .map_err(|_| EINVAL)?;
-    let uctx = Kmalloc::alloc(
-        layout,
-        flags::GFP_KERNEL_ACCOUNT | flags::__GFP_ZERO,
-        NumaNode::NO_NODE,
-    )?
-    .cast::<bindings::fwctl_uctx>()
-    .as_ptr();
+    let uctx = ffi::kzalloc::<bindings::fwctl_uctx>(ops.uctx_size, GFP_KERNEL_ACCOUNT)?;
 
     // SAFETY: `uctx` is a fresh zeroed allocation of at least a
     // `fwctl_uctx`; the driver initialises the rest in `open_uctx`.

@@ -14,6 +14,7 @@
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "fwctl_glue.h"
@@ -70,6 +71,18 @@ void fwctl_glue_list_del(struct list_head *entry)
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n)
 {
 	return clear_user(to, n);
+}
+
+/* One user access, not a copy: the ioctl path reads the size first. */
+int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from)
+{
+	return get_user(*to, from);
+}
+
+/* User-sized RPC buffers, charged to the caller; freed with kvfree(). */
+void *fwctl_glue_kvmalloc(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 /* The C ABI of include/linux/fwctl.h, implemented in device.rs. */

@@ -18,5 +18,7 @@ struct module *fwctl_glue_this_module(void);
 struct cdev *fwctl_glue_inode_cdev(struct inode *inode);
 void fwctl_glue_list_del(struct list_head *entry);
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
+int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from);
+void *fwctl_glue_kvmalloc(size_t size);
 
 #endif

@@ -11,7 +11,6 @@ use crate::ffi::{
     Registered, //
 };
 use core::{
-    alloc::Layout,
     mem::{
         offset_of,
         size_of,
@@ -24,14 +23,11 @@ use core::{
     },
 };
 use kernel::{
-    alloc::{
-        allocator::KVmalloc,
-        flags,
-        Allocator,
-        NumaNode, //
-    },
     bindings,
-    error::from_err_ptr,
+    error::{
+        from_err_ptr,
+        to_result, //
+    },
     ioctl::_IO,
     prelude::*,
     str::BStr, //
@@ -123,35 +119,68 @@ fn clear_user(to: usize, len: usize) -> Result {
 ///
 /// # Safety
 ///
-/// Implementors are plain integer structures: all-zero and any bytes copied
-/// from userspace are valid values.
+/// Implementors are plain integer structures whose first member is the
+/// `__u32 size`: all-zero and any bytes copied from userspace are valid.
 unsafe trait Ucmd: Sized {
     /// `offsetofend` of the last mandatory member.
     const MIN_SIZE: usize;
 }
 
-// SAFETY: only `__u32` and `__aligned_u64` members.
+// SAFETY: only `__u32` and `__aligned_u64` members; `size` first.
 unsafe impl Ucmd for bindings::fwctl_info {
     const MIN_SIZE: usize = INFO_MIN_SIZE;
 }
 
-// SAFETY: only `__u32` and `__aligned_u64` members.
+// SAFETY: only `__u32` and `__aligned_u64` members; `size` first.
 unsafe impl Ucmd for bindings::fwctl_rpc {
     const MIN_SIZE: usize = RPC_MIN_SIZE;
 }
 
+const _: () = {
+    assert!(offset_of!(bindings::fwctl_info, size) == 0);
+    assert!(offset_of!(bindings::fwctl_rpc, size) == 0);
+};
+
 /// Reads an extensible ioctl argument from `arg`. Returns it with the size
 /// userspace gave.
+///
+/// The usual case costs one user copy: the whole structure is read at once
+/// and `size` taken from it. Only when that copy faults is `size` read on
+/// its own, so that a short structure at the end of a mapping still gets
+/// EINVAL, not EFAULT.
 fn read_ucmd<T: Ucmd>(arg: usize) -> Result<(T, usize)> {
-    let mut user_size = 0u32;
-    // SAFETY: `user_size` is a valid 4-byte destination.
-    unsafe { copy_from_user((&raw mut user_size).cast(), arg, size_of::<u32>())? };
-    let user_size = user_size as usize;
+    let ksize = size_of::<T>();
+    let mut cmd = MaybeUninit::<T>::uninit();
+    // SAFETY: `cmd` is writable for `ksize` bytes.
+    if let Err(e) = unsafe { copy_from_user(cmd.as_mut_ptr().cast(), arg, ksize) } {
+        let mut user_size = 0u32;
+        // SAFETY: `user_size` is a valid destination; `get_user` checks
+        // the user address.
+        to_result(unsafe { ffi::fwctl_glue_get_user_u32(&mut user_size, arg as *const u32) })?;
+        return Err(if (user_size as usize) < T::MIN_SIZE {
+            EINVAL
+        } else {
+            e
+        });
+    }
+    // SAFETY: all `ksize` bytes were copied, and any bytes are valid for
+    // `T` (`Ucmd` contract).
+    let mut cmd = unsafe { cmd.assume_init() };
+    // SAFETY: `size` is the first member (`Ucmd` contract, checked above).
+    let user_size = unsafe { *core::ptr::from_ref(&cmd).cast::<u32>() } as usize;
     if user_size < T::MIN_SIZE {
         return Err(EINVAL);
     }
-    let ksize = size_of::<T>();
-    if user_size > ksize {
+    if user_size < ksize {
+        // Bytes past the user's structure are not part of the request.
+        // SAFETY: `user_size..ksize` lies inside `cmd`.
+        unsafe {
+            core::ptr::from_mut(&mut cmd)
+                .cast::<u8>()
+                .add(user_size)
+                .write_bytes(0, ksize - user_size)
+        };
+    } else if user_size > ksize {
         // SAFETY: only user memory is read, and the address is checked.
         match unsafe {
             bindings::check_zeroed_user((arg + ksize) as *const c_void, user_size - ksize)
@@ -161,11 +190,7 @@ fn read_ucmd<T: Ucmd>(arg: usize) -> Result<(T, usize)> {
             e => return Err(Error::from_errno(e)),
         }
     }
-    let mut cmd = MaybeUninit::<T>::zeroed();
-    // SAFETY: `cmd` is writable for `ksize` bytes.
-    unsafe { copy_from_user(cmd.as_mut_ptr().cast(), arg, user_size.min(ksize))? };
-    // SAFETY: zero and user bytes are valid for `T` (`Ucmd` contract).
-    Ok((unsafe { cmd.assume_init() }, user_size))
+    Ok((cmd, user_size))
 }
 
 /// Writes `cmd` back to `arg`, no more than the `user_size` bytes userspace
@@ -194,12 +219,13 @@ struct KvBuf {
 impl KvBuf {
     /// An uninitialised buffer of `len` bytes, charged to the caller's memcg.
     fn new(len: usize) -> Result<Self> {
-        let layout = Layout::from_size_align(len, 1).map_err(|_| EINVAL)?;
-        let ptr = KVmalloc::alloc(layout, flags::GFP_KERNEL_ACCOUNT, NumaNode::NO_NODE)?;
+        // SAFETY: `kvmalloc` has no preconditions.
+        let ptr = unsafe { ffi::fwctl_glue_kvmalloc(len) };
+        if ptr.is_null() {
+            return Err(ENOMEM);
+        }
         // INVARIANT: freshly allocated by kvmalloc; ours alone.
-        Ok(Self {
-            ptr: ptr.cast::<c_void>().as_ptr(),
-        })
+        Ok(Self { ptr })
     }
 }
 
@@ -236,12 +262,12 @@ unsafe fn info(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
                 // SAFETY: the driver is registered (we hold the lock) and
                 // `uctx` is one of its open contexts.
                 let data = from_err_ptr(unsafe { info(uctx, &mut driver_len) })?;
-                // The driver's data is kmalloc()ed and ours to free.
-                // INVARIANT: kmalloc memory is freed by kvfree too.
-                let data = KvBuf { ptr: data };
                 let copied = driver_len.min(user_len);
                 // SAFETY: the driver returned `driver_len` readable bytes.
-                unsafe { copy_to_user(cmd.out_device_data as usize, data.ptr, copied)? };
+                let ret = unsafe { copy_to_user(cmd.out_device_data as usize, data, copied) };
+                // SAFETY: the driver's data is kmalloc()ed and ours to free.
+                unsafe { bindings::kfree(data) };
+                ret?;
                 if copied < user_len {
                     clear_user(cmd.out_device_data as usize + copied, user_len - copied)?;
                 }

@@ -2,9 +2,9 @@
 
 //! fwctl loopback: a fwctl driver without hardware, for testing the core.
 //!
-//! Each of `devices` faux devices (`fwctl-loopback-N`) gets a fwctl device
-//! of type [`LOOPBACK_DEVICE_TYPE`], a value outside the uAPI's assigned
-//! range. Its RPC protocol lets a test reach every path of the core.
+//! One faux device, `fwctl-loopback`, is the parent of `devices` fwctl
+//! devices of type [`LOOPBACK_DEVICE_TYPE`], a value outside the uAPI's
+//! assigned range. Its RPC protocol lets a test reach every path of the core.
 //! `samples/fwctl/loopback_c` implements the same protocol in C against
 //! `include/linux/fwctl.h`.
 //!
@@ -35,7 +35,6 @@ use core::{
 use kernel::{
     faux,
     prelude::*,
-    str::CString,
     time::{
         delay::fsleep,
         Delta, //
@@ -177,39 +176,24 @@ impl fwctl::Operations for Loopback {
     }
 }
 
-/// One loopback device. Field order is teardown order: the fwctl device
-/// goes before its parent.
-struct Instance {
-    _fwctl: fwctl::Registration<Loopback>,
-    _parent: faux::Registration,
-}
-
+/// Field order is teardown order: the fwctl devices go before their parent.
 struct LoopbackModule {
-    _instances: KVec<Instance>,
+    _devices: KVec<fwctl::Registration<Loopback>>,
+    _parent: faux::Registration,
 }
 
 impl kernel::Module for LoopbackModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let count = module_parameters::devices.value();
-        let mut instances = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+        let parent = faux::Registration::new(c"fwctl-loopback", None)?;
+        let mut devices = KVec::with_capacity(count as usize, GFP_KERNEL)?;
         for n in 0..count {
-            let name = CString::try_from_fmt(fmt!("fwctl-loopback-{n}"))?;
-            let parent = faux::Registration::new(&name, None)?;
-            let fwctl = fwctl::Registration::<Loopback>::new(
-                parent.as_ref().as_ref(),
-                Ok::<_, Error>(LoopbackDevice {
-                    opens: AtomicU32::new(0),
-                    closes: AtomicU32::new(0),
-                }),
-            );
-            match fwctl {
-                Ok(fwctl) => instances.push(
-                    Instance {
-                        _fwctl: fwctl,
-                        _parent: parent,
-                    },
-                    GFP_KERNEL,
-                )?,
+            let data = Ok::<_, Error>(LoopbackDevice {
+                opens: AtomicU32::new(0),
+                closes: AtomicU32::new(0),
+            });
+            match fwctl::Registration::<Loopback>::new(parent.as_ref().as_ref(), data) {
+                Ok(dev) => devices.push(dev, GFP_KERNEL)?,
                 Err(e) => {
                     // Running out of fwctl minors is something tests do on
                     // purpose: keep the devices made so far.
@@ -218,9 +202,10 @@ impl kernel::Module for LoopbackModule {
                 }
             }
         }
-        pr_info!("{} loopback fwctl devices\n", instances.len());
+        pr_info!("{} loopback fwctl devices\n", devices.len());
         Ok(Self {
-            _instances: instances,
+            _devices: devices,
+            _parent: parent,
         })
     }
 }

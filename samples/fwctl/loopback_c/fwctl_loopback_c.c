@@ -153,72 +153,64 @@ static const struct fwctl_ops lb_ops = {
 	.fw_rpc = lb_fw_rpc,
 };
 
-struct lb_instance {
-	struct faux_device *parent;
-	struct loopback_dev *lb;
-};
+static struct faux_device *lb_parent;
+static struct loopback_dev **lb_devs;
+static unsigned int nr_devs;
 
-static struct lb_instance *instances;
-static unsigned int nr_instances;
-
-static int lb_add(unsigned int n)
+static int lb_add(struct loopback_dev **out)
 {
-	struct lb_instance *in = &instances[n];
-	char name[32];
+	struct loopback_dev *lb;
 	int ret;
 
-	snprintf(name, sizeof(name), "fwctl-loopback-%u", n);
-	in->parent = faux_device_create(name, NULL, NULL);
-	if (!in->parent)
-		return -ENODEV;
-	in->lb = fwctl_alloc_device(&in->parent->dev, &lb_ops, struct loopback_dev, fwctl);
-	if (!in->lb) {
-		ret = -ENOMEM;
-		goto err_parent;
+	lb = fwctl_alloc_device(&lb_parent->dev, &lb_ops, struct loopback_dev, fwctl);
+	if (!lb)
+		return -ENOMEM;
+	ret = fwctl_register(&lb->fwctl);
+	if (ret) {
+		fwctl_put(&lb->fwctl);
+		return ret;
 	}
-	ret = fwctl_register(&in->lb->fwctl);
-	if (ret)
-		goto err_put;
+	*out = lb;
 	return 0;
-
-err_put:
-	fwctl_put(&in->lb->fwctl);
-err_parent:
-	faux_device_destroy(in->parent);
-	return ret;
 }
 
-static void lb_remove(struct lb_instance *in)
+static void lb_remove(struct loopback_dev *lb)
 {
-	fwctl_unregister(&in->lb->fwctl);
-	fwctl_put(&in->lb->fwctl);
-	faux_device_destroy(in->parent);
+	fwctl_unregister(&lb->fwctl);
+	fwctl_put(&lb->fwctl);
 }
 
 static int __init lb_init(void)
 {
-	instances = kcalloc(devices, sizeof(*instances), GFP_KERNEL);
-	if (!instances)
+	lb_devs = kcalloc(devices, sizeof(*lb_devs), GFP_KERNEL);
+	if (!lb_devs)
 		return -ENOMEM;
-	for (nr_instances = 0; nr_instances < devices; nr_instances++) {
-		int ret = lb_add(nr_instances);
+	/* One parent for every fwctl device of this module. */
+	lb_parent = faux_device_create("fwctl-loopback", NULL, NULL);
+	if (!lb_parent) {
+		kfree(lb_devs);
+		return -ENODEV;
+	}
+	for (nr_devs = 0; nr_devs < devices; nr_devs++) {
+		int ret = lb_add(&lb_devs[nr_devs]);
 
 		if (ret) {
 			/* Running out of minors is something tests do on purpose. */
 			pr_warn("device %u of %u: fwctl registration failed: %d\n",
-				nr_instances, devices, ret);
+				nr_devs, devices, ret);
 			break;
 		}
 	}
-	pr_info("%u loopback fwctl devices\n", nr_instances);
+	pr_info("%u loopback fwctl devices\n", nr_devs);
 	return 0;
 }
 
 static void __exit lb_exit(void)
 {
-	while (nr_instances)
-		lb_remove(&instances[--nr_instances]);
-	kfree(instances);
+	while (nr_devs)
+		lb_remove(lb_devs[--nr_devs]);
+	faux_device_destroy(lb_parent);
+	kfree(lb_devs);
 }
 
 module_init(lb_init);
