@@ -13,8 +13,9 @@ WERROR ?= 1
 FWCTL_CACHE ?= $(HOME)/.cache/fwctl-rs
 export FWCTL_CACHE
 
-# Build output, per flavour; the kernel itself is cached in $(FWCTL_CACHE).
-O := $(CURDIR)/build/$(FLAVOUR)
+# Build output, per flavour (or `custom` for a KDIR of your own); the kernel
+# itself is cached in $(FWCTL_CACHE).
+O := $(CURDIR)/build/$(if $(KDIR),custom,$(FLAVOUR))
 CARGO_TARGET := $(CURDIR)/build/cargo
 # Userspace is built by rustup's cargo; RUSTC/RUSTFLAGS meant for the
 # kernel must not leak into it.

@@ -60,6 +60,15 @@ pub(crate) fn exit() {
     }
 }
 
+// What `include/linux/fwctl.h` lets drivers rely on: `fwctl_alloc_device()`
+// requires the driver's struct to start with the `fwctl_device`, whose
+// `dev` the core frees from; and a driver's context starts with its
+// `fwctl_uctx`.
+const _: () = {
+    assert!(core::mem::offset_of!(bindings::fwctl_device, dev) == 0);
+    assert!(core::mem::offset_of!(bindings::fwctl_uctx, fwctl) == 0);
+};
+
 // The exported functions must have exactly the C prototypes the drivers
 // were compiled against; bindgen's declarations are those prototypes.
 const _: () = {

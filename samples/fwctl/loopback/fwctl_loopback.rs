@@ -22,8 +22,11 @@
 //!
 //! Anything shorter than 8 bytes, or another op, fails with EINVAL.
 //! `FWCTL_INFO` returns the FD's info length (16 by default) of bytes
-//! `(7 * i) % 256`. Unloading the module unregisters every device, which is
-//! how tests unplug it; the `devices` parameter sets how many there are.
+//! `(7 * i) % 256`. The `devices` parameter sets how many devices there are.
+//!
+//! Writing `0` to `/sys/kernel/debug/fwctl_loopback/registered` unregisters
+//! every device (a hot-unplug, with the module still loaded); writing `1`
+//! registers them again. Unloading the module unregisters them too.
 
 use core::{
     pin::Pin,
@@ -33,12 +36,14 @@ use core::{
     },
 };
 use kernel::{
-    faux,
+    debugfs, faux, new_mutex,
     prelude::*,
+    sync::Mutex,
     time::{
         delay::fsleep,
         Delta, //
     },
+    uaccess::UserSliceReader,
 };
 
 #[path = "../../../drivers/fwctl/rust/fwctl.rs"]
@@ -176,36 +181,85 @@ impl fwctl::Operations for Loopback {
     }
 }
 
-/// Field order is teardown order: the fwctl devices go before their parent.
+/// Registers `count` loopback devices under `parent`, stopping early (and
+/// saying so) when the core runs out of minors.
+fn register_all(
+    parent: &faux::Registration,
+    count: u32,
+) -> Result<KVec<fwctl::Registration<Loopback>>> {
+    let mut devices = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+    for n in 0..count {
+        let data = Ok::<_, Error>(LoopbackDevice {
+            opens: AtomicU32::new(0),
+            closes: AtomicU32::new(0),
+        });
+        match fwctl::Registration::<Loopback>::new(parent.as_ref().as_ref(), data) {
+            Ok(dev) => devices.push(dev, GFP_KERNEL)?,
+            Err(e) => {
+                // Running out of fwctl minors is something tests do on
+                // purpose: keep the devices made so far.
+                pr_warn!("device {n} of {count}: fwctl registration failed: {e:?}\n");
+                break;
+            }
+        }
+    }
+    pr_info!("{} loopback fwctl devices\n", devices.len());
+    Ok(devices)
+}
+
+/// The module's devices and their parent. Field order is teardown order:
+/// the fwctl devices go before their parent.
+#[pin_data]
+struct Loopbacks {
+    #[pin]
+    devices: Mutex<KVec<fwctl::Registration<Loopback>>>,
+    parent: faux::Registration,
+    count: u32,
+}
+
+/// Writes to `registered`: `0` unregisters every device, `1` registers them
+/// again (if they are not registered).
+fn write_registered(lb: &Loopbacks, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 1];
+    reader.read_slice(&mut buf)?;
+    let mut devices = lb.devices.lock();
+    match buf[0] {
+        b'0' => devices.clear(),
+        b'1' if devices.is_empty() => *devices = register_all(&lb.parent, lb.count)?,
+        b'1' => {}
+        _ => return Err(EINVAL),
+    }
+    Ok(())
+}
+
 struct LoopbackModule {
-    _devices: KVec<fwctl::Registration<Loopback>>,
-    _parent: faux::Registration,
+    /// The `registered` file owns the devices: removing the file (first)
+    /// then drops them.
+    _control: Pin<KBox<debugfs::File<Loopbacks>>>,
+    _dir: debugfs::Dir,
 }
 
 impl kernel::Module for LoopbackModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let count = module_parameters::devices.value();
         let parent = faux::Registration::new(c"fwctl-loopback", None)?;
-        let mut devices = KVec::with_capacity(count as usize, GFP_KERNEL)?;
-        for n in 0..count {
-            let data = Ok::<_, Error>(LoopbackDevice {
-                opens: AtomicU32::new(0),
-                closes: AtomicU32::new(0),
-            });
-            match fwctl::Registration::<Loopback>::new(parent.as_ref().as_ref(), data) {
-                Ok(dev) => devices.push(dev, GFP_KERNEL)?,
-                Err(e) => {
-                    // Running out of fwctl minors is something tests do on
-                    // purpose: keep the devices made so far.
-                    pr_warn!("device {n} of {count}: fwctl registration failed: {e:?}\n");
-                    break;
-                }
-            }
-        }
-        pr_info!("{} loopback fwctl devices\n", devices.len());
+        let devices = register_all(&parent, count)?;
+        let dir = debugfs::Dir::new(c"fwctl_loopback");
+        let control = KBox::pin_init(
+            dir.write_callback_file(
+                c"registered",
+                try_pin_init!(Loopbacks {
+                    devices <- new_mutex!(devices),
+                    parent,
+                    count,
+                }? Error),
+                &write_registered,
+            ),
+            GFP_KERNEL,
+        )?;
         Ok(Self {
-            _devices: devices,
-            _parent: parent,
+            _control: control,
+            _dir: dir,
         })
     }
 }

@@ -7,10 +7,12 @@
  * fwctl-rs: this module must load and pass the conformance suite on both
  * the kernel's C core and the Rust core.
  */
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device/faux.h>
 #include <linux/fwctl.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/unaligned.h>
 
@@ -155,7 +157,10 @@ static const struct fwctl_ops lb_ops = {
 
 static struct faux_device *lb_parent;
 static struct loopback_dev **lb_devs;
+/* Protects lb_devs and nr_devs against the debugfs control. */
+static DEFINE_MUTEX(lb_lock);
 static unsigned int nr_devs;
+static struct dentry *lb_debugfs;
 
 static int lb_add(struct loopback_dev **out)
 {
@@ -174,11 +179,55 @@ static int lb_add(struct loopback_dev **out)
 	return 0;
 }
 
-static void lb_remove(struct loopback_dev *lb)
+static void lb_add_all(void)
 {
-	fwctl_unregister(&lb->fwctl);
-	fwctl_put(&lb->fwctl);
+	lockdep_assert_held(&lb_lock);
+	for (nr_devs = 0; nr_devs < devices; nr_devs++) {
+		int ret = lb_add(&lb_devs[nr_devs]);
+
+		if (ret) {
+			/* Running out of minors is something tests do on purpose. */
+			pr_warn("device %u of %u: fwctl registration failed: %d\n",
+				nr_devs, devices, ret);
+			break;
+		}
+	}
+	pr_info("%u loopback fwctl devices\n", nr_devs);
 }
+
+static void lb_remove_all(void)
+{
+	lockdep_assert_held(&lb_lock);
+	while (nr_devs) {
+		struct loopback_dev *lb = lb_devs[--nr_devs];
+
+		fwctl_unregister(&lb->fwctl);
+		fwctl_put(&lb->fwctl);
+	}
+}
+
+static ssize_t lb_registered_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *pos)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, len, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&lb_lock);
+	if (!on)
+		lb_remove_all();
+	else if (!nr_devs)
+		lb_add_all();
+	mutex_unlock(&lb_lock);
+	return len;
+}
+
+static const struct file_operations lb_registered_fops = {
+	.owner = THIS_MODULE,
+	.write = lb_registered_write,
+};
 
 static int __init lb_init(void)
 {
@@ -191,24 +240,20 @@ static int __init lb_init(void)
 		kfree(lb_devs);
 		return -ENODEV;
 	}
-	for (nr_devs = 0; nr_devs < devices; nr_devs++) {
-		int ret = lb_add(&lb_devs[nr_devs]);
-
-		if (ret) {
-			/* Running out of minors is something tests do on purpose. */
-			pr_warn("device %u of %u: fwctl registration failed: %d\n",
-				nr_devs, devices, ret);
-			break;
-		}
-	}
-	pr_info("%u loopback fwctl devices\n", nr_devs);
+	mutex_lock(&lb_lock);
+	lb_add_all();
+	mutex_unlock(&lb_lock);
+	lb_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("registered", 0200, lb_debugfs, NULL, &lb_registered_fops);
 	return 0;
 }
 
 static void __exit lb_exit(void)
 {
-	while (nr_devs)
-		lb_remove(lb_devs[--nr_devs]);
+	debugfs_remove_recursive(lb_debugfs);
+	mutex_lock(&lb_lock);
+	lb_remove_all();
+	mutex_unlock(&lb_lock);
 	faux_device_destroy(lb_parent);
 	kfree(lb_devs);
 }

@@ -881,6 +881,43 @@ fn unplug_with_open_fds() -> Check {
     Ok(())
 }
 
+/// The driver's debugfs switch (`samples/fwctl/loopback*`).
+fn set_registered(on: bool) -> Check {
+    let path = format!(
+        "/sys/kernel/debug/{}/registered",
+        module_name(&setup().driver)
+    );
+    ok(std::fs::write(&path, if on { "1" } else { "0" }), &path)
+}
+
+fn unregister_and_reregister_without_unloading() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    set_registered(false)?;
+    ensure!(
+        nodes().is_empty(),
+        "nodes left after unregister: {:?}",
+        nodes()
+    );
+    expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "INFO after unregister")?;
+    expect_errno(
+        rpc(&f, 0, &request(OP_ECHO, 0, 0), &mut out),
+        ENODEV,
+        "RPC after unregister",
+    )?;
+    set_registered(true)?;
+    // The old FD stays detached; a new open reaches the new device.
+    expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "old FD after re-register")?;
+    drop(f);
+    let g = open()?;
+    ok(info(&g, &mut [0u8; 16]), "INFO on the re-registered device")?;
+    ensure!(
+        state(&g, 0)?[2] == 1,
+        "the re-registered device is not a new one"
+    );
+    Ok(())
+}
+
 fn unplug_waits_for_running_calls() -> Check {
     let f = open()?;
     let sleep_ms = 1500;
@@ -1071,6 +1108,10 @@ fn main() {
             core_stays_while_a_driver_is_loaded,
         ),
         ("unplug_with_open_fds", unplug_with_open_fds),
+        (
+            "unregister_and_reregister_without_unloading",
+            unregister_and_reregister_without_unloading,
+        ),
         (
             "unplug_waits_for_running_calls",
             unplug_waits_for_running_calls,
