@@ -281,7 +281,11 @@ unsafe fn info(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
 
 /// Checks that the caller may use `scope` and taints the kernel for the
 /// write scopes.
-fn check_scope(fwctl: *mut bindings::fwctl_device, scope: u32) -> Result {
+///
+/// # Safety
+///
+/// `fwctl` must be a device the caller holds a reference to.
+unsafe fn check_scope(fwctl: *mut bindings::fwctl_device, scope: u32) -> Result {
     match bindings::fwctl_rpc_scope(scope) {
         bindings::fwctl_rpc_scope::FWCTL_RPC_CONFIGURATION
         | bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_READ_ONLY => return Ok(()),
@@ -331,7 +335,8 @@ unsafe fn rpc(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
     if cmd.in_len > MAX_RPC_LEN || cmd.out_len > MAX_RPC_LEN {
         return Err(EMSGSIZE);
     }
-    check_scope(fwctl, cmd.scope)?;
+    // SAFETY: the context holds a reference to its device (caller).
+    unsafe { check_scope(fwctl, cmd.scope)? };
     let Some(fw_rpc) = ops.fw_rpc else {
         return Err(EOPNOTSUPP);
     };
