@@ -15,7 +15,15 @@
 //! Prints one line per measurement, `bench <op> <core> <instructions>`,
 //! which `scripts/bench-report.sh` turns into a table.
 
-use fwctl_selftests::run;
+use fwctl_selftests::{
+    fwctl_nodes,
+    loopback::{
+        request,
+        OP_ECHO, //
+    },
+    open_node,
+    run, //
+};
 use fwctl_uapi::{
     info,
     rpc,
@@ -45,12 +53,6 @@ fn measure(mut f: impl FnMut()) -> u64 {
     (start.elapsed().as_nanos() / u128::from(CALLS)) as u64
 }
 
-fn echo_request(len: usize) -> Vec<u8> {
-    let mut v = vec![0u8; len.max(8)];
-    v[0] = 1; // OP_ECHO
-    v
-}
-
 fn bench_core(name: &str, dev: &File) -> Result<(), String> {
     let mut data = [0u8; 8];
     let ns = measure(|| {
@@ -67,7 +69,7 @@ fn bench_core(name: &str, dev: &File) -> Result<(), String> {
         ("64KiB", 65536),
         ("1MiB", 1 << 20),
     ] {
-        let input = echo_request(len);
+        let input = request(OP_ECHO, 0, len - 8);
         let mut out = vec![0u8; len];
         let ns = measure(|| {
             rpc(dev, scope::CONFIGURATION, &input, &mut out).expect("RPC");
@@ -103,17 +105,8 @@ fn main() {
         let result = run("insmod", &[ko])
             .and_then(|()| run("insmod", &[driver.as_str()]))
             .and_then(|()| {
-                let node = std::fs::read_dir("/dev/fwctl")
-                    .map_err(|e| e.to_string())?
-                    .next()
-                    .ok_or("no fwctl device")?
-                    .map_err(|e| e.to_string())?
-                    .path();
-                let dev = File::options()
-                    .read(true)
-                    .write(true)
-                    .open(&node)
-                    .map_err(|e| format!("{}: {e}", node.display()))?;
+                let node = fwctl_nodes().into_iter().next().ok_or("no fwctl device")?;
+                let dev = open_node(&node)?;
                 bench_core(name, &dev)
             });
         let _ = run("rmmod", &[driver_name]);

@@ -19,7 +19,21 @@
 
 use fwctl_selftests::{
     as_nobody,
+    fwctl_nodes,
     kernel_log,
+    loopback::{
+        request,
+        DEFAULT_INFO_LEN,
+        DEVICE_TYPE as LOOPBACK_TYPE,
+        OP_ECHO,
+        OP_ECHO_NEW,
+        OP_ERRNO,
+        OP_FILL,
+        OP_SET_INFO_LEN,
+        OP_SLEEP,
+        OP_STATE, //
+    },
+    open_node,
     run,
     tainted, //
 };
@@ -60,24 +74,12 @@ use std::{
     },
 };
 
-/// The loopback driver's device type.
-const LOOPBACK_TYPE: u32 = 0x7f00;
-/// Its default `FWCTL_INFO` length.
-const DEFAULT_INFO_LEN: usize = 16;
 /// `TAINT_FWCTL`.
 const TAINT_FWCTL: u32 = 19;
 /// How many minors a fwctl core has.
 const MAX_DEVICES: usize = 4096;
 /// An address that is never mapped (below `mmap_min_addr`).
 const BAD_ADDR: u64 = 0x10;
-
-const OP_ECHO: u32 = 1;
-const OP_ECHO_NEW: u32 = 2;
-const OP_FILL: u32 = 3;
-const OP_ERRNO: u32 = 4;
-const OP_SLEEP: u32 = 5;
-const OP_STATE: u32 = 6;
-const OP_SET_INFO_LEN: u32 = 7;
 
 const EPERM: i32 = 1;
 const E2BIG: i32 = 7;
@@ -123,30 +125,16 @@ fn unload_driver() -> Check {
     fail_on(run("rmmod", &[module_name(&setup().driver)]))
 }
 
-/// The nodes in `/dev/fwctl`, sorted.
-fn nodes() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("/dev/fwctl")
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
 /// The one loopback device's node.
 fn node() -> Result<PathBuf, Failure> {
-    match nodes().as_slice() {
+    match fwctl_nodes().as_slice() {
         [one] => Ok(one.clone()),
         other => fail!("expected one node in /dev/fwctl, found {other:?}"),
     }
 }
 
 fn open() -> Result<File, Failure> {
-    let path = node()?;
-    File::options()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Failure::Fail(format!("open {}: {e}", path.display())))
+    fail_on(open_node(&node()?))
 }
 
 fn errno(e: &io::Error) -> i32 {
@@ -164,15 +152,6 @@ fn expect_errno<T: std::fmt::Debug>(r: io::Result<T>, want: i32, what: &str) -> 
 
 fn ok<T>(r: io::Result<T>, what: &str) -> Result<T, Failure> {
     r.map_err(|e| Failure::Fail(format!("{what}: {e}")))
-}
-
-/// A loopback request: `op`, `arg`, then `payload` bytes of `i % 251`.
-fn request(op: u32, arg: u32, payload: usize) -> Vec<u8> {
-    let mut v = Vec::with_capacity(8 + payload);
-    v.extend_from_slice(&op.to_le_bytes());
-    v.extend_from_slice(&arg.to_le_bytes());
-    v.extend((0..payload).map(|i| (i % 251) as u8));
-    v
 }
 
 /// The loopback's STATE words: scope, FD id, opens, closes, info length.
@@ -866,7 +845,11 @@ fn unplug_with_open_fds() -> Check {
         "RPC before unplug",
     )?;
     unload_driver()?;
-    ensure!(nodes().is_empty(), "nodes left after unplug: {:?}", nodes());
+    ensure!(
+        fwctl_nodes().is_empty(),
+        "nodes left after unplug: {:?}",
+        fwctl_nodes()
+    );
     expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "INFO after unplug")?;
     expect_errno(
         rpc(&f, 0, &request(OP_ECHO, 0, 0), &mut out),
@@ -895,9 +878,9 @@ fn unregister_and_reregister_without_unloading() -> Check {
     let mut out = [0u8; 8];
     set_registered(false)?;
     ensure!(
-        nodes().is_empty(),
+        fwctl_nodes().is_empty(),
         "nodes left after unregister: {:?}",
-        nodes()
+        fwctl_nodes()
     );
     expect_errno(info(&f, &mut [0u8; 16]), ENODEV, "INFO after unregister")?;
     expect_errno(
@@ -983,7 +966,7 @@ fn minors_run_out_at_4096_and_are_reused() -> Check {
     }
     unload_driver()?;
     load_driver(&["devices=4097"])?;
-    let n = nodes().len();
+    let n = fwctl_nodes().len();
     let unload = unload_driver();
     ensure!(
         n == MAX_DEVICES,
@@ -991,9 +974,9 @@ fn minors_run_out_at_4096_and_are_reused() -> Check {
     );
     unload?;
     ensure!(
-        nodes().is_empty(),
+        fwctl_nodes().is_empty(),
         "{} nodes left after unloading",
-        nodes().len()
+        fwctl_nodes().len()
     );
     load_driver(&[])?;
     let path = node()?;

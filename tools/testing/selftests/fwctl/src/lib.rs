@@ -3,8 +3,13 @@
 //! Helpers the fwctl guest suites share.
 
 use std::{
+    fs::File,
     io::Read,
     os::unix::fs::OpenOptionsExt,
+    path::{
+        Path,
+        PathBuf, //
+    },
     process::Command, //
 };
 
@@ -98,4 +103,49 @@ pub fn as_nobody<R>(f: impl FnOnce() -> R) -> Result<R, String> {
         std::process::exit(3);
     }
     Ok(r)
+}
+
+/// The test side of the loopback drivers' protocol (`samples/fwctl/loopback`
+/// describes it), written from that description rather than shared with the
+/// drivers under test.
+pub mod loopback {
+    /// The loopback drivers' `enum fwctl_device_type` value.
+    pub const DEVICE_TYPE: u32 = 0x7f00;
+    /// `FWCTL_INFO` length of a new FD.
+    pub const DEFAULT_INFO_LEN: usize = 16;
+
+    pub const OP_ECHO: u32 = 1;
+    pub const OP_ECHO_NEW: u32 = 2;
+    pub const OP_FILL: u32 = 3;
+    pub const OP_ERRNO: u32 = 4;
+    pub const OP_SLEEP: u32 = 5;
+    pub const OP_STATE: u32 = 6;
+    pub const OP_SET_INFO_LEN: u32 = 7;
+
+    /// A request: `op`, `arg`, then `payload` bytes of `i % 251`.
+    pub fn request(op: u32, arg: u32, payload: usize) -> Vec<u8> {
+        let mut v = Vec::with_capacity(8 + payload);
+        v.extend_from_slice(&op.to_le_bytes());
+        v.extend_from_slice(&arg.to_le_bytes());
+        v.extend((0..payload).map(|i| (i % 251) as u8));
+        v
+    }
+}
+
+/// The nodes in `/dev/fwctl`, sorted; none when the directory is absent.
+pub fn fwctl_nodes() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("/dev/fwctl")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Opens a fwctl node for ioctls.
+pub fn open_node(path: &Path) -> Result<File, String> {
+    File::options()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("open {}: {e}", path.display()))
 }
