@@ -28,19 +28,22 @@ MODULE_DIRS := \
 	tools/testing/selftests/fwctl/kmod/selfcheck \
 	drivers/fwctl \
 	samples/fwctl/loopback \
-	samples/fwctl/loopback_c
+	samples/fwctl/loopback_c \
+	drivers/misc/cxemu \
+	tools/testing/selftests/fwctl/kmod/cxemu_cmd
 
 # Modules the guest's init loads at boot; the suites load the others.
 BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
-GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench
+GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
 # reference), with the same loopback driver.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
+	fwctl_cxemu_test; \
 	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
@@ -125,11 +128,13 @@ initramfs: modules upstream-core tools
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
+# The emulated ConnectX function and its firmware (tools/cxemu).
+CXEMU = --cxemu $(CARGO_TARGET)/release
 IMAGES = $$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
 REPORT = $(CARGO_TARGET)/release/fwctl-report
 
 run: initramfs
-	$(Q)$(BOOT) --mode run --live --append quiet $(IMAGES) $(O)/run
+	$(Q)$(BOOT) --mode run --live --append quiet $(CXEMU) $(IMAGES) $(O)/run
 	$(Q)$(REPORT) --guest $(O)/run/results.ktap --console $(O)/run/console.log
 
 host-test:
@@ -140,7 +145,7 @@ host-test:
 
 check: initramfs host-test
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
-	$(Q)$(BOOT) --mode check $(IMAGES) $(O)/check || true
+	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
 		--ktap $(O)/check/lint.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log

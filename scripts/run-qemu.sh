@@ -15,14 +15,19 @@
 #   --helper CMD        start CMD on the host before QEMU, stop it after;
 #                       it gets FWCTL_RUN_DIR=OUTDIR in its environment
 #   --append ARGS       extra kernel command line
+#   --cxemu DIR         add the emulated ConnectX function: start DIR/cxemu-host
+#                       (which starts the DIR/cxemu firmware emulator on a fresh
+#                       file in /dev/shm) before QEMU and stop both after; plus
+#                       a foreign ivshmem function the driver must leave alone
 #
 # OUTDIR receives console.log (ttyS0: kernel log and init's output),
 # results.ktap (ttyS1: the guest's KTAP), qmp.sock (QMP, for hotplug) and
-# control.sock (ttyS2: a channel between guest tests and a host helper).
+# control.sock (ttyS2: a channel between guest tests and a host helper);
+# with --cxemu also cxemu.log (the emulator) and cxemu-host.log.
 # Exit status: 0 when the guest powered off, 1 on timeout or QEMU failure.
 set -euo pipefail
 
-mode=check flavour=debug timeout=900 icount=0 kvm=${FWCTL_KVM:-0} live=0 helper= append=
+mode=check flavour=debug timeout=900 icount=0 kvm=${FWCTL_KVM:-0} live=0 helper= append= cxemu=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
@@ -33,18 +38,19 @@ while [ $# -gt 0 ]; do
 	--live) live=1; shift ;;
 	--helper) helper=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--cxemu) cxemu=$2; shift 2 ;;
 	--) break ;;
 	-*) echo "run-qemu: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 3 ] || { sed -n '4,24p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '4,30p' "$0" >&2; exit 2; }
 kernel=$1 initrd=$2 out=$3
 shift 3
 [ "${1:-}" = -- ] && shift
 
 mkdir -p "$out"
-rm -f "$out"/{console.log,results.ktap,qmp.sock,control.sock}
+rm -f "$out"/{console.log,results.ktap,qmp.sock,control.sock,cxemu.log,cxemu-host.log,cxemu.ready,cxemu.sock}
 : >"$out/console.log"
 : >"$out/results.ktap"
 
@@ -67,12 +73,56 @@ qemu=(
 	"$@"
 )
 
+# The emulated function: the firmware's file is created fresh for every
+# run (QEMU keeps old contents), as is the foreign function's (all zeros).
+cx_pid= shm= foreign=
+if [ -n "$cxemu" ]; then
+	shm=/dev/shm/fwctl-rs-$$-cx0
+	foreign=/dev/shm/fwctl-rs-$$-foreign
+	rm -f "$foreign"
+	truncate -s 16M "$foreign"
+	"$cxemu/cxemu-host" --run-dir "$out" --shm "$shm" --emulator "$cxemu/cxemu" \
+		--device cx0=rp0 >"$out/cxemu-host.log" 2>&1 &
+	cx_pid=$!
+	for _ in $(seq 100); do
+		[ -e "$out/cxemu.ready" ] && break
+		kill -0 "$cx_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ ! -e "$out/cxemu.ready" ]; then
+		echo "run-qemu: the firmware emulator did not start:" >&2
+		sed 's/^/    /' "$out/cxemu-host.log" "$out/cxemu.log" >&2 2>/dev/null || true
+		kill "$cx_pid" 2>/dev/null || true
+		exit 1
+	fi
+	qemu+=(
+		-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1
+		-object "memory-backend-file,id=cx0-mem,share=on,mem-path=$shm,size=16M"
+		-device ivshmem-plain,id=cx0,memdev=cx0-mem,bus=rp0
+		-object "memory-backend-file,id=foreign-mem,share=on,mem-path=$foreign,size=16M"
+		-device ivshmem-plain,id=foreign0,memdev=foreign-mem,bus=pcie.0
+	)
+fi
+
 helper_pid=
 stop_helper() {
 	if [ -n "$helper_pid" ]; then
 		kill "$helper_pid" 2>/dev/null || true
 		wait "$helper_pid" 2>/dev/null || true
 	fi
+	if [ -n "$cx_pid" ]; then
+		# cxemu-host stops the emulator when QEMU closes the control
+		# channel; give it a moment, then make sure of both.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$cx_pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill "$cx_pid" 2>/dev/null || true
+		wait "$cx_pid" 2>/dev/null || true
+		[ -r "$out/cxemu.pid" ] && kill -9 "$(cat "$out/cxemu.pid")" 2>/dev/null
+		rm -f "$shm" "$foreign"
+	fi
+	return 0
 }
 trap stop_helper EXIT
 if [ -n "$helper" ]; then

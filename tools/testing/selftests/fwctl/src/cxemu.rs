@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `fwctl_cxemu_test`: the emulated ConnectX function, end to end.
+//!
+//! Loads `cxemu.ko` (the PCI driver) and `cxemu_cmd.ko` (a test driver of
+//! its `cxemu.fwctl` auxiliary device that runs commands from debugfs),
+//! then drives real commands through the parent's C interface into the
+//! firmware emulator on the host. Fault injection, emulator restarts and
+//! QMP hot-plug are requested from the host over ttyS2
+//! (`tools/cxemu/src/bin/cxemu-host.rs`).
+
+use cxemu::prm::{
+    command,
+    op,
+    reply_status,
+    uctx_cap, //
+};
+use fwctl_selftests::{
+    kernel_log,
+    run, //
+};
+use ktap::{
+    ensure,
+    Case,
+    Check,
+    Failure, //
+};
+use std::{
+    fs::File,
+    io::{
+        Read,
+        Write, //
+    },
+    os::unix::fs::FileExt,
+    path::{
+        Path,
+        PathBuf, //
+    },
+    sync::{
+        Mutex,
+        OnceLock, //
+    },
+    time::{
+        Duration,
+        Instant, //
+    },
+};
+
+const MODULES: &str = "/lib/modules/fwctl";
+const CMD_ROOT: &str = "/sys/kernel/debug/cxemu_cmd";
+/// The hot-pluggable function's QEMU id.
+const DEVICE: &str = "cx0";
+/// The driver's command timeout, `CMD_TIMEOUT` in drivers/misc/cxemu.
+const CMD_TIMEOUT: Duration = Duration::from_secs(2);
+const EIO: i32 = 5;
+const EINVAL: i32 = 22;
+const ENODEV: i32 = 19;
+const EMSGSIZE: i32 = 90;
+const ETIMEDOUT: i32 = 110;
+const MIB: usize = 1 << 20;
+
+fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
+    r.map_err(Failure::Fail)
+}
+
+/// The host, at the other end of ttyS2.
+fn host(request: &str) -> Result<String, String> {
+    static TTY: OnceLock<Mutex<Option<File>>> = OnceLock::new();
+    let mut tty = TTY.get_or_init(|| Mutex::new(None)).lock().unwrap();
+    if tty.is_none() {
+        let f = File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/ttyS2")
+            .map_err(|e| format!("/dev/ttyS2: {e}"))?;
+        *tty = Some(f);
+    }
+    let f = tty.as_mut().unwrap();
+    writeln!(f, "{request}").map_err(|e| format!("ttyS2: {e}"))?;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while byte[0] != b'\n' {
+        match f.read(&mut byte) {
+            Ok(1) => line.push(byte[0]),
+            Ok(_) => return Err("ttyS2: end of file".into()),
+            Err(e) => return Err(format!("ttyS2: {e}")),
+        }
+    }
+    let line = String::from_utf8_lossy(&line).trim().to_string();
+    match line.strip_prefix("ok") {
+        Some(rest) => Ok(rest.trim().to_string()),
+        None => Err(format!("host: {request}: {line}")),
+    }
+}
+
+/// A `key=value` field of the emulator's `stats` answer.
+fn emu_stat(key: &str) -> Result<String, String> {
+    let stats = host("emu stats")?;
+    stats
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .map(str::to_string)
+        .ok_or(format!("no {key} in '{stats}'"))
+}
+
+/// The debugfs directory of the bound function, waiting up to `within`.
+fn device_dir(within: Duration) -> Result<PathBuf, String> {
+    let start = Instant::now();
+    loop {
+        let found = std::fs::read_dir(CMD_ROOT)
+            .ok()
+            .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).next());
+        match found {
+            Some(p) if p.join("cmd").exists() => return Ok(p),
+            _ if start.elapsed() > within => {
+                return Err(format!("no device under {CMD_ROOT} after {within:?}"))
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+/// Waits until `path` is gone.
+fn gone(path: &Path, within: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    while path.exists() {
+        if start.elapsed() > within {
+            return Err(format!("{} still there after {within:?}", path.display()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+/// An open command file of the bound function.
+struct Cmd(File);
+
+impl Cmd {
+    fn open() -> Result<Self, String> {
+        let dir = device_dir(Duration::from_secs(10))?;
+        File::options()
+            .read(true)
+            .write(true)
+            .open(dir.join("cmd"))
+            .map(Self)
+            .map_err(|e| format!("{}/cmd: {e}", dir.display()))
+    }
+
+    /// Runs `input` with room for `out_size` reply bytes, leaving the
+    /// reply in the file: the errno of the command interface on failure.
+    fn submit(&self, input: &[u8], out_size: usize) -> Result<(), i32> {
+        let mut req = Vec::with_capacity(4 + input.len());
+        req.extend_from_slice(&(out_size as u32).to_le_bytes());
+        req.extend_from_slice(input);
+        match (&self.0).write(&req) {
+            Ok(n) if n == req.len() => Ok(()),
+            Ok(n) => panic!("short write of {n} bytes"),
+            Err(e) => Err(e.raw_os_error().unwrap_or(-1)),
+        }
+    }
+
+    /// [`Cmd::submit`], then the reply.
+    fn exec(&self, input: &[u8], out_size: usize) -> Result<Vec<u8>, i32> {
+        self.submit(input, out_size)?;
+        let mut out = vec![0u8; out_size];
+        let n = self
+            .0
+            .read_at(&mut out, 0)
+            .map_err(|e| e.raw_os_error().unwrap_or(-1))?;
+        out.truncate(n);
+        Ok(out)
+    }
+}
+
+/// Runs one command on a fresh file.
+fn exec(input: &[u8], out_size: usize) -> Result<Vec<u8>, String> {
+    Cmd::open()?
+        .exec(input, out_size)
+        .map_err(|e| format!("command {:02x?}: errno {e}", &input[..2]))
+}
+
+/// Runs one command and requires status OK.
+fn exec_ok(input: &[u8], out_size: usize) -> Result<Vec<u8>, String> {
+    let out = exec(input, out_size)?;
+    match reply_status(&out) {
+        (0, _) => Ok(out),
+        (st, syn) => Err(format!(
+            "command {:02x?}: status {st:#x} syndrome {syn:#x}",
+            &input[..2]
+        )),
+    }
+}
+
+fn nop() -> Vec<u8> {
+    command(op::NOP, 0, 0, &[], 16)
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// The errno of a NOP on a fresh file, or 0 when it went through.
+fn nop_errno() -> Result<i32, String> {
+    match Cmd::open()?.exec(&nop(), 16) {
+        Ok(_) => Ok(0),
+        Err(e) => Ok(e),
+    }
+}
+
+fn pci_devices(vendor: &str, device: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("/sys/bus/pci/devices")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        let read = |f: &str| std::fs::read_to_string(p.join(f)).unwrap_or_default();
+        read("vendor").trim() == vendor && read("device").trim() == device
+    });
+    v.sort();
+    v
+}
+
+fn bound_to(dev: &Path) -> Option<String> {
+    let link = std::fs::read_link(dev.join("driver")).ok()?;
+    Some(link.file_name()?.to_string_lossy().into_owned())
+}
+
+fn load_modules() -> Check {
+    fail_on(run("insmod", &[&format!("{MODULES}/cxemu.ko")]))?;
+    fail_on(run("insmod", &[&format!("{MODULES}/cxemu_cmd.ko")]))?;
+    fail_on(device_dir(Duration::from_secs(10)))?;
+    Ok(())
+}
+
+fn function_binds_and_aux_device_appears() -> Check {
+    let ours: Vec<PathBuf> = pci_devices("0x1af4", "0x1110")
+        .into_iter()
+        .filter(|d| bound_to(d).as_deref() == Some("cxemu"))
+        .collect();
+    ensure!(
+        ours.len() == 1,
+        "{} ivshmem functions bound to cxemu, want 1",
+        ours.len()
+    );
+    let bdf = ours[0].file_name().unwrap().to_string_lossy().into_owned();
+    let aux: Vec<PathBuf> = std::fs::read_dir("/sys/bus/auxiliary/devices")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    ensure!(aux.len() == 1, "auxiliary devices: {aux:?}, want one");
+    let name = aux[0].file_name().unwrap().to_string_lossy().into_owned();
+    ensure!(name.starts_with("cxemu.fwctl."), "auxiliary device {name}");
+    let real = fail_on(std::fs::canonicalize(&aux[0]).map_err(|e| e.to_string()))?;
+    let parent = real.parent().unwrap();
+    ensure!(
+        parent.ends_with(&bdf),
+        "{name}'s parent is {}, want the PCI function {bdf}",
+        parent.display()
+    );
+    ensure!(
+        bound_to(&aux[0]).as_deref() == Some("cxemu_cmd.cmd"),
+        "{name} is bound to {:?}",
+        bound_to(&aux[0])
+    );
+    Ok(())
+}
+
+fn foreign_ivshmem_is_left_alone() -> Check {
+    let foreign: Vec<PathBuf> = pci_devices("0x1af4", "0x1110")
+        .into_iter()
+        .filter(|d| bound_to(d).is_none())
+        .collect();
+    ensure!(
+        foreign.len() == 1,
+        "unbound ivshmem functions: {foreign:?}, want 1"
+    );
+    let bdf = foreign[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let log = fail_on(kernel_log())?;
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(&bdf) && l.contains("cxemu"))
+        .collect();
+    ensure!(
+        lines.len() == 1
+            && lines[0].contains("magic 0x00000000")
+            && lines[0].contains("leaving it alone"),
+        "kernel log about {bdf}: {lines:?}, want one line naming the missing magic"
+    );
+    Ok(())
+}
+
+fn general_caps_match_query_hca_cap() -> Check {
+    let dir = fail_on(device_dir(Duration::from_secs(1)))?;
+    let caps = fail_on(std::fs::read(dir.join("caps")).map_err(|e| e.to_string()))?;
+    ensure!(caps.len() == 0x1000, "caps file has {} bytes", caps.len());
+    let out = fail_on(exec_ok(&command(op::QUERY_HCA_CAP, 0, 1, &[], 16), 0x1010))?;
+    ensure!(
+        out[16..] == caps[..],
+        "QUERY_HCA_CAP differs from the probe-time caps"
+    );
+    ensure!(
+        be32(&caps, 0xd4) & uctx_cap::TOOLS_RESOURCES != 0,
+        "uctx_cap {:#x} lacks TOOLS_RESOURCES",
+        be32(&caps, 0xd4)
+    );
+    Ok(())
+}
+
+fn queries_answer() -> Check {
+    let out = fail_on(exec_ok(&nop(), 16))?;
+    ensure!(out.len() == 16, "NOP reply of {} bytes", out.len());
+    for kind in [0x0u16, 0x1, 0x4, 0xd, 0x20, 0x25, 0x26] {
+        for cur in [0, 1] {
+            fail_on(exec_ok(
+                &command(op::QUERY_HCA_CAP, 0, kind << 1 | cur, &[], 16),
+                0x1010,
+            ))?;
+        }
+    }
+    let adapter = fail_on(exec_ok(&command(op::QUERY_ADAPTER, 0, 0, &[], 16), 0x110))?;
+    ensure!(
+        &adapter[0x100..0x10d] == b"MT_0000000359",
+        "PSID {:02x?}",
+        &adapter[0x100..0x110]
+    );
+    let issi = fail_on(exec_ok(&command(op::QUERY_ISSI, 0, 0, &[], 16), 0x70))?;
+    ensure!(issi[0xb] == 1, "current ISSI {}", issi[0xb]);
+    let vport = fail_on(exec_ok(&command(op::QUERY_VPORT_STATE, 0, 0, &[], 16), 16))?;
+    ensure!(vport[0xf] == 0x11, "vport state byte {:#x}", vport[0xf]);
+    fail_on(exec_ok(&command(op::QUERY_VNIC_ENV, 0, 0, &[], 16), 0x210))?;
+    let pages = fail_on(exec_ok(&command(op::QUERY_PAGES, 0, 1, &[], 16), 16))?;
+    ensure!(
+        be32(&pages, 0xc) == 4096,
+        "boot pages {}",
+        be32(&pages, 0xc)
+    );
+    let eq = fail_on(exec(
+        &command(op::QUERY_EQ, 0, 0, &[0, 0, 0, 200], 16),
+        0x110,
+    ))?;
+    ensure!(
+        reply_status(&eq) == (0x5, 0x00c1_0011),
+        "EQ 200: {:x?}",
+        reply_status(&eq)
+    );
+    let bad = fail_on(exec(&command(0x7777, 0, 0, &[], 16), 16))?;
+    ensure!(
+        reply_status(&bad).0 == 0x2,
+        "unknown opcode: {:x?}",
+        reply_status(&bad)
+    );
+    Ok(())
+}
+
+fn access_reg(write: bool, id: u16, data: &[u8]) -> Vec<u8> {
+    let mut tail = vec![0u8; 8 + data.len()];
+    tail[2..4].copy_from_slice(&id.to_be_bytes());
+    tail[8..].copy_from_slice(data);
+    command(op::ACCESS_REG, 0, u16::from(!write), &tail, 0)
+}
+
+fn registers_read_and_remember() -> Check {
+    let mgir = fail_on(exec_ok(&access_reg(false, 0x9020, &[0; 0xa0]), 0xb0))?;
+    ensure!(
+        be32(&mgir, 0x10) & 0xffff == 0x101d,
+        "MGIR device id {:#x}",
+        be32(&mgir, 0x10)
+    );
+    let mut desc = [0u8; 0x40];
+    desc[..11].copy_from_slice(b"guest wrote");
+    fail_on(exec_ok(&access_reg(true, 0x6001, &desc), 0x50))?;
+    let back = fail_on(exec_ok(&access_reg(false, 0x6001, &[0; 0x40]), 0x50))?;
+    ensure!(
+        back[0x10..0x50] == desc[..],
+        "NODE_DESC reads {:?}",
+        &back[0x10..0x1b]
+    );
+    let unknown = fail_on(exec(&access_reg(false, 0x1234, &[0; 0x40]), 0x50))?;
+    ensure!(
+        reply_status(&unknown).0 == 0x3,
+        "unknown register: {:x?}",
+        reply_status(&unknown)
+    );
+    Ok(())
+}
+
+fn uids_are_allocated_checked_and_released() -> Check {
+    let create = || -> Result<u16, String> {
+        let mut tail = [0u8; 12];
+        tail[8..].copy_from_slice(&uctx_cap::TOOLS_RESOURCES.to_be_bytes());
+        let out = exec_ok(&command(op::CREATE_UCTX, 0, 0, &tail, 0x40), 16)?;
+        Ok(u16::from_be_bytes([out[0xa], out[0xb]]))
+    };
+    let before: usize = fail_on(emu_stat("live_uids").and_then(|v| v.parse().map_err(|_| v)))?;
+    let a = fail_on(create())?;
+    let b = fail_on(create())?;
+    ensure!(a != 0 && b != 0 && a != b, "UIDs {a} and {b}");
+    let live: usize = fail_on(emu_stat("live_uids").and_then(|v| v.parse().map_err(|_| v)))?;
+    ensure!(
+        live == before + 2,
+        "{live} live UIDs after two creates, from {before}"
+    );
+    fail_on(exec_ok(&command(op::NOP, a, 0, &[], 16), 16))?;
+    ensure!(
+        fail_on(emu_stat("last_uid"))? == a.to_string(),
+        "firmware saw another UID"
+    );
+    for uid in [a, b] {
+        let mut tail = [0u8; 8];
+        tail[2..4].copy_from_slice(&uid.to_be_bytes());
+        fail_on(exec_ok(&command(op::DESTROY_UCTX, 0, 0, &tail, 16), 16))?;
+    }
+    let dead = fail_on(exec(&command(op::NOP, a, 0, &[], 16), 16))?;
+    ensure!(
+        reply_status(&dead) == (0x3, 0x00c1_0010),
+        "NOP on a dead UID: {:x?}",
+        reply_status(&dead)
+    );
+    let live: usize = fail_on(emu_stat("live_uids").and_then(|v| v.parse().map_err(|_| v)))?;
+    ensure!(
+        live == before,
+        "{live} live UIDs after destroying both, want {before}"
+    );
+    Ok(())
+}
+
+fn transport_limits() -> Check {
+    let c = fail_on(Cmd::open())?;
+    ensure!(
+        c.exec(&nop()[..15], 16) == Err(EINVAL),
+        "15-byte input accepted"
+    );
+    ensure!(c.exec(&nop(), 15) == Err(EINVAL), "15-byte output accepted");
+    let big = command(op::NOP, 0, 0, &[], MIB + 16);
+    ensure!(
+        c.exec(&big, 16) == Err(EMSGSIZE),
+        "input over 1 MiB not EMSGSIZE"
+    );
+    // The largest input, and the largest reply: 65535 counter samples.
+    let max_in = command(op::NOP, 0, 0, &[], MIB);
+    let out = fail_on(
+        c.exec(&max_in, 16)
+            .map_err(|e| format!("1 MiB input: errno {e}")),
+    )?;
+    ensure!(
+        reply_status(&out) == (0, 0),
+        "1 MiB NOP: {:x?}",
+        reply_status(&out)
+    );
+    let mut set = vec![0u8; 0x24];
+    set[0..2].copy_from_slice(&op::SET_DIAGNOSTIC_PARAMS.to_be_bytes());
+    set[8..10].copy_from_slice(&1u16.to_be_bytes());
+    set[0xc] = 0x04;
+    set[0x22..0x24].copy_from_slice(&0x0401u16.to_be_bytes());
+    fail_on(exec_ok(&set, 16))?;
+    let query = command(op::QUERY_DIAGNOSTIC_COUNTERS, 0, 0, &[0xff, 0xff, 0, 0], 16);
+    let out = fail_on(
+        c.exec(&query, MIB)
+            .map_err(|e| format!("1 MiB reply: errno {e}")),
+    )?;
+    ensure!(
+        out.len() == MIB,
+        "counter reply of {} bytes, want 1 MiB",
+        out.len()
+    );
+    ensure!(
+        reply_status(&out) == (0, 0),
+        "counters: {:x?}",
+        reply_status(&out)
+    );
+    ensure!(
+        be32(&out, MIB - 16) >> 16 == 0x0401,
+        "last sample names counter {:#x}",
+        be32(&out, MIB - 16) >> 16
+    );
+    Ok(())
+}
+
+fn concurrent_commands() -> Check {
+    let threads: Vec<_> = (0..8u16)
+        .map(|t| {
+            std::thread::spawn(move || -> Result<(), String> {
+                let c = Cmd::open()?;
+                for i in 0..50u16 {
+                    // PTYS is per-port state shared by all; QUERY_PAGES
+                    // echoes function_id, which tells the replies apart.
+                    let id = t * 100 + i;
+                    let mut tail = [0u8; 4];
+                    tail[2..4].copy_from_slice(&id.to_be_bytes());
+                    let out = c
+                        .exec(&command(op::QUERY_PAGES, 0, 2, &tail, 16), 16)
+                        .map_err(|e| format!("thread {t}: errno {e}"))?;
+                    if u16::from_be_bytes([out[0xa], out[0xb]]) != id || be32(&out, 0xc) != 1024 {
+                        return Err(format!("thread {t} command {i}: reply {out:02x?}"));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for t in threads {
+        fail_on(
+            t.join()
+                .map_err(|_| "a thread panicked".to_string())
+                .and_then(|r| r),
+        )?;
+    }
+    Ok(())
+}
+
+fn fault_delay_is_waited_out() -> Check {
+    fail_on(host("emu fault delay 300 0x80d"))?;
+    let start = Instant::now();
+    fail_on(exec_ok(&nop(), 16))?;
+    let took = start.elapsed();
+    ensure!(
+        took >= Duration::from_millis(300),
+        "delayed NOP took {took:?}"
+    );
+    Ok(())
+}
+
+fn fault_status_reaches_the_caller() -> Check {
+    fail_on(host("emu fault status 0x4 0x1234abcd 0x80d"))?;
+    let out = fail_on(exec(&nop(), 16))?;
+    ensure!(
+        reply_status(&out) == (0x4, 0x1234_abcd),
+        "injected status: {:x?}",
+        reply_status(&out)
+    );
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+fn fault_malformed_completion_is_eio() -> Check {
+    fail_on(host("emu fault malformed 0x80d"))?;
+    ensure!(fail_on(nop_errno())? == EIO, "malformed completion not EIO");
+    // A malformed reply does not fail the device.
+    ensure!(fail_on(nop_errno())? == 0, "the next command failed");
+    Ok(())
+}
+
+/// After a timeout: EIO at once, until the firmware comes back.
+fn failed_until(recover: &str) -> Check {
+    let start = Instant::now();
+    let e = fail_on(nop_errno())?;
+    ensure!(e == EIO, "command on a failed device: errno {e}, want EIO");
+    ensure!(
+        start.elapsed() < Duration::from_millis(500),
+        "EIO took {:?}",
+        start.elapsed()
+    );
+    fail_on(host(recover))?;
+    let e = fail_on(nop_errno())?;
+    ensure!(e == 0, "after '{recover}': errno {e}");
+    Ok(())
+}
+
+fn timed_out(errno: i32, took: Duration) -> Check {
+    ensure!(errno == ETIMEDOUT, "errno {errno}, want ETIMEDOUT");
+    ensure!(
+        took >= CMD_TIMEOUT && took < CMD_TIMEOUT + Duration::from_secs(2),
+        "timed out after {took:?}"
+    );
+    Ok(())
+}
+
+fn fault_hang_times_out_and_reset_recovers() -> Check {
+    fail_on(host("emu fault hang 0x80d"))?;
+    let start = Instant::now();
+    let e = fail_on(nop_errno())?;
+    timed_out(e, start.elapsed())?;
+    failed_until("emu reset")
+}
+
+fn fault_exit_mid_command_and_restart_recovers() -> Check {
+    fail_on(host("emu fault exit 0x80d"))?;
+    let start = Instant::now();
+    let e = fail_on(nop_errno())?;
+    timed_out(e, start.elapsed())?;
+    failed_until("emu-start")
+}
+
+fn emulator_killed_mid_command() -> Check {
+    fail_on(host("emu fault delay 1500 0x80d"))?;
+    let c = fail_on(Cmd::open())?;
+    let t = std::thread::spawn(move || {
+        let start = Instant::now();
+        (c.exec(&nop(), 16).err().unwrap_or(0), start.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    fail_on(host("emu-kill"))?;
+    let (e, took) = t
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    timed_out(e, took)?;
+    failed_until("emu-start")
+}
+
+fn unplug_and_replug(in_flight: bool) -> Check {
+    for cycle in 0..20 {
+        let dir = fail_on(device_dir(Duration::from_secs(10)))?;
+        let waiter = if in_flight {
+            fail_on(host("emu fault delay 400 0x80d"))?;
+            let c = fail_on(Cmd::open())?;
+            // Only the command itself: once the function is gone, reading
+            // the reply from its debugfs file fails.
+            let t = std::thread::spawn(move || c.submit(&nop(), 16));
+            std::thread::sleep(Duration::from_millis(100));
+            Some(t)
+        } else {
+            None
+        };
+        let start = Instant::now();
+        fail_on(host(&format!("unplug {DEVICE}")))?;
+        fail_on(gone(&dir, Duration::from_secs(5)))?;
+        ensure!(
+            start.elapsed() < Duration::from_secs(5),
+            "cycle {cycle}: unplug took {:?}",
+            start.elapsed()
+        );
+        if let Some(t) = waiter {
+            let r = t
+                .join()
+                .map_err(|_| Failure::Fail("thread panicked".into()))?;
+            ensure!(
+                r.is_ok() || r == Err(ENODEV),
+                "cycle {cycle}: command in flight at unplug ended with {r:?}"
+            );
+        }
+        fail_on(host("emu clear"))?;
+        fail_on(host(&format!("plug {DEVICE}")))?;
+        fail_on(exec_ok(&nop(), 16).map_err(|e| format!("cycle {cycle} after replug: {e}")))?;
+    }
+    Ok(())
+}
+
+fn hot_unplug_idle_20_cycles() -> Check {
+    unplug_and_replug(false)
+}
+
+fn hot_unplug_in_flight_20_cycles() -> Check {
+    unplug_and_replug(true)
+}
+
+fn surprise_removal() -> Check {
+    fail_on(host("emu fault delay 1000 0x80d"))?;
+    let c = fail_on(Cmd::open())?;
+    let t = std::thread::spawn(move || c.exec(&nop(), 16).err().unwrap_or(0));
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    fail_on(host("emu vanish"))?;
+    let e = t
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    ensure!(
+        e == ENODEV,
+        "command in flight when the function vanished: errno {e}"
+    );
+    ensure!(
+        start.elapsed() < Duration::from_millis(800),
+        "it took {:?}",
+        start.elapsed()
+    );
+    ensure!(fail_on(nop_errno())? == ENODEV, "later command not ENODEV");
+    let dir = fail_on(device_dir(Duration::from_secs(1)))?;
+    fail_on(host(&format!("unplug {DEVICE}")))?;
+    fail_on(gone(&dir, Duration::from_secs(5)))?;
+    fail_on(host("emu restore"))?;
+    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+fn stale_file_after_unplug_fails_cleanly() -> Check {
+    let c = fail_on(Cmd::open())?;
+    let dir = fail_on(device_dir(Duration::from_secs(1)))?;
+    fail_on(host(&format!("unplug {DEVICE}")))?;
+    fail_on(gone(&dir, Duration::from_secs(5)))?;
+    let r = c.exec(&nop(), 16);
+    ensure!(
+        r.is_err(),
+        "a command on a removed function's file went through"
+    );
+    drop(c);
+    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+fn unload_modules() -> Check {
+    fail_on(run("rmmod", &["cxemu_cmd"]))?;
+    fail_on(run("rmmod", &["cxemu"]))?;
+    let bound = pci_devices("0x1af4", "0x1110")
+        .iter()
+        .filter_map(|d| bound_to(d))
+        .count();
+    ensure!(bound == 0, "{bound} functions still bound after rmmod");
+    Ok(())
+}
+
+fn main() {
+    let cases: &[Case] = &[
+        ("load_modules", load_modules),
+        (
+            "function_binds_and_aux_device_appears",
+            function_binds_and_aux_device_appears,
+        ),
+        (
+            "foreign_ivshmem_is_left_alone",
+            foreign_ivshmem_is_left_alone,
+        ),
+        (
+            "general_caps_match_query_hca_cap",
+            general_caps_match_query_hca_cap,
+        ),
+        ("queries_answer", queries_answer),
+        ("registers_read_and_remember", registers_read_and_remember),
+        (
+            "uids_are_allocated_checked_and_released",
+            uids_are_allocated_checked_and_released,
+        ),
+        ("transport_limits", transport_limits),
+        ("concurrent_commands", concurrent_commands),
+        ("fault_delay_is_waited_out", fault_delay_is_waited_out),
+        (
+            "fault_status_reaches_the_caller",
+            fault_status_reaches_the_caller,
+        ),
+        (
+            "fault_malformed_completion_is_eio",
+            fault_malformed_completion_is_eio,
+        ),
+        (
+            "fault_hang_times_out_and_reset_recovers",
+            fault_hang_times_out_and_reset_recovers,
+        ),
+        (
+            "fault_exit_mid_command_and_restart_recovers",
+            fault_exit_mid_command_and_restart_recovers,
+        ),
+        ("emulator_killed_mid_command", emulator_killed_mid_command),
+        ("hot_unplug_idle_20_cycles", hot_unplug_idle_20_cycles),
+        (
+            "hot_unplug_in_flight_20_cycles",
+            hot_unplug_in_flight_20_cycles,
+        ),
+        ("surprise_removal", surprise_removal),
+        (
+            "stale_file_after_unplug_fails_cleanly",
+            stale_file_after_unplug_fails_cleanly,
+        ),
+        ("unload_modules", unload_modules),
+    ];
+    let ok = ktap::run_suite(&mut std::io::stdout().lock(), "cxemu", cases).unwrap_or(false);
+    std::process::exit(if ok { 0 } else { 1 });
+}
