@@ -32,7 +32,6 @@ use crate::{
     },
     prm::{
         inhdr,
-        status,
         HEADER_LEN, //
     },
 };
@@ -337,21 +336,5 @@ impl Engine {
             _ => return Err(format!("unknown control command: {line}")),
         }
         Ok("ok".into())
-    }
-}
-
-/// The PRM name of a status code, for logs.
-pub fn status_name(st: u8) -> &'static str {
-    match st {
-        status::OK => "OK",
-        status::INT_ERR => "INT_ERR",
-        status::BAD_OP => "BAD_OP",
-        status::BAD_PARAM => "BAD_PARAM",
-        status::BAD_SYS_STATE => "BAD_SYS_STATE",
-        status::BAD_RES => "BAD_RES",
-        status::NO_RES => "NO_RES",
-        status::BAD_INP_LEN => "BAD_INP_LEN",
-        status::BAD_OUTP_LEN => "BAD_OUTP_LEN",
-        _ => "UNKNOWN",
     }
 }

@@ -36,6 +36,11 @@ const NAP: Duration = Duration::from_micros(50);
 const IDLE_NAP: Duration = Duration::from_millis(1);
 /// After this long without activity, use `IDLE_NAP`.
 const IDLE_AFTER: Duration = Duration::from_millis(20);
+/// After this long, use `DEEP_NAP`: an idle emulator costs well under 1%
+/// of a core, and the first command after a quiet second waits at most
+/// this long.
+const DEEP_NAP: Duration = Duration::from_millis(5);
+const DEEP_AFTER: Duration = Duration::from_secs(1);
 
 fn usage() -> ! {
     eprintln!("usage: cxemu --shm PATH [--fresh] [--control SOCKET]");
@@ -130,8 +135,10 @@ fn main() {
             std::hint::spin_loop();
         } else if idle < IDLE_AFTER || engine.has_pending() {
             std::thread::sleep(NAP);
-        } else {
+        } else if idle < DEEP_AFTER {
             std::thread::sleep(IDLE_NAP);
+        } else {
+            std::thread::sleep(DEEP_NAP);
         }
     }
 }

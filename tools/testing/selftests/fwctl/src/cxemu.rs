@@ -542,17 +542,17 @@ fn fault_malformed_completion_is_eio() -> Check {
     Ok(())
 }
 
-/// After a timeout: EIO at once, until the firmware comes back.
+/// After a timeout: EIO at once, until the firmware comes back. `recover`
+/// runs whatever the first check found, so a failure here does not leave
+/// the firmware down for the cases after it.
 fn failed_until(recover: &str) -> Check {
     let start = Instant::now();
-    let e = fail_on(nop_errno())?;
-    ensure!(e == EIO, "command on a failed device: errno {e}, want EIO");
-    ensure!(
-        start.elapsed() < Duration::from_millis(500),
-        "EIO took {:?}",
-        start.elapsed()
-    );
+    let e = nop_errno();
+    let took = start.elapsed();
     fail_on(host(recover))?;
+    let e = fail_on(e)?;
+    ensure!(e == EIO, "command on a failed device: errno {e}, want EIO");
+    ensure!(took < Duration::from_millis(500), "EIO took {took:?}");
     let e = fail_on(nop_errno())?;
     ensure!(e == 0, "after '{recover}': errno {e}");
     Ok(())
@@ -567,20 +567,22 @@ fn timed_out(errno: i32, took: Duration) -> Check {
     Ok(())
 }
 
-fn fault_hang_times_out_and_reset_recovers() -> Check {
-    fail_on(host("emu fault hang 0x80d"))?;
+/// A NOP under `fault` times out; the device is then failed until
+/// `recover` (which runs whatever the checks find).
+fn times_out_until(fault: &str, recover: &str) -> Check {
+    fail_on(host(fault))?;
     let start = Instant::now();
     let e = fail_on(nop_errno())?;
-    timed_out(e, start.elapsed())?;
-    failed_until("emu reset")
+    let timeout = timed_out(e, start.elapsed());
+    timeout.and(failed_until(recover))
+}
+
+fn fault_hang_times_out_and_reset_recovers() -> Check {
+    times_out_until("emu fault hang 0x80d", "emu reset")
 }
 
 fn fault_exit_mid_command_and_restart_recovers() -> Check {
-    fail_on(host("emu fault exit 0x80d"))?;
-    let start = Instant::now();
-    let e = fail_on(nop_errno())?;
-    timed_out(e, start.elapsed())?;
-    failed_until("emu-start")
+    times_out_until("emu fault exit 0x80d", "emu-start")
 }
 
 fn emulator_killed_mid_command() -> Check {
@@ -595,8 +597,8 @@ fn emulator_killed_mid_command() -> Check {
     let (e, took) = t
         .join()
         .map_err(|_| Failure::Fail("thread panicked".into()))?;
-    timed_out(e, took)?;
-    failed_until("emu-start")
+    let timeout = timed_out(e, took);
+    timeout.and(failed_until("emu-start"))
 }
 
 fn unplug_and_replug(in_flight: bool) -> Check {
@@ -613,26 +615,34 @@ fn unplug_and_replug(in_flight: bool) -> Check {
         } else {
             None
         };
-        let start = Instant::now();
         fail_on(host(&format!("unplug {DEVICE}")))?;
-        fail_on(gone(&dir, Duration::from_secs(5)))?;
-        ensure!(
-            start.elapsed() < Duration::from_secs(5),
-            "cycle {cycle}: unplug took {:?}",
-            start.elapsed()
-        );
-        if let Some(t) = waiter {
-            let r = t
-                .join()
-                .map_err(|_| Failure::Fail("thread panicked".into()))?;
-            ensure!(
-                r.is_ok() || r == Err(ENODEV),
-                "cycle {cycle}: command in flight at unplug ended with {r:?}"
-            );
-        }
+        // Whatever the checks find, plug the function back, so one failure
+        // does not take the device away from the cases after this one.
+        let checked = unplugged(cycle, &dir, waiter);
         fail_on(host("emu clear"))?;
         fail_on(host(&format!("plug {DEVICE}")))?;
+        checked?;
         fail_on(exec_ok(&nop(), 16).map_err(|e| format!("cycle {cycle} after replug: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The function went within 5 s, and the command in flight (if any)
+/// either completed or ended with ENODEV.
+fn unplugged(
+    cycle: usize,
+    dir: &Path,
+    waiter: Option<std::thread::JoinHandle<Result<(), i32>>>,
+) -> Check {
+    fail_on(gone(dir, Duration::from_secs(5)).map_err(|e| format!("cycle {cycle}: {e}")))?;
+    if let Some(t) = waiter {
+        let r = t
+            .join()
+            .map_err(|_| Failure::Fail("thread panicked".into()))?;
+        ensure!(
+            r.is_ok() || r == Err(ENODEV),
+            "cycle {cycle}: command in flight at unplug ended with {r:?}"
+        );
     }
     Ok(())
 }

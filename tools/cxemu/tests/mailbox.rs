@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The mailbox protocol and fault injection, with this test playing the
+//! guest driver on a real shared-memory file.
+
+use std::{
+    path::PathBuf,
+    time::{
+        Duration,
+        Instant, //
+    },
+};
+
+use cxemu::{
+    engine::Engine,
+    mailbox::{
+        hdr,
+        input_area,
+        output_area,
+        result,
+        slot,
+        state,
+        Shm,
+        MAGIC, //
+    },
+    prm::{
+        command,
+        op,
+        reply_status, //
+    },
+};
+
+struct Guest {
+    shm: Shm,
+    engine: Engine,
+    path: PathBuf,
+}
+
+impl Guest {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("cxemu-test-{}-{name}", std::process::id()));
+        let engine = Engine::start(&path, true).unwrap();
+        let shm = Shm::open(&path, false).unwrap();
+        Self { shm, engine, path }
+    }
+
+    fn reg(&self, i: usize, r: usize) -> u32 {
+        self.shm.read(Shm::slot_reg(i, r))
+    }
+
+    /// Submits `input` in slot `i` as the driver does; returns the sequence
+    /// number.
+    fn submit(&self, i: usize, input: &[u8], out_cap: u32) -> u32 {
+        self.shm.copy_in(input_area(i), input);
+        self.shm
+            .write(Shm::slot_reg(i, slot::IN_LEN), input.len() as u32);
+        self.shm.write(Shm::slot_reg(i, slot::OUT_CAP), out_cap);
+        let seq = self.reg(i, slot::SEQ).wrapping_add(1);
+        self.shm.write(Shm::slot_reg(i, slot::SEQ), seq);
+        seq
+    }
+
+    /// Polls the engine until slot `i` completes `seq`, or `within` passes.
+    fn wait(&mut self, i: usize, seq: u32, within: Duration) -> Option<Vec<u8>> {
+        let start = Instant::now();
+        while start.elapsed() < within {
+            self.engine.poll().unwrap();
+            if self.reg(i, slot::DONE) == seq {
+                let len = self.reg(i, slot::OUT_LEN) as usize;
+                return Some(self.shm.copy_out(output_area(i), len));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        None
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn nop() -> Vec<u8> {
+    command(op::NOP, 0, 0, &[], 16)
+}
+
+#[test]
+fn header_is_published() {
+    let g = Guest::new("header");
+    assert_eq!(g.shm.read(hdr::MAGIC), MAGIC);
+    assert_eq!(g.shm.read(hdr::VERSION), 1);
+    assert_eq!(g.shm.read(hdr::FW_STATE), state::READY);
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 1);
+    assert_eq!(g.shm.read(hdr::NUM_SLOTS), 4);
+    assert_eq!(g.shm.read(hdr::DATA_SIZE), 1 << 20);
+}
+
+#[test]
+fn commands_complete_in_every_slot() {
+    let mut g = Guest::new("slots");
+    for i in 0..4 {
+        let seq = g.submit(i, &nop(), 16);
+        let out = g.wait(i, seq, Duration::from_secs(1)).expect("completion");
+        assert_eq!(g.reg(i, slot::RESULT), result::OK);
+        assert_eq!(out, vec![0u8; 16]);
+    }
+}
+
+#[test]
+fn bad_lengths_are_refused_by_the_mailbox() {
+    let mut g = Guest::new("lengths");
+    let seq = g.submit(0, &nop(), 8);
+    g.wait(0, seq, Duration::from_secs(1)).expect("completion");
+    assert_eq!(g.reg(0, slot::RESULT), result::BAD_LENGTH);
+    assert_eq!(g.engine.fw.stats.commands, 0);
+}
+
+#[test]
+fn delay_holds_the_completion() {
+    let mut g = Guest::new("delay");
+    g.engine.control("fault delay 200 0x80d").unwrap();
+    let seq = g.submit(1, &nop(), 16);
+    assert!(g.wait(1, seq, Duration::from_millis(100)).is_none());
+    assert!(g.wait(1, seq, Duration::from_secs(1)).is_some());
+    // One-shot: the next command is prompt.
+    let seq = g.submit(1, &nop(), 16);
+    assert!(g.wait(1, seq, Duration::from_millis(100)).is_some());
+}
+
+#[test]
+fn fault_for_another_opcode_waits_its_turn() {
+    let mut g = Guest::new("opcode");
+    g.engine.control("fault status 0x1 0x99 0x100").unwrap();
+    let seq = g.submit(0, &nop(), 16);
+    let out = g.wait(0, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(reply_status(&out), (0, 0));
+    let seq = g.submit(0, &command(op::QUERY_HCA_CAP, 0, 1, &[], 16), 0x1010);
+    let out = g.wait(0, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(reply_status(&out), (0x1, 0x99));
+}
+
+#[test]
+fn hang_lasts_until_reset_which_bumps_the_generation() {
+    let mut g = Guest::new("hang");
+    g.engine.control("fault hang").unwrap();
+    let seq = g.submit(2, &nop(), 16);
+    assert!(g.wait(2, seq, Duration::from_millis(300)).is_none());
+    assert_eq!(g.engine.control("reset").unwrap(), "ok generation=2");
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 2);
+    // The hung command is dropped: the slot reads idle, nothing was written.
+    assert_eq!(g.reg(2, slot::DONE), seq);
+    let seq = g.submit(2, &nop(), 16);
+    assert!(g.wait(2, seq, Duration::from_secs(1)).is_some());
+}
+
+#[test]
+fn malformed_reply_overruns_the_output_area() {
+    let mut g = Guest::new("malformed");
+    g.engine.control("fault malformed").unwrap();
+    let seq = g.submit(0, &nop(), 64);
+    g.wait(0, seq, Duration::from_secs(1)).unwrap();
+    assert!(g.reg(0, slot::OUT_LEN) > 64);
+}
+
+#[test]
+fn exit_takes_the_command_and_stops() {
+    let mut g = Guest::new("exit");
+    g.engine.control("fault exit 0x80d").unwrap();
+    g.submit(0, &nop(), 16);
+    assert!(g.engine.poll().is_err());
+}
+
+#[test]
+fn attach_drops_a_predecessors_command() {
+    let mut g = Guest::new("attach");
+    g.engine.control("fault delay 60000").unwrap();
+    let seq = g.submit(3, &nop(), 16);
+    g.engine.poll().unwrap();
+    assert!(g.engine.has_pending());
+    let token = g.shm.read(hdr::FW_ATTACH_ACK) + 1;
+    g.shm.write(hdr::DRV_ATTACH, token);
+    g.engine.poll().unwrap();
+    assert_eq!(g.shm.read(hdr::FW_ATTACH_ACK), token);
+    assert!(!g.engine.has_pending());
+    assert_eq!(g.reg(3, slot::DONE), seq);
+}
+
+#[test]
+fn vanish_wipes_the_header_and_restore_brings_it_back() {
+    let mut g = Guest::new("vanish");
+    g.engine.control("vanish").unwrap();
+    assert_eq!(g.shm.read(hdr::MAGIC), 0);
+    let seq = g.submit(0, &nop(), 16);
+    assert!(g.wait(0, seq, Duration::from_millis(100)).is_none());
+    assert_eq!(g.engine.control("restore").unwrap(), "ok generation=2");
+    assert_eq!(g.shm.read(hdr::MAGIC), MAGIC);
+    let seq = g.submit(0, &nop(), 16);
+    assert!(g.wait(0, seq, Duration::from_secs(1)).is_some());
+}
+
+#[test]
+fn restart_over_the_same_file_is_the_next_generation() {
+    let g = Guest::new("restart");
+    let again = Engine::start(&g.path, false).unwrap();
+    assert_eq!(again.generation(), 2);
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 2);
+}
+
+#[test]
+fn control_commands_and_their_errors() {
+    let mut g = Guest::new("control");
+    assert!(g.engine.control("fault wobble").is_err());
+    assert!(g.engine.control("fault delay soon").is_err());
+    assert!(g.engine.control("object add frob 1 2").is_err());
+    g.engine.control("object add cq 0x500 7").unwrap();
+    let stats = g.engine.control("stats").unwrap();
+    assert!(
+        stats.starts_with("ok commands=0 failed=0 live_uids=0"),
+        "{stats}"
+    );
+    g.engine.control("fault hang").unwrap();
+    g.engine.control("clear").unwrap();
+    let seq = g.submit(0, &nop(), 16);
+    assert!(g.wait(0, seq, Duration::from_secs(1)).is_some());
+}
