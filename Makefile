@@ -30,24 +30,28 @@ MODULE_DIRS := \
 	samples/fwctl/loopback \
 	samples/fwctl/loopback_c \
 	drivers/misc/cxemu \
+	drivers/fwctl/mlx5 \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd
 
 # Modules the guest's init loads at boot; the suites load the others.
 BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
-GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test
+GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
+	fwctl_mlx5_test
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
-# reference), with the same loopback driver.
+# reference), with the same loopback driver. The mlx5 suite comes last:
+# its write-scope RPCs taint the kernel, which the suites before it check.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxemu_test; \
 	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
-	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick
+	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
+	fwctl_mlx5_test
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
@@ -111,7 +115,7 @@ upstream-core: kdir
 	scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl MO=$$mo \
 		CONFIG_FWCTL=m modules
 
-tools: $(O)/fwctl_call
+tools: $(O)/fwctl_call $(O)/mlx5_query
 	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
 
 # The minimal C client of samples/fwctl, built against our uAPI header.
@@ -119,11 +123,15 @@ $(O)/fwctl_call: samples/fwctl/fwctl_call.c include/uapi/fwctl/fwctl.h
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
+$(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/uapi/fwctl/mlx5.h
+	$(Q)mkdir -p $(O)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
+
 initramfs: modules upstream-core tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
-	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call" \
+	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
 	TESTS="$(GUEST_TESTS)" BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 

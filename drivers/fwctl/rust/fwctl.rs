@@ -37,7 +37,7 @@
 //!         Ok::<(), Error>(())
 //!     }
 //!
-//!     fn rpc(_dev: &(), _ctx: Pin<&()>, _scope: fwctl::Scope, req: &mut [u8])
+//!     fn rpc(_dev: &(), _ctx: Pin<&()>, _scope: fwctl::Scope, req: &mut [u8], _out: usize)
 //!         -> Result<fwctl::Reply>
 //!     {
 //!         Ok(fwctl::Reply::InPlace(req.len()))
@@ -138,13 +138,16 @@ pub(crate) trait Operations: Sized + 'static {
     }
 
     /// `FWCTL_RPC`: delivers `request` (which the driver may overwrite) at
-    /// `scope`. A device-side failure belongs in the reply; an error here
+    /// `scope`; `out_len` is the size of the caller's output buffer (the
+    /// core copies at most that much of the reply and reports its full
+    /// length). A device-side failure belongs in the reply; an error here
     /// tells userspace the request was not delivered.
     fn rpc(
         device: &Self::Device,
         ctx: Pin<&Self::Context>,
         scope: Scope,
         request: &mut [u8],
+        out_len: usize,
     ) -> Result<Reply>;
 }
 
@@ -290,7 +293,9 @@ impl<T: Operations> Vtable<T> {
         // SAFETY: the core hands us `in_len` bytes at `rpc_in`, ours until we
         // return (never NULL: an empty request is ZERO_SIZE_PTR or dangling).
         let request = unsafe { core::slice::from_raw_parts_mut(rpc_in.cast::<u8>(), in_len) };
-        let (reply, len) = match T::rpc(device, ctx.into_ref(), scope, request) {
+        // SAFETY: `out_len` is a valid pointer (core): the user's length.
+        let user_len = unsafe { *out_len };
+        let (reply, len) = match T::rpc(device, ctx.into_ref(), scope, request, user_len) {
             Ok(Reply::InPlace(len)) if len <= in_len => (rpc_in, len),
             Ok(Reply::InPlace(_)) => return EINVAL.to_ptr(),
             Ok(Reply::Owned(buf)) => {

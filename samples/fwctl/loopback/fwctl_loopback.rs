@@ -142,6 +142,7 @@ impl fwctl::Operations for Loopback {
         ctx: Pin<&LoopbackContext>,
         scope: fwctl::Scope,
         request: &mut [u8],
+        _out_len: usize,
     ) -> Result<fwctl::Reply> {
         let (Some(op), Some(arg)) = (word(request, 0), word(request, 1)) else {
             return Err(EINVAL);

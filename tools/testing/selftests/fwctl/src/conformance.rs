@@ -35,7 +35,8 @@ use fwctl_selftests::{
     },
     open_node,
     run,
-    tainted, //
+    tainted,
+    TAINT_FWCTL, //
 };
 use fwctl_uapi::{
     info,
@@ -74,8 +75,6 @@ use std::{
     },
 };
 
-/// `TAINT_FWCTL`.
-const TAINT_FWCTL: u32 = 19;
 /// How many minors a fwctl core has.
 const MAX_DEVICES: usize = 4096;
 /// An address that is never mapped (below `mmap_min_addr`).

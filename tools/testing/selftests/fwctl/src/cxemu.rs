@@ -16,6 +16,8 @@ use cxemu::prm::{
     uctx_cap, //
 };
 use fwctl_selftests::{
+    emu_stat,
+    host,
     kernel_log,
     run, //
 };
@@ -27,18 +29,11 @@ use ktap::{
 };
 use std::{
     fs::File,
-    io::{
-        Read,
-        Write, //
-    },
+    io::Write,
     os::unix::fs::FileExt,
     path::{
         Path,
         PathBuf, //
-    },
-    sync::{
-        Mutex,
-        OnceLock, //
     },
     time::{
         Duration,
@@ -61,46 +56,6 @@ const MIB: usize = 1 << 20;
 
 fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
     r.map_err(Failure::Fail)
-}
-
-/// The host, at the other end of ttyS2.
-fn host(request: &str) -> Result<String, String> {
-    static TTY: OnceLock<Mutex<Option<File>>> = OnceLock::new();
-    let mut tty = TTY.get_or_init(|| Mutex::new(None)).lock().unwrap();
-    if tty.is_none() {
-        let f = File::options()
-            .read(true)
-            .write(true)
-            .open("/dev/ttyS2")
-            .map_err(|e| format!("/dev/ttyS2: {e}"))?;
-        *tty = Some(f);
-    }
-    let f = tty.as_mut().unwrap();
-    writeln!(f, "{request}").map_err(|e| format!("ttyS2: {e}"))?;
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while byte[0] != b'\n' {
-        match f.read(&mut byte) {
-            Ok(1) => line.push(byte[0]),
-            Ok(_) => return Err("ttyS2: end of file".into()),
-            Err(e) => return Err(format!("ttyS2: {e}")),
-        }
-    }
-    let line = String::from_utf8_lossy(&line).trim().to_string();
-    match line.strip_prefix("ok") {
-        Some(rest) => Ok(rest.trim().to_string()),
-        None => Err(format!("host: {request}: {line}")),
-    }
-}
-
-/// A `key=value` field of the emulator's `stats` answer.
-fn emu_stat(key: &str) -> Result<String, String> {
-    let stats = host("emu stats")?;
-    stats
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-        .map(str::to_string)
-        .ok_or(format!("no {key} in '{stats}'"))
 }
 
 /// The debugfs directory of the bound function, waiting up to `within`.

@@ -4,13 +4,20 @@
 
 use std::{
     fs::File,
-    io::Read,
+    io::{
+        Read,
+        Write, //
+    },
     os::unix::fs::OpenOptionsExt,
     path::{
         Path,
         PathBuf, //
     },
-    process::Command, //
+    process::Command,
+    sync::{
+        Mutex,
+        OnceLock, //
+    },
 };
 
 /// `O_NONBLOCK` from `include/uapi/asm-generic/fcntl.h`.
@@ -48,6 +55,10 @@ pub fn kernel_log() -> Result<String, String> {
     }
     Ok(log)
 }
+
+/// `TAINT_FWCTL` (`include/linux/panic.h`): set by the first write-scope
+/// RPC.
+pub const TAINT_FWCTL: u32 = 19;
 
 /// The kernel's taint word.
 pub fn tainted() -> Result<u64, String> {
@@ -148,4 +159,45 @@ pub fn open_node(path: &Path) -> Result<File, String> {
         .write(true)
         .open(path)
         .map_err(|e| format!("open {}: {e}", path.display()))
+}
+
+/// Asks the host (`cxemu-host`, at the other end of ttyS2) for `request`
+/// and returns its answer after `ok`; an `err` answer is an error.
+pub fn host(request: &str) -> Result<String, String> {
+    static TTY: OnceLock<Mutex<Option<File>>> = OnceLock::new();
+    let mut tty = TTY.get_or_init(|| Mutex::new(None)).lock().unwrap();
+    if tty.is_none() {
+        let f = File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/ttyS2")
+            .map_err(|e| format!("/dev/ttyS2: {e}"))?;
+        *tty = Some(f);
+    }
+    let f = tty.as_mut().unwrap();
+    writeln!(f, "{request}").map_err(|e| format!("ttyS2: {e}"))?;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while byte[0] != b'\n' {
+        match f.read(&mut byte) {
+            Ok(1) => line.push(byte[0]),
+            Ok(_) => return Err("ttyS2: end of file".into()),
+            Err(e) => return Err(format!("ttyS2: {e}")),
+        }
+    }
+    let line = String::from_utf8_lossy(&line).trim().to_string();
+    match line.strip_prefix("ok") {
+        Some(rest) => Ok(rest.trim().to_string()),
+        None => Err(format!("host: {request}: {line}")),
+    }
+}
+
+/// A `key=value` field of the emulator's `stats` answer.
+pub fn emu_stat(key: &str) -> Result<String, String> {
+    let stats = host("emu stats")?;
+    stats
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .map(str::to_string)
+        .ok_or(format!("no {key} in '{stats}'"))
 }

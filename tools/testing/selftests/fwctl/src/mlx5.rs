@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `fwctl_mlx5_test`: the mlx5 fwctl driver on the emulated ConnectX
+//! function.
+//!
+//! Loads `fwctl.ko`, `cxemu.ko` and `mlx5_fwctl.ko` and checks the driver
+//! against the behaviour of the kernel's C driver
+//! (`drivers/fwctl/mlx5/main.c`), with the firmware emulator's own counters
+//! (over ttyS2) as the witness of what reached the device. The expected
+//! opcode policy is written out here, independently of the driver's table.
+
+use fwctl_selftests::{
+    as_nobody,
+    emu_stat,
+    fwctl_nodes,
+    host,
+    kernel_log,
+    open_node,
+    run,
+    tainted,
+    TAINT_FWCTL, //
+};
+use fwctl_uapi::{
+    device_type,
+    info,
+    rpc,
+    scope, //
+};
+use ktap::{
+    ensure,
+    fail,
+    Case,
+    Check,
+    Failure, //
+};
+use std::{
+    fs::File,
+    path::{
+        Path,
+        PathBuf, //
+    },
+    time::{
+        Duration,
+        Instant, //
+    },
+};
+
+const KO: &str = "/lib/modules/fwctl";
+const DEVICE: &str = "cx0";
+const EIO: i32 = 5;
+const ENODEV: i32 = 19;
+const EPERM: i32 = 1;
+const EMSGSIZE: i32 = 90;
+const EBADMSG: i32 = 74;
+const ETIMEDOUT: i32 = 110;
+const MIB: usize = 1 << 20;
+
+/// Opcodes of the C driver's policy at their lowest scope, as listed in
+/// `mlx5ctl_validate_rpc()` of Linux 7.3.
+const AT_CONFIGURATION: &[u16] = &[
+    0x0823, 0x0b2e, 0x0101, 0x0740, 0x0100, 0x0762, 0x010e, 0x0760, 0x0b22, 0x0731, 0x0109,
+];
+const AT_DEBUG_READ_ONLY: &[u16] = &[
+    0x0964, 0x0962, 0x080d, 0x0971, 0x0813, 0x0981, 0x0824, 0x0826, 0x0822, 0x0402, 0x0b14, 0x0716,
+    0x0713, 0x0911, 0x0821, 0x0819, 0x0b28, 0x0b2a, 0x010c, 0x0b03, 0x0b2f, 0x0b0f, 0x0303, 0x0752,
+    0x093b, 0x0935, 0x0937, 0x0932, 0x0a02, 0x0764, 0x0765, 0x010a, 0x082a, 0x0842, 0x080b, 0x0b13,
+    0x0201, 0x0942, 0x8001, 0x0754, 0x0722, 0x0b02, 0x0728, 0x093f, 0x0107, 0x0602, 0x0773, 0x050b,
+    0x0781, 0x0512, 0x0b05, 0x0b07, 0x090f, 0x090b, 0x0919, 0x8000, 0x8006, 0x0784, 0x0111, 0x0203,
+    0x0907, 0x0702, 0x0903, 0x0915, 0x0a05, 0x0a09, 0x0117, 0x0b0d, 0x076f, 0x0770, 0x0750, 0x0831,
+    0x0707, 0x0725, 0x0727, 0x0719, 0x0b08, 0x0b0a, 0x0730, 0x0732,
+];
+const AT_DEBUG_WRITE: &[u16] = &[0x0820];
+/// ACCESS_REG and ACCESS_REGISTER_USER: writes (op_mod 0) at
+/// configuration, reads from debug-read-only.
+const REGISTER_ACCESS: &[u16] = &[0x0805, 0x0b0c];
+/// Never allowed: object creation and destruction, page management, user
+/// contexts, and numbers nobody assigned.
+const NEVER: &[u16] = &[
+    0x0000, 0x0104, 0x0108, 0x0200, 0x0202, 0x0301, 0x0400, 0x0500, 0x0501, 0x0a00, 0x0a04, 0x0a06,
+    0x0b0b, 0x7777, 0xffff,
+];
+
+const NOP: u16 = 0x080d;
+
+fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
+    r.map_err(Failure::Fail)
+}
+
+fn errno(e: &std::io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(-1)
+}
+
+/// A command input of `len` bytes: opcode, uid, op_mod, then `tail` from
+/// byte 8.
+fn command(opcode: u16, uid: u16, op_mod: u16, tail: &[u8], len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len.max(8 + tail.len())];
+    v[0..2].copy_from_slice(&opcode.to_be_bytes());
+    v[2..4].copy_from_slice(&uid.to_be_bytes());
+    v[6..8].copy_from_slice(&op_mod.to_be_bytes());
+    v[8..8 + tail.len()].copy_from_slice(tail);
+    v
+}
+
+fn nop() -> Vec<u8> {
+    command(NOP, 0, 0, &[], 16)
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+fn stat(key: &str) -> Result<u64, Failure> {
+    let v = fail_on(emu_stat(key))?;
+    v.parse().map_err(|_| Failure::Fail(format!("{key}={v}")))
+}
+
+/// The mlx5 fwctl node, waiting up to 10 s for it.
+fn node() -> Result<PathBuf, Failure> {
+    let start = Instant::now();
+    loop {
+        for n in fwctl_nodes() {
+            if let Ok(f) = open_node(&n) {
+                if info(&f, &mut []).is_ok_and(|i| i.device_type == device_type::MLX5) {
+                    return Ok(n);
+                }
+            }
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            fail!("no mlx5 fwctl device in /dev/fwctl");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn open() -> Result<File, Failure> {
+    fail_on(open_node(&node()?))
+}
+
+/// This FD's `struct fwctl_info_mlx5`: UID and capabilities.
+fn fd_info(f: &File) -> Result<(u32, u32), Failure> {
+    let mut data = [0u8; 8];
+    let i = info(f, &mut data).map_err(|e| Failure::Fail(format!("FWCTL_INFO: {e}")))?;
+    ensure!(
+        i.len == 8,
+        "FWCTL_INFO device data of {} bytes, want 8",
+        i.len
+    );
+    let w = |at: usize| u32::from_ne_bytes(data[at..at + 4].try_into().unwrap());
+    Ok((w(0), w(4)))
+}
+
+/// An RPC that must go through: the reply.
+fn call(f: &File, scope: u32, input: &[u8], out_len: usize) -> Result<Vec<u8>, Failure> {
+    let mut out = vec![0u8; out_len];
+    match rpc(f, scope, input, &mut out) {
+        Ok(n) => {
+            out.truncate(n.min(out_len));
+            Ok(out)
+        }
+        Err(e) => fail!("RPC {:02x?} at scope {scope}: {e}", &input[..2]),
+    }
+}
+
+fn expect_errno(
+    f: &File,
+    scope: u32,
+    input: &[u8],
+    out_len: usize,
+    want: i32,
+    what: &str,
+) -> Check {
+    let mut out = vec![0u8; out_len];
+    match rpc(f, scope, input, &mut out) {
+        Err(e) if errno(&e) == want => Ok(()),
+        Err(e) => fail!("{what}: errno {}, want {want}", errno(&e)),
+        Ok(n) => fail!("{what}: succeeded ({n} bytes), want errno {want}"),
+    }
+}
+
+fn our_pid_messages() -> Result<usize, Failure> {
+    let me = format!("fwctl_mlx5_test({})", std::process::id());
+    Ok(fail_on(kernel_log())?
+        .lines()
+        .filter(|l| l.contains(&me))
+        .count())
+}
+
+fn load_modules() -> Check {
+    for m in ["fwctl", "cxemu", "mlx5_fwctl"] {
+        fail_on(run("insmod", &[&format!("{KO}/{m}.ko")]))?;
+    }
+    node()?;
+    Ok(())
+}
+
+fn parent_is_the_pci_function() -> Check {
+    let n = node()?;
+    let name = n.file_name().unwrap().to_string_lossy().into_owned();
+    let parent = fail_on(
+        std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device")).map_err(|e| e.to_string()),
+    )?;
+    let driver = fail_on(std::fs::read_link(parent.join("driver")).map_err(|e| e.to_string()))?;
+    ensure!(
+        driver.ends_with("cxemu"),
+        "{name}'s parent {} is bound to {}, want the PCI function cxemu drives",
+        parent.display(),
+        driver.display()
+    );
+    let vendor = std::fs::read_to_string(parent.join("vendor")).unwrap_or_default();
+    ensure!(vendor.trim() == "0x1af4", "parent vendor {vendor}");
+    Ok(())
+}
+
+fn info_reports_uid_and_caps() -> Check {
+    let f = open()?;
+    let (uid, caps) = fd_info(&f)?;
+    ensure!(uid != 0 && uid < 0xffff, "UID {uid}");
+    ensure!(
+        caps == 0x4,
+        "uctx_caps {caps:#x}, want TOOLS_RESOURCES (0x4)"
+    );
+    Ok(())
+}
+
+fn each_fd_has_its_own_uid_released_on_close() -> Check {
+    let base = stat("live_uids")?;
+    let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
+    let mut uids: Vec<u32> = fds
+        .iter()
+        .map(|f| fd_info(f).map(|i| i.0))
+        .collect::<Result<_, _>>()?;
+    let live = stat("live_uids")?;
+    ensure!(
+        live == base + 4,
+        "{live} live UIDs with 4 FDs open, from {base}"
+    );
+    uids.sort();
+    uids.dedup();
+    ensure!(uids.len() == 4, "4 FDs share UIDs: {uids:?}");
+    drop(fds);
+    let live = stat("live_uids")?;
+    ensure!(live == base, "{live} live UIDs after closing, want {base}");
+    Ok(())
+}
+
+fn the_fd_uid_is_forced_into_every_command() -> Check {
+    let f = open()?;
+    let (uid, _) = fd_info(&f)?;
+    for spoof in [0u16, 0x1234, 0xffff] {
+        let out = call(
+            &f,
+            scope::DEBUG_READ_ONLY,
+            &command(NOP, spoof, 0, &[], 16),
+            16,
+        )?;
+        ensure!(out[0] == 0, "NOP with UID {spoof:#x}: status {:#x}", out[0]);
+        let seen = stat("last_uid")?;
+        ensure!(
+            seen == u64::from(uid),
+            "firmware saw UID {seen}, want the FD's {uid}"
+        );
+    }
+    let seen = fail_on(emu_stat("uids_seen"))?;
+    ensure!(
+        !seen.split(',').any(|u| u == "4660" || u == "65535"),
+        "a spoofed UID reached the firmware: {seen}"
+    );
+    Ok(())
+}
+
+/// SET_DIAGNOSTIC_PARAMS (debug-write) enabling diagnostic counter 0x401:
+/// one counter (word 8), `enable` (bit 2 of byte 0xc), its id at 0x20.
+fn enable_counter(f: &File) -> Check {
+    let mut set = command(0x0820, 0, 0, &[], 0x24);
+    set[8..10].copy_from_slice(&1u16.to_be_bytes());
+    set[0xc] = 0x04;
+    set[0x22..0x24].copy_from_slice(&0x0401u16.to_be_bytes());
+    let out = call(f, scope::DEBUG_WRITE, &set, 16)?;
+    ensure!(out[0] == 0, "SET_DIAGNOSTIC_PARAMS status {:#x}", out[0]);
+    Ok(())
+}
+
+fn taint_after_the_first_write_scope_rpc() -> Check {
+    let f = open()?;
+    ensure!(
+        our_pid_messages()? == 0,
+        "tainting message before any write-scope RPC"
+    );
+    call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(
+        our_pid_messages()? == 0,
+        "a read-only RPC logged a tainting message"
+    );
+    enable_counter(&f)?;
+    let t = fail_on(tainted())?;
+    ensure!(
+        t & (1 << TAINT_FWCTL) != 0,
+        "TAINT_FWCTL not set after a write-scope RPC: {t:#x}"
+    );
+    enable_counter(&f)?;
+    let n = our_pid_messages()?;
+    ensure!(n == 1, "{n} tainting messages name this process, want one");
+    Ok(())
+}
+
+fn expected_min_scope(opcode: u16, op_mod: u16) -> Option<u32> {
+    if AT_CONFIGURATION.contains(&opcode) {
+        Some(scope::CONFIGURATION)
+    } else if AT_DEBUG_READ_ONLY.contains(&opcode) {
+        Some(scope::DEBUG_READ_ONLY)
+    } else if AT_DEBUG_WRITE.contains(&opcode) {
+        Some(scope::DEBUG_WRITE)
+    } else if REGISTER_ACCESS.contains(&opcode) {
+        Some(if op_mod == 0 {
+            scope::CONFIGURATION
+        } else {
+            scope::DEBUG_READ_ONLY
+        })
+    } else {
+        None
+    }
+}
+
+fn opcode_scope_matrix() -> Check {
+    let f = open()?;
+    let mut rows: Vec<(u16, u16)> = Vec::new();
+    for list in [AT_CONFIGURATION, AT_DEBUG_READ_ONLY, AT_DEBUG_WRITE, NEVER] {
+        rows.extend(list.iter().map(|&o| (o, 0)));
+    }
+    for &o in REGISTER_ACCESS {
+        rows.extend([(o, 0), (o, 1), (o, 2)]);
+    }
+    ensure!(
+        rows.len() == 11 + 80 + 1 + NEVER.len() + 6,
+        "{} rows",
+        rows.len()
+    );
+    let mut errors = Vec::new();
+    let mut delivered = 0;
+    let before = stat("commands")?;
+    for &(opcode, op_mod) in &rows {
+        for s in [
+            scope::CONFIGURATION,
+            scope::DEBUG_READ_ONLY,
+            scope::DEBUG_WRITE,
+            scope::DEBUG_WRITE_FULL,
+        ] {
+            let allowed = expected_min_scope(opcode, op_mod).is_some_and(|min| s >= min);
+            let mut out = vec![0u8; 0x1010];
+            let r = rpc(&f, s, &command(opcode, 0, op_mod, &[], 0x100), &mut out);
+            match (allowed, r) {
+                (true, Ok(_)) => delivered += 1,
+                (false, Err(e)) if errno(&e) == EBADMSG => {}
+                (true, Err(e)) => errors.push(format!("{opcode:#06x}/{op_mod} scope {s}: {e}")),
+                (false, r) => errors.push(format!(
+                    "{opcode:#06x}/{op_mod} scope {s}: {r:?}, want EBADMSG"
+                )),
+            }
+        }
+    }
+    ensure!(
+        errors.is_empty(),
+        "{} cells differ: {}",
+        errors.len(),
+        errors.join("; ")
+    );
+    // Refused RPCs never reach the firmware.
+    let reached = stat("commands")? - before;
+    ensure!(
+        reached == delivered,
+        "the firmware saw {reached} commands, {delivered} were allowed"
+    );
+    Ok(())
+}
+
+fn firmware_status_passes_through() -> Check {
+    let f = open()?;
+    // QUERY_HCA_CAP of capability type 7, which this device lacks.
+    let out = call(
+        &f,
+        scope::CONFIGURATION,
+        &command(0x0100, 0, 7 << 1 | 1, &[], 16),
+        0x1010,
+    )?;
+    ensure!(
+        out.len() == 0x1010,
+        "reply of {} bytes, want the 0x1010 asked for",
+        out.len()
+    );
+    ensure!(
+        out[0] == 0x3 && be32(&out, 4) != 0,
+        "status {:#x} syndrome {:#x}",
+        out[0],
+        be32(&out, 4)
+    );
+    fail_on(host("emu fault status 0x6 0xfeed 0x80d"))?;
+    let out = call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(
+        out[0] == 0x6 && be32(&out, 4) == 0xfeed,
+        "injected status: {:02x?}",
+        &out[..8]
+    );
+    Ok(())
+}
+
+fn short_buffers_are_emsgsize() -> Check {
+    let f = open()?;
+    expect_errno(
+        &f,
+        scope::DEBUG_READ_ONLY,
+        &nop()[..15],
+        16,
+        EMSGSIZE,
+        "15-byte input",
+    )?;
+    expect_errno(
+        &f,
+        scope::DEBUG_READ_ONLY,
+        &nop(),
+        15,
+        EMSGSIZE,
+        "15-byte output",
+    )?;
+    // Sizes are checked before the policy.
+    expect_errno(
+        &f,
+        scope::CONFIGURATION,
+        &[0xff; 8],
+        16,
+        EMSGSIZE,
+        "8 bytes of a denied opcode",
+    )?;
+    Ok(())
+}
+
+fn maximum_sizes() -> Check {
+    let f = open()?;
+    let out = call(
+        &f,
+        scope::DEBUG_READ_ONLY,
+        &command(NOP, 0, 0, &[], MIB),
+        16,
+    )?;
+    ensure!(out[0] == 0, "1 MiB NOP: status {:#x}", out[0]);
+    expect_errno(
+        &f,
+        scope::DEBUG_READ_ONLY,
+        &command(NOP, 0, 0, &[], MIB + 16),
+        16,
+        EMSGSIZE,
+        "NOP over 1 MiB",
+    )?;
+    // The largest reply: 65535 samples of one counter.
+    enable_counter(&f)?;
+    let q = command(0x0821, 0, 0, &[0xff, 0xff, 0, 0], 16);
+    let out = call(&f, scope::DEBUG_READ_ONLY, &q, MIB)?;
+    ensure!(
+        out.len() == MIB && out[0] == 0,
+        "counters: {} bytes, status {:#x}",
+        out.len(),
+        out[0]
+    );
+    ensure!(
+        be32(&out, MIB - 16) >> 16 == 0x0401,
+        "last sample {:02x?}",
+        &out[MIB - 16..MIB - 12]
+    );
+    // An output larger than the mailbox: the rest is zeros.
+    let out = call(&f, scope::DEBUG_READ_ONLY, &nop(), 2 * MIB)?;
+    ensure!(
+        out.len() == 2 * MIB && out.iter().all(|&b| b == 0),
+        "2 MiB reply of a NOP"
+    );
+    Ok(())
+}
+
+fn concurrent_rpcs_from_many_fds() -> Check {
+    let base = stat("live_uids")?;
+    let threads: Vec<_> = (0..8u16)
+        .map(|t| {
+            std::thread::spawn(move || -> Result<(), String> {
+                let f = open().map_err(|e| format!("{e:?}"))?;
+                for i in 0..50u16 {
+                    let id = t * 100 + i;
+                    let mut tail = [0u8; 4];
+                    tail[2..4].copy_from_slice(&id.to_be_bytes());
+                    let mut out = [0u8; 16];
+                    rpc(
+                        &f,
+                        scope::DEBUG_READ_ONLY,
+                        &command(0x0107, 0, 2, &tail, 16),
+                        &mut out,
+                    )
+                    .map_err(|e| format!("thread {t}: {e}"))?;
+                    if u16::from_be_bytes([out[0xa], out[0xb]]) != id || out[0] != 0 {
+                        return Err(format!("thread {t} call {i}: {out:02x?}"));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for t in threads {
+        fail_on(
+            t.join()
+                .map_err(|_| "a thread panicked".to_string())
+                .and_then(|r| r),
+        )?;
+    }
+    let live = stat("live_uids")?;
+    ensure!(
+        live == base,
+        "{live} live UIDs after the threads closed their FDs, want {base}"
+    );
+    Ok(())
+}
+
+fn unprivileged_write_full_is_eperm() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 16];
+    let r = fail_on(as_nobody(|| {
+        rpc(&f, scope::DEBUG_WRITE_FULL, &nop(), &mut out)
+    }))?;
+    match r {
+        Err(e) if errno(&e) == EPERM => {}
+        r => fail!("DEBUG_WRITE_FULL as nobody: {r:?}, want EPERM"),
+    }
+    let r = fail_on(as_nobody(|| {
+        rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out)
+    }))?;
+    ensure!(r.is_ok(), "DEBUG_READ_ONLY as nobody: {r:?}");
+    Ok(())
+}
+
+fn firmware_timeout_reaches_userspace() -> Check {
+    let f = open()?;
+    fail_on(host("emu fault hang 0x80d"))?;
+    let start = Instant::now();
+    let mut out = [0u8; 16];
+    let r = rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out);
+    let took = start.elapsed();
+    let second = rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out);
+    fail_on(host("emu reset"))?;
+    match r {
+        Err(e) if errno(&e) == ETIMEDOUT => {}
+        r => fail!("RPC to a hung firmware: {r:?}, want ETIMEDOUT"),
+    }
+    ensure!(took < Duration::from_secs(4), "the timeout took {took:?}");
+    match second {
+        Err(e) if errno(&e) == EIO => {}
+        r => fail!("RPC to the failed device: {r:?}, want EIO"),
+    }
+    let out = call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "after reset: status {:#x}", out[0]);
+    Ok(())
+}
+
+fn unplug(node: &Path) -> Check {
+    fail_on(host(&format!("unplug {DEVICE}")))?;
+    let start = Instant::now();
+    while node.exists() {
+        ensure!(
+            start.elapsed() < Duration::from_secs(5),
+            "{} still there",
+            node.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+fn plug() -> Check {
+    fail_on(host("emu clear"))?;
+    fail_on(host(&format!("plug {DEVICE}")))?;
+    let f = open()?;
+    call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    Ok(())
+}
+
+fn unplug_with_fds_open_releases_uids() -> Check {
+    let base = stat("live_uids")?;
+    let n = node()?;
+    let fds: Vec<File> = (0..3).map(|_| open()).collect::<Result<_, _>>()?;
+    let live = stat("live_uids")?;
+    ensure!(live == base + 3, "{live} live UIDs with 3 FDs, from {base}");
+    let gone = unplug(&n);
+    let after = stat("live_uids");
+    let mut out = [0u8; 16];
+    let stale = rpc(&fds[0], scope::DEBUG_READ_ONLY, &nop(), &mut out);
+    drop(fds);
+    let replugged = plug();
+    gone?;
+    ensure!(
+        after? == base,
+        "live UIDs after unplug with FDs open, want {base}"
+    );
+    match stale {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC on an FD of the removed device: {r:?}, want ENODEV"),
+    }
+    replugged
+}
+
+fn unplug_with_rpcs_in_flight() -> Check {
+    let base = stat("live_uids")?;
+    let n = node()?;
+    fail_on(host("emu fault delay 500 0x80d"))?;
+    let f = open()?;
+    let t = std::thread::spawn(move || {
+        let mut out = [0u8; 16];
+        rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out).map_err(|e| errno(&e))
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let gone = unplug(&n);
+    let r = t
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    let after = stat("live_uids");
+    let replugged = plug();
+    gone?;
+    ensure!(
+        r.is_ok() || r == Err(ENODEV),
+        "RPC in flight at unplug: {r:?}"
+    );
+    ensure!(after? == base, "live UIDs after unplug, want {base}");
+    replugged
+}
+
+fn unplug_during_a_hang_does_not_hang() -> Check {
+    let n = node()?;
+    fail_on(host("emu fault hang 0x80d"))?;
+    let f = open()?;
+    let t = std::thread::spawn(move || {
+        let mut out = [0u8; 16];
+        rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out).map_err(|e| errno(&e))
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    let gone = unplug(&n);
+    let took = start.elapsed();
+    let r = t
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    fail_on(host("emu reset"))?;
+    let replugged = plug();
+    gone?;
+    ensure!(took < Duration::from_secs(5), "unplug took {took:?}");
+    ensure!(
+        r == Err(ETIMEDOUT),
+        "RPC hung at unplug: {r:?}, want ETIMEDOUT"
+    );
+    replugged
+}
+
+fn unload_modules() -> Check {
+    for m in ["mlx5_fwctl", "cxemu", "fwctl"] {
+        fail_on(run("rmmod", &[m]))?;
+    }
+    ensure!(fwctl_nodes().is_empty(), "nodes left: {:?}", fwctl_nodes());
+    Ok(())
+}
+
+fn main() {
+    let cases: &[Case] = &[
+        ("load_modules", load_modules),
+        ("parent_is_the_pci_function", parent_is_the_pci_function),
+        ("info_reports_uid_and_caps", info_reports_uid_and_caps),
+        (
+            "each_fd_has_its_own_uid_released_on_close",
+            each_fd_has_its_own_uid_released_on_close,
+        ),
+        (
+            "the_fd_uid_is_forced_into_every_command",
+            the_fd_uid_is_forced_into_every_command,
+        ),
+        (
+            "taint_after_the_first_write_scope_rpc",
+            taint_after_the_first_write_scope_rpc,
+        ),
+        ("opcode_scope_matrix", opcode_scope_matrix),
+        (
+            "firmware_status_passes_through",
+            firmware_status_passes_through,
+        ),
+        ("short_buffers_are_emsgsize", short_buffers_are_emsgsize),
+        ("maximum_sizes", maximum_sizes),
+        (
+            "concurrent_rpcs_from_many_fds",
+            concurrent_rpcs_from_many_fds,
+        ),
+        (
+            "unprivileged_write_full_is_eperm",
+            unprivileged_write_full_is_eperm,
+        ),
+        (
+            "firmware_timeout_reaches_userspace",
+            firmware_timeout_reaches_userspace,
+        ),
+        (
+            "unplug_with_fds_open_releases_uids",
+            unplug_with_fds_open_releases_uids,
+        ),
+        ("unplug_with_rpcs_in_flight", unplug_with_rpcs_in_flight),
+        (
+            "unplug_during_a_hang_does_not_hang",
+            unplug_during_a_hang_does_not_hang,
+        ),
+        ("unload_modules", unload_modules),
+    ];
+    let ok = ktap::run_suite(&mut std::io::stdout().lock(), "mlx5", cases).unwrap_or(false);
+    std::process::exit(if ok { 0 } else { 1 });
+}
