@@ -58,6 +58,15 @@ pub struct FwctlInfo {
     pub out_device_data: u64,
 }
 
+/// `struct fwctl_info_mlx5` (`include/uapi/fwctl/mlx5.h`): the device
+/// data of an mlx5 device.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FwctlInfoMlx5 {
+    pub uid: u32,
+    pub uctx_caps: u32,
+}
+
 /// `struct fwctl_rpc`.
 #[repr(C, align(8))]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +161,7 @@ mod layout {
 #include <stddef.h>
 #include <stdio.h>
 #include <fwctl/fwctl.h>
+#include <fwctl/mlx5.h>
 #define P(name, v) printf("%s %llu\n", name, (unsigned long long)(v))
 #define S(t) P(#t, sizeof(struct t))
 #define O(t, m) P(#t "." #m, offsetof(struct t, m))
@@ -170,6 +180,7 @@ int main(void)
 	P("DEBUG_READ_ONLY", FWCTL_RPC_DEBUG_READ_ONLY);
 	P("DEBUG_WRITE", FWCTL_RPC_DEBUG_WRITE);
 	P("DEBUG_WRITE_FULL", FWCTL_RPC_DEBUG_WRITE_FULL);
+	S(fwctl_info_mlx5); O(fwctl_info_mlx5, uid); O(fwctl_info_mlx5, uctx_caps);
 	return 0;
 }
 "#,
@@ -237,6 +248,12 @@ int main(void)
             ("DEBUG_READ_ONLY", scope::DEBUG_READ_ONLY.into()),
             ("DEBUG_WRITE", scope::DEBUG_WRITE.into()),
             ("DEBUG_WRITE_FULL", scope::DEBUG_WRITE_FULL.into()),
+            ("fwctl_info_mlx5", size_of::<FwctlInfoMlx5>() as u64),
+            ("fwctl_info_mlx5.uid", offset_of!(FwctlInfoMlx5, uid) as u64),
+            (
+                "fwctl_info_mlx5.uctx_caps",
+                offset_of!(FwctlInfoMlx5, uctx_caps) as u64,
+            ),
         ];
         let c = from_header();
         assert_eq!(c.len(), rust.len(), "C printed {c:?}");
