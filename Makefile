@@ -38,20 +38,23 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
-	fwctl_mlx5_test
+	fwctl_mlx5_test fwctl_cli_test fwctl
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
-# reference), with the same loopback driver. The mlx5 suite comes last:
-# its write-scope RPCs taint the kernel, which the suites before it check.
+# reference), with the same loopback driver. Write-scope RPCs taint the
+# kernel, which the suites before them check: the CLI's read-only suite
+# runs early, the mlx5 suite and the CLI's write suite last.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxemu_test; \
+	fwctl_cli_test read; \
 	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
-	fwctl_mlx5_test
+	fwctl_mlx5_test; \
+	fwctl_cli_test write
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko

@@ -119,7 +119,9 @@ stop_helper() {
 		done
 		kill "$cx_pid" 2>/dev/null || true
 		wait "$cx_pid" 2>/dev/null || true
-		[ -r "$out/cxemu.pid" ] && kill -9 "$(cat "$out/cxemu.pid")" 2>/dev/null
+		if [ -r "$out/cxemu.pid" ]; then
+			kill -9 "$(cat "$out/cxemu.pid")" 2>/dev/null || true
+		fi
 		rm -f "$shm" "$foreign"
 	fi
 	return 0

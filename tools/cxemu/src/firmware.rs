@@ -10,35 +10,37 @@
 
 use std::collections::BTreeMap;
 
-use crate::prm::{
-    self,
-    access_reg,
-    adapter,
-    cap,
-    debug_cap,
-    diag,
-    dtor,
-    hca,
-    inhdr,
-    issi,
-    mcam,
-    mgir,
-    node_desc,
-    object,
-    op,
-    outhdr,
-    pages,
-    ptys,
-    rcr,
-    reg,
-    rsc_dump,
-    status,
+use crate::{
+    prm::{
+        self,
+        access_reg,
+        adapter,
+        cap,
+        debug_cap,
+        diag,
+        dtor,
+        hca,
+        inhdr,
+        issi,
+        mcam,
+        mgir,
+        node_desc,
+        object,
+        op,
+        outhdr,
+        pages,
+        ptys,
+        rcr,
+        reg,
+        rsc_dump,
+        status,
+        uctx,
+        uctx_cap,
+        vnic_env,
+        vport_state,
+        HEADER_LEN, //
+    },
     syndrome,
-    uctx,
-    uctx_cap,
-    vnic_env,
-    vport_state,
-    HEADER_LEN, //
 };
 
 /// PCI device id of the ConnectX-6 Dx that the firmware claims to be.
@@ -371,8 +373,8 @@ impl Firmware {
                 ptys::PROTO_MASK.set(&mut v, ptys::PROTO_ETH);
                 ptys::ETH_PROTO_CAPABILITY.set(&mut v, PTYS_ETH_CAPABILITY);
                 ptys::ETH_PROTO_ADMIN.set(&mut v, self.ptys_admin);
-                // The link runs at the fastest speed both sides allow.
-                let oper = 1u32 << (31 - self.ptys_admin.leading_zeros());
+                // The link comes up in the lowest mode the admin set allows.
+                let oper = self.ptys_admin & self.ptys_admin.wrapping_neg();
                 ptys::ETH_PROTO_OPER.set(&mut v, oper);
                 v
             }
@@ -502,9 +504,10 @@ impl Firmware {
     }
 }
 
-/// Ethernet protocols the port supports (PTYS `eth_proto_capability`):
-/// 10GBASE-KR, 25GBASE-CR, 50GBASE-CR2, 100GBASE-CR4.
-const PTYS_ETH_CAPABILITY: u32 = (1 << 4) | (1 << 12) | (1 << 18) | (1 << 20);
+/// Ethernet protocols the port supports (PTYS `eth_proto_capability`, the
+/// kernel's `enum mlx5e_link_mode` bits): 10GBASE-KR, 100GBASE-CR4,
+/// 25GBASE-CR, 50GBASE-CR2.
+const PTYS_ETH_CAPABILITY: u32 = (1 << 4) | (1 << 20) | (1 << 27) | (1 << 30);
 
 fn check_ptys_port(data: &[u8]) -> Result<(), Fail> {
     if ptys::LOCAL_PORT.get(data) != 1 || ptys::PROTO_MASK.get(data) & ptys::PROTO_ETH == 0 {

@@ -10,4 +10,6 @@
 pub mod engine;
 pub mod firmware;
 pub mod mailbox;
-pub mod prm;
+pub mod syndrome;
+
+pub use mlx5_prm::prm;

@@ -316,19 +316,19 @@ fn ptys_write_is_remembered() {
     let cap = be32(&out[0x10..], 0xc);
     assert_eq!(be32(&out[0x10..], 0x18), cap);
     let mut w = req;
-    w[0x18..0x1c].copy_from_slice(&(1u32 << 12).to_be_bytes());
+    w[0x18..0x1c].copy_from_slice(&((1u32 << 27) | (1 << 30)).to_be_bytes());
     assert_eq!(status(&access_reg(&mut fw, true, 0x5004, &w)), OK);
     let out = access_reg(&mut fw, false, 0x5004, &req);
-    assert_eq!(be32(&out[0x10..], 0x18), 1 << 12);
-    assert_eq!(be32(&out[0x10..], 0x24), 1 << 12);
-    // A speed the port lacks is refused and changes nothing.
-    w[0x18..0x1c].copy_from_slice(&(1u32 << 30).to_be_bytes());
+    assert_eq!(be32(&out[0x10..], 0x18), (1 << 27) | (1 << 30));
+    assert_eq!(be32(&out[0x10..], 0x24), 1 << 27);
+    // A speed the port lacks (40GBASE-CR4) is refused and changes nothing.
+    w[0x18..0x1c].copy_from_slice(&(1u32 << 6).to_be_bytes());
     assert_eq!(
         status(&access_reg(&mut fw, true, 0x5004, &w)),
         (0x3, 0x00c1_0022)
     );
     let out = access_reg(&mut fw, false, 0x5004, &req);
-    assert_eq!(be32(&out[0x10..], 0x18), 1 << 12);
+    assert_eq!(be32(&out[0x10..], 0x18), (1 << 27) | (1 << 30));
 }
 
 #[test]

@@ -121,32 +121,42 @@ pub mod status {
     pub const BAD_PARAM: u8 = 0x3;
     pub const BAD_SYS_STATE: u8 = 0x4;
     pub const BAD_RES: u8 = 0x5;
+    pub const RES_BUSY: u8 = 0x6;
+    pub const NOT_READY: u8 = 0x7;
+    pub const LIM: u8 = 0x8;
+    pub const BAD_RES_STATE: u8 = 0x9;
+    pub const IX: u8 = 0xa;
     pub const NO_RES: u8 = 0xf;
+    pub const BAD_QP_STATE: u8 = 0x10;
+    pub const BAD_PKT: u8 = 0x30;
+    pub const BAD_SIZE_OUTS_CQES: u8 = 0x40;
     pub const BAD_INP_LEN: u8 = 0x50;
     pub const BAD_OUTP_LEN: u8 = 0x51;
-}
 
-/// Syndromes this firmware reports. Real firmware's values are not public;
-/// these are the emulator's own, one per failure cause.
-pub mod syndrome {
-    pub const UNKNOWN_OPCODE: u32 = 0x00c1_0001;
-    pub const BAD_OP_MOD: u32 = 0x00c1_0002;
-    pub const SHORT_INPUT: u32 = 0x00c1_0003;
-    pub const SHORT_OUTPUT: u32 = 0x00c1_0004;
-    pub const UNKNOWN_UID: u32 = 0x00c1_0010;
-    pub const NO_SUCH_OBJECT: u32 = 0x00c1_0011;
-    pub const FOREIGN_OBJECT: u32 = 0x00c1_0012;
-    pub const UCTX_FROM_USER: u32 = 0x00c1_0013;
-    pub const UCTX_CAPS: u32 = 0x00c1_0014;
-    pub const UCTX_EXHAUSTED: u32 = 0x00c1_0015;
-    pub const UNKNOWN_REGISTER: u32 = 0x00c1_0020;
-    pub const READ_ONLY_REGISTER: u32 = 0x00c1_0021;
-    pub const BAD_REGISTER_FIELD: u32 = 0x00c1_0022;
-    pub const BAD_VPORT: u32 = 0x00c1_0030;
-    pub const BAD_COUNTER: u32 = 0x00c1_0040;
-    pub const DIAG_DISABLED: u32 = 0x00c1_0041;
-    pub const BAD_DUMP_SEGMENT: u32 = 0x00c1_0050;
-    pub const INJECTED: u32 = 0x00c1_00ff;
+    /// The PRM name of a status, as the kernel's `MLX5_CMD_STAT_*_ERR`
+    /// names it without prefix and suffix.
+    pub fn name(status: u8) -> Option<&'static str> {
+        Some(match status {
+            OK => "OK",
+            INT_ERR => "INT_ERR",
+            BAD_OP => "BAD_OP_ERR",
+            BAD_PARAM => "BAD_PARAM_ERR",
+            BAD_SYS_STATE => "BAD_SYS_STATE_ERR",
+            BAD_RES => "BAD_RES_ERR",
+            RES_BUSY => "RES_BUSY",
+            NOT_READY => "NOT_READY",
+            LIM => "LIM_ERR",
+            BAD_RES_STATE => "BAD_RES_STATE_ERR",
+            IX => "IX_ERR",
+            NO_RES => "NO_RES_ERR",
+            BAD_QP_STATE => "BAD_QP_STATE_ERR",
+            BAD_PKT => "BAD_PKT_ERR",
+            BAD_SIZE_OUTS_CQES => "BAD_SIZE_OUTS_CQES_ERR",
+            BAD_INP_LEN => "BAD_INP_LEN_ERR",
+            BAD_OUTP_LEN => "BAD_OUTP_LEN_ERR",
+            _ => return None,
+        })
+    }
 }
 
 /// Capability types for QUERY_HCA_CAP (`op_mod = type << 1 | current`).
