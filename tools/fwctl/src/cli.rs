@@ -804,6 +804,36 @@ impl Mlx5Dev {
     }
 }
 
+/// ACCESS_REG of register `id` (`known` when this tool knows it), and the
+/// register's value as it reads back, decoded.
+#[allow(clippy::too_many_arguments)]
+fn register_access(
+    m: &Mlx5Dev,
+    write: bool,
+    known: Option<&mlx5::Register>,
+    id: u16,
+    arg: u32,
+    data: &[u8],
+    global: &Global,
+    env: &Env,
+) -> Result<Output, Error> {
+    let what = format!(
+        "ACCESS_REG {} {}",
+        if write { "write" } else { "read" },
+        known.map_or(format!("{id:#06x}"), |r| r.name.to_string())
+    );
+    let (out, scope) = m.exec(
+        &what,
+        &mlx5::access_reg(write, id, arg, data),
+        access_reg::DATA + data.len(),
+        global,
+        env,
+    )?;
+    let value = &out[access_reg::DATA..];
+    let fields = known.map_or_else(|| mlx5::nonzero_words(value), |r| (r.decode)(value));
+    Ok(m.output(&what, scope, fields))
+}
+
 fn run_mlx5(spec: &str, cmd: &Mlx5Cmd, global: &Global, env: &Env) -> Result<Output, Error> {
     let m = Mlx5Dev::open(spec, env)?;
     match cmd {
@@ -847,20 +877,7 @@ fn run_mlx5(spec: &str, cmd: &Mlx5Cmd, global: &Global, env: &Env) -> Result<Out
             if id == reg::PTYS {
                 data = mlx5::ptys_request(*port);
             }
-            let what = format!(
-                "ACCESS_REG read {}",
-                known.map_or(format!("{id:#06x}"), |r| r.name.to_string())
-            );
-            let (out, scope) = m.exec(
-                &what,
-                &mlx5::access_reg(false, id, *arg, &data),
-                access_reg::DATA + size,
-                global,
-                env,
-            )?;
-            let value = &out[access_reg::DATA..];
-            let fields = known.map_or_else(|| mlx5::nonzero_words(value), |r| (r.decode)(value));
-            Ok(m.output(&what, scope, fields))
+            register_access(&m, false, known, id, *arg, &data, global, env)
         }
         Mlx5Cmd::RegWrite {
             reg: spec,
@@ -884,20 +901,7 @@ fn run_mlx5(spec: &str, cmd: &Mlx5Cmd, global: &Global, env: &Env) -> Result<Out
                 }
                 None => num(spec, "register")?,
             };
-            let what = format!(
-                "ACCESS_REG write {}",
-                known.map_or(format!("{id:#06x}"), |r| r.name.to_string())
-            );
-            let (out, scope) = m.exec(
-                &what,
-                &mlx5::access_reg(true, id, *arg, &bytes),
-                access_reg::DATA + bytes.len(),
-                global,
-                env,
-            )?;
-            let value = &out[access_reg::DATA..];
-            let fields = known.map_or_else(|| mlx5::nonzero_words(value), |r| (r.decode)(value));
-            Ok(m.output(&what, scope, fields))
+            register_access(&m, true, known, id, *arg, &bytes, global, env)
         }
         Mlx5Cmd::DiagParams => {
             let (input, len) = mlx5::query_diag_params(64);

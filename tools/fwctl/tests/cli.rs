@@ -85,6 +85,14 @@ fn commands_parse() {
             out: Some("r.bin".into()),
         }
     );
+    match cmd("rpc fwctl0 --scope debug-write-full --in - --out-len 1").unwrap() {
+        Cmd::Rpc {
+            scope: 3,
+            input: Input::Stdin,
+            ..
+        } => {}
+        c => panic!("--in -: {c:?}"),
+    }
     assert_eq!(
         cmd("mlx5 fwctl0 cap --type debug --max").unwrap(),
         Cmd::Mlx5 {

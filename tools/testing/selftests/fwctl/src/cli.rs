@@ -24,7 +24,10 @@ use ktap::{
     Check,
     Failure, //
 };
-use std::process::Command;
+use std::{
+    io::Write,
+    process::Command, //
+};
 
 const KO: &str = "/lib/modules/fwctl";
 
@@ -195,6 +198,36 @@ reply truncated: the device returned 40 bytes, 16 shown\n",
     )?;
     let written = std::fs::read("/tmp/fill.out").map_err(|e| Failure::Fail(e.to_string()))?;
     ensure!(written == [0, 1, 2, 3, 4], "--out wrote {written:?}");
+    // The request from standard input.
+    let mut child = Command::new("fwctl")
+        .args([
+            "rpc",
+            "fwctl0",
+            "--scope",
+            "1",
+            "--in",
+            "-",
+            "--out-len",
+            "8",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| Failure::Fail(format!("fwctl: {e}")))?;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&[3, 0, 0, 0, 3, 0, 0, 0])
+        .map_err(|e| Failure::Fail(e.to_string()))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Failure::Fail(e.to_string()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    ensure!(
+        out.status.success() && text == "0000: 00 01 02\n",
+        "--in -: {text}"
+    );
     Ok(())
 }
 

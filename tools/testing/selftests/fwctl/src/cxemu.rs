@@ -18,6 +18,7 @@ use cxemu::prm::{
 use fwctl_selftests::{
     emu_stat,
     host,
+    join_all,
     kernel_log,
     run, //
 };
@@ -455,13 +456,7 @@ fn concurrent_commands() -> Check {
             })
         })
         .collect();
-    for t in threads {
-        fail_on(
-            t.join()
-                .map_err(|_| "a thread panicked".to_string())
-                .and_then(|r| r),
-        )?;
-    }
+    fail_on(join_all(threads))?;
     Ok(())
 }
 

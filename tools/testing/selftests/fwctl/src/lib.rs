@@ -201,3 +201,18 @@ pub fn emu_stat(key: &str) -> Result<String, String> {
         .map(str::to_string)
         .ok_or(format!("no {key} in '{stats}'"))
 }
+
+/// Waits for every thread; the first error, or a panic, is the result.
+pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Result<(), String> {
+    let mut first = Ok(());
+    for t in threads {
+        let r = t
+            .join()
+            .map_err(|_| "a thread panicked".to_string())
+            .and_then(|r| r);
+        if first.is_ok() {
+            first = r;
+        }
+    }
+    first
+}

@@ -14,6 +14,7 @@ use fwctl_selftests::{
     emu_stat,
     fwctl_nodes,
     host,
+    join_all,
     kernel_log,
     open_node,
     run,
@@ -500,13 +501,7 @@ fn concurrent_rpcs_from_many_fds() -> Check {
             })
         })
         .collect();
-    for t in threads {
-        fail_on(
-            t.join()
-                .map_err(|_| "a thread panicked".to_string())
-                .and_then(|r| r),
-        )?;
-    }
+    fail_on(join_all(threads))?;
     let live = stat("live_uids")?;
     ensure!(
         live == base,
