@@ -5,7 +5,7 @@
 # conventions (make -C $(KDIR) M=<dir>); each module directory has a Kbuild.
 
 FLAVOUR ?= debug
-TIMEOUT ?= 900
+TIMEOUT ?= 1800
 # Modules build through clippy, and any compiler or clippy warning fails the
 # build. CLIPPY=0 / WERROR=0 for a kernel tree without our toolchain.
 CLIPPY ?= 1

@@ -17,9 +17,12 @@ use kernel::{
 };
 
 use crate::{
+    backend::Backend,
     fwctl,
-    Backend,
-    Mlx5Fwctl, //
+    ops::{
+        self,
+        Mlx5Fwctl, //
+    },
 };
 
 // `struct auxiliary_device` holds zero-sized members that bindgen gives no
@@ -116,6 +119,6 @@ impl auxiliary::Driver for Driver {
         adev: &'bound auxiliary::Device<Core<'_>>,
         _info: &'bound Self::IdInfo,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        crate::probe(adev, CxemuBackend::new(adev)?)
+        ops::probe(adev, CxemuBackend::new(adev)?)
     }
 }

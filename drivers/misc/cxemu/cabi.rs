@@ -14,7 +14,7 @@ use kernel::{
     prelude::*,
 };
 
-use crate::{
+use crate::function::{
     CmdIf,
     CmdIfLt, //
 };

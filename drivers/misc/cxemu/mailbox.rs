@@ -216,13 +216,17 @@ impl<'bound> Mailbox<'bound> {
 
     /// Executes one command: `input` goes to the firmware, the reply is
     /// written to the start of `output` (the rest is zeroed) and its length
-    /// returned.
+    /// returned. A command the firmware refused is a success: its status is
+    /// in the reply.
     ///
-    /// Errors: `EINVAL` when either buffer is shorter than a command header,
-    /// `EMSGSIZE` when the input exceeds a slot, `ETIMEDOUT` when the
-    /// firmware does not answer in time, `EIO` while the device is failed
-    /// or when the completion is malformed, `ENODEV` when the function is
-    /// gone.
+    /// # Errors
+    ///
+    /// - `EINVAL`: either buffer is shorter than a command header.
+    /// - `EMSGSIZE`: the input does not fit in a slot.
+    /// - `ETIMEDOUT`: the firmware did not complete within [`CMD_TIMEOUT`];
+    ///   the device is then marked failed.
+    /// - `EIO`: the device is failed, or the completion is malformed.
+    /// - `ENODEV`: the function is gone (the magic reads wrong).
     pub(crate) fn exec(&self, input: &[u8], output: &mut [u8]) -> Result<usize> {
         if input.len() < HEADER_LEN || output.len() < HEADER_LEN {
             return Err(EINVAL);

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! How the driver reaches a function's firmware.
+
+use kernel::prelude::*;
+
+/// How a driver reaches the firmware of one function.
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// Executes one command: `input` to the firmware, the reply into
+    /// `output` (zero-filled beyond it). A command the firmware refused is
+    /// `Ok`, with the status in the reply; `Err` means it was not executed.
+    fn exec(&self, input: &[u8], output: &mut [u8]) -> Result;
+
+    /// The general device capabilities (`cmd_hca_cap`, current values).
+    fn general_caps(&self) -> &[u8];
+}
+
+/// The errno for a failed firmware status, as `mlx5_core` maps it.
+fn status_to_errno(status: u8) -> Error {
+    match status {
+        0x2 | 0x3 | 0x5 | 0x9 | 0xa | 0x10 | 0x30 | 0x40 => EINVAL,
+        0x6 => EBUSY,
+        0x7 | 0xf => EAGAIN,
+        0x8 => ENOMEM,
+        _ => EIO,
+    }
+}
+
+/// Runs a driver-internal command that must succeed.
+pub(crate) fn exec_checked<B: Backend>(backend: &B, input: &[u8], output: &mut [u8]) -> Result {
+    backend.exec(input, output)?;
+    match output[0] {
+        0 => Ok(()),
+        status => Err(status_to_errno(status)),
+    }
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The fwctl side: per-FD user contexts, `FWCTL_INFO`, and `FWCTL_RPC`
+//! under the policy, for any [`Backend`].
+
+use core::pin::Pin;
+use kernel::{
+    auxiliary,
+    device::Core,
+    prelude::*, //
+};
+
+use crate::{
+    backend::{
+        exec_checked,
+        Backend, //
+    },
+    fwctl, policy,
+};
+
+/// `FWCTL_DEVICE_TYPE_MLX5` (`include/uapi/fwctl/fwctl.h`).
+const FWCTL_DEVICE_TYPE_MLX5: u32 = 1;
+/// Size of the command input and output headers (`mbox_in_hdr`,
+/// `mbox_out_hdr`).
+const HEADER_LEN: usize = 16;
+/// `MLX5_UCTX_OBJECT_CAP_TOOLS_RESOURCES`: the UID may look at and change
+/// global device state, not only its own objects.
+const UCTX_CAP_TOOLS_RESOURCES: u32 = 0x4;
+
+const OP_CREATE_UCTX: u16 = 0xa04;
+const OP_DESTROY_UCTX: u16 = 0xa06;
+/// `create_uctx_in` is 0x40 bytes, with `uctx.cap` in the word at 0x10.
+const CREATE_UCTX_IN_LEN: usize = 0x40;
+const CREATE_UCTX_CAP: usize = 0x10;
+/// The UID in `create_uctx_out` and `destroy_uctx_in`.
+const UCTX_UID: usize = 0xa;
+/// `uctx_cap` in the general capabilities.
+const CAP_UCTX_CAP: usize = 0xd4;
+
+/// The fields of a command header that the driver reads and writes.
+fn opcode(cmd: &[u8]) -> u16 {
+    u16::from_be_bytes([cmd[0], cmd[1]])
+}
+
+fn op_mod(cmd: &[u8]) -> u16 {
+    u16::from_be_bytes([cmd[6], cmd[7]])
+}
+
+fn set_uid(cmd: &mut [u8], uid: u16) {
+    cmd[2..4].copy_from_slice(&uid.to_be_bytes());
+}
+
+/// CREATE_UCTX, asking for TOOLS_RESOURCES when the device offers it.
+fn create_uctx<B: Backend>(backend: &B) -> Result<Uctx> {
+    let word = backend
+        .general_caps()
+        .get(CAP_UCTX_CAP..CAP_UCTX_CAP + 4)
+        .ok_or(EIO)?;
+    let device_caps = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+    let caps = device_caps & UCTX_CAP_TOOLS_RESOURCES;
+    let mut input = [0u8; CREATE_UCTX_IN_LEN];
+    input[0..2].copy_from_slice(&OP_CREATE_UCTX.to_be_bytes());
+    input[CREATE_UCTX_CAP..CREATE_UCTX_CAP + 4].copy_from_slice(&caps.to_be_bytes());
+    let mut output = [0u8; HEADER_LEN];
+    exec_checked(backend, &input, &mut output)?;
+    let uid = u16::from_be_bytes([output[UCTX_UID], output[UCTX_UID + 1]]);
+    Ok(Uctx { uid, caps })
+}
+
+/// Per-FD state: the firmware user context.
+pub(crate) struct Uctx {
+    uid: u16,
+    caps: u32,
+}
+
+/// The fwctl side, for any backend.
+pub(crate) struct Mlx5Fwctl<B: Backend>(core::marker::PhantomData<B>);
+
+impl<B: Backend> fwctl::Operations for Mlx5Fwctl<B> {
+    const DEVICE_TYPE: u32 = FWCTL_DEVICE_TYPE_MLX5;
+    type Device = B;
+    type Context = Uctx;
+
+    fn open(backend: &B) -> impl PinInit<Uctx, Error> {
+        create_uctx(backend)
+    }
+
+    fn close(backend: &B, ctx: Pin<&mut Uctx>) {
+        let mut input = [0u8; HEADER_LEN];
+        input[0..2].copy_from_slice(&OP_DESTROY_UCTX.to_be_bytes());
+        input[UCTX_UID..UCTX_UID + 2].copy_from_slice(&ctx.uid.to_be_bytes());
+        let mut output = [0u8; HEADER_LEN];
+        if let Err(e) = exec_checked(backend, &input, &mut output) {
+            pr_debug!("mlx5_fwctl: releasing UID {}: {e:?}\n", ctx.uid);
+        }
+    }
+
+    fn info(_backend: &B, ctx: Pin<&Uctx>) -> Result<KVec<u8>> {
+        // struct fwctl_info_mlx5 { __u32 uid; __u32 uctx_caps; }
+        let mut info = KVec::with_capacity(8, GFP_KERNEL)?;
+        info.extend_from_slice(&u32::from(ctx.uid).to_ne_bytes(), GFP_KERNEL)?;
+        info.extend_from_slice(&ctx.caps.to_ne_bytes(), GFP_KERNEL)?;
+        Ok(info)
+    }
+
+    fn rpc(
+        backend: &B,
+        ctx: Pin<&Uctx>,
+        scope: fwctl::Scope,
+        request: &mut [u8],
+        out_len: usize,
+    ) -> Result<fwctl::Reply> {
+        if request.len() < HEADER_LEN || out_len < HEADER_LEN {
+            return Err(EMSGSIZE);
+        }
+        if !policy::allowed(opcode(request), op_mod(request), scope as u32) {
+            return Err(EBADMSG);
+        }
+        // The FD's user context, whatever the caller wrote.
+        set_uid(request, ctx.uid);
+        let mut reply = KVVec::from_elem(0u8, out_len, GFP_KERNEL)?;
+        backend.exec(request, &mut reply)?;
+        Ok(fwctl::Reply::Owned(reply))
+    }
+}
+
+/// The auxiliary driver of one backend: registers the fwctl device under
+/// the function that owns the auxiliary device.
+pub(crate) fn probe<B: Backend>(
+    adev: &auxiliary::Device<Core<'_>>,
+    backend: B,
+) -> Result<fwctl::Registration<Mlx5Fwctl<B>>> {
+    fwctl::Registration::new(adev.parent(), Ok::<B, Error>(backend))
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The PCI driver: probe checks the function is ours, starts the mailbox,
+//! reads the general capabilities and registers the auxiliary device
+//! `cxemu.fwctl.<bdf>` with the command interface as its data.
+
+use kernel::{
+    auxiliary,
+    device::{
+        Bound,
+        Core, //
+    },
+    pci,
+    prelude::*,
+    sync::Arc,
+    types::CovariantForLt, //
+};
+
+use crate::{
+    mailbox::{
+        Mailbox,
+        HEADER_LEN, //
+    },
+    regs,
+};
+
+const MODULE_NAME: &CStr = <crate::LocalModule as kernel::ModuleMetadata>::NAME;
+const AUX_NAME: &CStr = c"fwctl";
+
+/// QUERY_HCA_CAP of the general capabilities, current values: opcode 0x100
+/// in the first half-word, `op_mod` = type 0 << 1 | 1 in the second word.
+const QUERY_GENERAL_CAPS: [u8; HEADER_LEN] =
+    [0x01, 0x00, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+/// One capability block, after the 16-byte output header.
+const CAPS_LEN: usize = 0x1000;
+
+/// What the auxiliary device hands its driver.
+pub(crate) struct CmdIf<'bound> {
+    pub(crate) mbox: Arc<Mailbox<'bound>>,
+    /// General capabilities, read at probe.
+    pub(crate) caps: KVec<u8>,
+}
+
+/// The registration data's type, named once: `cabi` must look it up with
+/// the very same type.
+pub(crate) type CmdIfLt = CovariantForLt!(CmdIf<'_>);
+
+/// Per-function driver data. Fields drop in order: the auxiliary device
+/// goes (and its driver unbinds) before the mailbox and its BAR.
+pub(crate) struct CxemuData<'bound> {
+    _aux: auxiliary::Registration<'bound, CmdIfLt>,
+    _mbox: Arc<Mailbox<'bound>>,
+}
+
+pub(crate) struct CxemuDriver;
+
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <CxemuDriver as pci::Driver>::IdInfo,
+    [(
+        pci::DeviceId::from_id(pci::Vendor::REDHAT_QUMRANET, 0x1110),
+        ()
+    )]
+);
+
+/// Reads the general capabilities through the mailbox.
+fn query_general_caps(pdev: &pci::Device<Bound>, mbox: &Mailbox<'_>) -> Result<KVec<u8>> {
+    let mut out = KVec::from_elem(0u8, HEADER_LEN + CAPS_LEN, GFP_KERNEL)?;
+    let len = mbox.exec(&QUERY_GENERAL_CAPS, &mut out)?;
+    let (status, syndrome) = (out[0], u32::from_be_bytes([out[4], out[5], out[6], out[7]]));
+    if status != 0 || len != out.len() {
+        dev_err!(
+            pdev,
+            "QUERY_HCA_CAP failed: status {status:#x}, syndrome {syndrome:#x}, {len} bytes\n"
+        );
+        return Err(EIO);
+    }
+    let mut caps = KVec::with_capacity(CAPS_LEN, GFP_KERNEL)?;
+    caps.extend_from_slice(&out[HEADER_LEN..], GFP_KERNEL)?;
+    Ok(caps)
+}
+
+impl pci::Driver for CxemuDriver {
+    type IdInfo = ();
+    type Data<'bound> = CxemuData<'bound>;
+
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        let len = pdev.resource_len(regs::BAR2)?;
+        if len < regs::BAR2_SIZE as u64 {
+            dev_info!(
+                pdev,
+                "BAR2 has {len} bytes, too small for a cxemu mailbox: not our device, leaving it alone\n"
+            );
+            return Err(ENODEV);
+        }
+        pdev.enable_device_mem()?;
+        let pdev: &'bound pci::Device<Bound> = pdev;
+        let bar = pdev.iomap_region_sized::<{ regs::BAR2_SIZE }>(regs::BAR2, c"cxemu")?;
+        Mailbox::check(pdev, &bar)?;
+        let mbox = Arc::pin_init(Mailbox::new(pdev, bar), GFP_KERNEL)?;
+        mbox.attach().inspect_err(|e| {
+            dev_err!(pdev, "firmware did not acknowledge the driver: {e:?}\n");
+        })?;
+        let caps = query_general_caps(pdev, &mbox)?;
+
+        // SAFETY: the registration lives in the driver's data, which the
+        // driver core drops when the device unbinds; it is never forgotten.
+        let aux = unsafe {
+            auxiliary::Registration::new_with_lt(
+                pdev.as_ref(),
+                AUX_NAME,
+                pdev.dev_id().into(),
+                MODULE_NAME,
+                CmdIf {
+                    mbox: mbox.clone(),
+                    caps,
+                },
+            )?
+        };
+        dev_info!(
+            pdev,
+            "firmware generation {} ready, {} command slots\n",
+            mbox.generation(),
+            regs::NUM_SLOTS
+        );
+        Ok(CxemuData {
+            _aux: aux,
+            _mbox: mbox,
+        })
+    }
+}
