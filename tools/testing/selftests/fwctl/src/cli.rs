@@ -12,6 +12,7 @@
 //! write-scope commands.
 
 use fwctl_selftests::{
+    fail_on,
     host,
     run,
     tainted,
@@ -30,10 +31,6 @@ use std::{
 };
 
 const KO: &str = "/lib/modules/fwctl";
-
-fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
-    r.map_err(Failure::Fail)
-}
 
 /// Runs `fwctl` with `args`: exit status, stdout, stderr.
 fn fwctl(args: &str) -> Result<(i32, String, String), Failure> {

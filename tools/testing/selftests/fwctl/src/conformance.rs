@@ -19,6 +19,20 @@
 
 use fwctl_selftests::{
     as_nobody,
+    errno,
+    errnos::{
+        E2BIG,
+        EACCES,
+        EFAULT,
+        EINVAL,
+        EMSGSIZE,
+        ENODEV,
+        ENOSPC,
+        ENOTTY,
+        EOPNOTSUPP,
+        EPERM, //
+    },
+    fail_on,
     fwctl_nodes,
     kernel_log,
     loopback::{
@@ -80,17 +94,6 @@ const MAX_DEVICES: usize = 4096;
 /// An address that is never mapped (below `mmap_min_addr`).
 const BAD_ADDR: u64 = 0x10;
 
-const EPERM: i32 = 1;
-const E2BIG: i32 = 7;
-const EACCES: i32 = 13;
-const EFAULT: i32 = 14;
-const ENODEV: i32 = 19;
-const EINVAL: i32 = 22;
-const ENOTTY: i32 = 25;
-const ENOSPC: i32 = 28;
-const EMSGSIZE: i32 = 90;
-const EOPNOTSUPP: i32 = 95;
-
 /// What the suite runs against.
 struct Setup {
     core: String,
@@ -108,10 +111,6 @@ fn setup() -> &'static Setup {
 fn module_name(path: &str) -> &str {
     let file = path.rsplit('/').next().unwrap_or(path);
     file.strip_suffix(".ko").unwrap_or(file)
-}
-
-fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
-    r.map_err(Failure::Fail)
 }
 
 fn load_driver(params: &[&str]) -> Check {
@@ -134,10 +133,6 @@ fn node() -> Result<PathBuf, Failure> {
 
 fn open() -> Result<File, Failure> {
     fail_on(open_node(&node()?))
-}
-
-fn errno(e: &io::Error) -> i32 {
-    e.raw_os_error().unwrap_or(0)
 }
 
 /// Checks that `r` failed with `want`.

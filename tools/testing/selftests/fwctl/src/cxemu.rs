@@ -16,7 +16,16 @@ use cxemu::prm::{
     uctx_cap, //
 };
 use fwctl_selftests::{
+    be32,
     emu_stat,
+    errnos::{
+        EINVAL,
+        EIO,
+        EMSGSIZE,
+        ENODEV,
+        ETIMEDOUT, //
+    },
+    fail_on,
     host,
     join_all,
     kernel_log,
@@ -48,16 +57,7 @@ const CMD_ROOT: &str = "/sys/kernel/debug/cxemu_cmd";
 const DEVICE: &str = "cx0";
 /// The driver's command timeout, `CMD_TIMEOUT` in drivers/misc/cxemu.
 const CMD_TIMEOUT: Duration = Duration::from_secs(2);
-const EIO: i32 = 5;
-const EINVAL: i32 = 22;
-const ENODEV: i32 = 19;
-const EMSGSIZE: i32 = 90;
-const ETIMEDOUT: i32 = 110;
 const MIB: usize = 1 << 20;
-
-fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
-    r.map_err(Failure::Fail)
-}
 
 /// The debugfs directory of the bound function, waiting up to `within`.
 fn device_dir(within: Duration) -> Result<PathBuf, String> {
@@ -149,10 +149,6 @@ fn exec_ok(input: &[u8], out_size: usize) -> Result<Vec<u8>, String> {
 
 fn nop() -> Vec<u8> {
     command(op::NOP, 0, 0, &[], 16)
-}
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
 }
 
 /// The errno of a NOP on a fresh file, or 0 when it went through.

@@ -216,3 +216,35 @@ pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Re
     }
     first
 }
+
+/// Errno values the suites expect (`include/uapi/asm-generic/errno*.h`).
+pub mod errnos {
+    pub const EPERM: i32 = 1;
+    pub const EIO: i32 = 5;
+    pub const E2BIG: i32 = 7;
+    pub const EACCES: i32 = 13;
+    pub const EFAULT: i32 = 14;
+    pub const ENODEV: i32 = 19;
+    pub const EINVAL: i32 = 22;
+    pub const ENOTTY: i32 = 25;
+    pub const ENOSPC: i32 = 28;
+    pub const EBADMSG: i32 = 74;
+    pub const EMSGSIZE: i32 = 90;
+    pub const EOPNOTSUPP: i32 = 95;
+    pub const ETIMEDOUT: i32 = 110;
+}
+
+/// The errno of an I/O error; -1 for an error without one.
+pub fn errno(e: &std::io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(-1)
+}
+
+/// A helper's error message as a failed case.
+pub fn fail_on<T>(r: Result<T, String>) -> Result<T, ktap::Failure> {
+    r.map_err(ktap::Failure::Fail)
+}
+
+/// The big-endian word at byte `at` of a PRM structure.
+pub fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}

@@ -9,9 +9,21 @@
 //! (over ttyS2) as the witness of what reached the device. The expected
 //! opcode policy is written out here, independently of the driver's table.
 
+use cxemu::prm::command;
 use fwctl_selftests::{
     as_nobody,
+    be32,
     emu_stat,
+    errno,
+    errnos::{
+        EBADMSG,
+        EIO,
+        EMSGSIZE,
+        ENODEV,
+        EPERM,
+        ETIMEDOUT, //
+    },
+    fail_on,
     fwctl_nodes,
     host,
     join_all,
@@ -48,12 +60,6 @@ use std::{
 
 const KO: &str = "/lib/modules/fwctl";
 const DEVICE: &str = "cx0";
-const EIO: i32 = 5;
-const ENODEV: i32 = 19;
-const EPERM: i32 = 1;
-const EMSGSIZE: i32 = 90;
-const EBADMSG: i32 = 74;
-const ETIMEDOUT: i32 = 110;
 const MIB: usize = 1 << 20;
 
 /// Opcodes of the C driver's policy at their lowest scope, as listed in
@@ -83,31 +89,8 @@ const NEVER: &[u16] = &[
 
 const NOP: u16 = 0x080d;
 
-fn fail_on<T>(r: Result<T, String>) -> Result<T, Failure> {
-    r.map_err(Failure::Fail)
-}
-
-fn errno(e: &std::io::Error) -> i32 {
-    e.raw_os_error().unwrap_or(-1)
-}
-
-/// A command input of `len` bytes: opcode, uid, op_mod, then `tail` from
-/// byte 8.
-fn command(opcode: u16, uid: u16, op_mod: u16, tail: &[u8], len: usize) -> Vec<u8> {
-    let mut v = vec![0u8; len.max(8 + tail.len())];
-    v[0..2].copy_from_slice(&opcode.to_be_bytes());
-    v[2..4].copy_from_slice(&uid.to_be_bytes());
-    v[6..8].copy_from_slice(&op_mod.to_be_bytes());
-    v[8..8 + tail.len()].copy_from_slice(tail);
-    v
-}
-
 fn nop() -> Vec<u8> {
     command(NOP, 0, 0, &[], 16)
-}
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
 }
 
 fn stat(key: &str) -> Result<u64, Failure> {
