@@ -62,8 +62,6 @@ struct Slot {
 struct Health {
     /// Firmware generation when the device was marked failed.
     failed_generation: u32,
-    /// Next attach token.
-    attach: u32,
 }
 
 /// The command interface of one function.
@@ -120,7 +118,6 @@ impl<'bound> Mailbox<'bound> {
             slots <- pin_init::pin_init_array_from_fn(|_| new_mutex!(Slot { seq: 0 })),
             health <- new_mutex!(Health {
                 failed_generation: 0,
-                attach: 0,
             }),
             failed: Atomic::new(false),
             next_slot: Atomic::new(0),
@@ -131,11 +128,13 @@ impl<'bound> Mailbox<'bound> {
     /// command a previous one left behind, then continues every slot's
     /// sequence from where the firmware is.
     pub(crate) fn attach(&self) -> Result {
-        let mut health = self.health.lock();
-        self.attach_locked(&mut health)
+        let health = self.health.lock();
+        self.attach_locked(&health)
     }
 
-    fn attach_locked(&self, health: &mut Health) -> Result {
+    /// [`Mailbox::attach`], with the health lock (which serialises
+    /// attaches) held by the caller.
+    fn attach_locked(&self, _health: &Health) -> Result {
         // Start from whatever the firmware acknowledged last, so a token
         // is never reused by consecutive instances.
         let token = self
@@ -143,7 +142,6 @@ impl<'bound> Mailbox<'bound> {
             .read(regs::FW_ATTACH_ACK)
             .into_raw()
             .wrapping_add(1);
-        health.attach = token;
         self.bar.write_reg(regs::DRV_ATTACH::from(token));
         read_poll_timeout(
             || {
@@ -194,7 +192,7 @@ impl<'bound> Mailbox<'bound> {
     /// While failed: `EIO`, unless a new firmware generation is ready, in
     /// which case the driver reattaches and carries on.
     fn recover(&self) -> Result {
-        let mut health = self.health.lock();
+        let health = self.health.lock();
         if !self.failed.load(Relaxed) {
             return Ok(());
         }
@@ -205,7 +203,7 @@ impl<'bound> Mailbox<'bound> {
         {
             return Err(EIO);
         }
-        self.attach_locked(&mut health).map_err(|_| EIO)?;
+        self.attach_locked(&health).map_err(|_| EIO)?;
         self.failed.store(false, Relaxed);
         dev_info!(
             self.pdev,

@@ -307,15 +307,13 @@ impl Engine {
                 self.inject(fault(FaultKind::Exit, opcode(rest.first())?));
             }
             ["clear"] => self.clear_faults(),
-            ["reset"] => {
+            // Publishing the header again is a reset: `restore` undoes
+            // `vanish`.
+            ["reset"] | ["restore"] => {
                 self.reset();
                 return Ok(format!("ok generation={}", self.generation));
             }
             ["vanish"] => self.vanish(),
-            ["restore"] => {
-                self.reset();
-                return Ok(format!("ok generation={}", self.generation));
-            }
             ["object", "add", kind, number, uid] => {
                 let kind = ObjectKind::from_name(kind).ok_or(format!("no object kind {kind}"))?;
                 self.fw.add_object(kind, num(number)?, num(uid)? as u16);

@@ -20,4 +20,3 @@ pub const BAD_VPORT: u32 = 0x00c1_0030;
 pub const BAD_COUNTER: u32 = 0x00c1_0040;
 pub const DIAG_DISABLED: u32 = 0x00c1_0041;
 pub const BAD_DUMP_SEGMENT: u32 = 0x00c1_0050;
-pub const INJECTED: u32 = 0x00c1_00ff;
