@@ -34,6 +34,7 @@ extern "C" {
     pub(crate) fn fwctl_glue_clear_user(to: *mut c_void, n: c_ulong) -> c_ulong;
     pub(crate) fn fwctl_glue_get_user_u32(to: *mut u32, from: *const u32) -> c_int;
     pub(crate) fn fwctl_glue_kvmalloc(size: usize) -> *mut c_void;
+    pub(crate) fn fwctl_glue_taint(fwctl: *mut bindings::fwctl_device);
 }
 
 /// A zeroed `kmalloc()` allocation of `size` bytes for a `T` (a C structure,

@@ -14,6 +14,8 @@
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/panic.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -83,6 +85,19 @@ int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from)
 void *fwctl_glue_kvmalloc(size_t size)
 {
 	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * The first write-scope RPC taints the kernel. The message is the C core's,
+ * which log scrapers match, and current->comm is read here, the way C
+ * reads it: another thread of the task may rename it at any time.
+ */
+void fwctl_glue_taint(struct fwctl_device *fwctl)
+{
+	dev_warn(&fwctl->dev,
+		 "%s(%d): has requested full access to the physical device",
+		 current->comm, task_pid_nr(current));
+	add_taint(TAINT_FWCTL, LOCKDEP_STILL_OK);
 }
 
 /* The C ABI of include/linux/fwctl.h, implemented in device.rs. */

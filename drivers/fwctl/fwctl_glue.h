@@ -7,6 +7,7 @@
 
 #include <linux/compiler_types.h>
 #include <linux/fs.h>
+#include <linux/fwctl.h>
 #include <linux/list.h>
 
 extern const struct file_operations fwctl_glue_fops;
@@ -20,5 +21,6 @@ void fwctl_glue_list_del(struct list_head *entry);
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
 int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from);
 void *fwctl_glue_kvmalloc(size_t size);
+void fwctl_glue_taint(struct fwctl_device *fwctl);
 
 #endif

@@ -29,8 +29,7 @@ use kernel::{
         to_result, //
     },
     ioctl::_IO,
-    prelude::*,
-    str::BStr, //
+    prelude::*, //
 };
 
 const FWCTL_INFO: u32 = _IO(bindings::FWCTL_TYPE, bindings::FWCTL_CMD_INFO);
@@ -299,23 +298,8 @@ unsafe fn check_scope(fwctl: *mut bindings::fwctl_device, scope: u32) -> Result 
         _ => return Err(EOPNOTSUPP),
     }
     if !TAINTED.swap(true, Ordering::Relaxed) {
-        let task = kernel::task::Task::current_raw();
-        // SAFETY: `current` is valid, and its `comm` is always NUL
-        // terminated (the layout is checked by fwctl_selfcheck).
-        let comm = unsafe { CStr::from_char_ptr((&raw const (*task).comm).cast()) };
         // SAFETY: the caller holds a reference to `fwctl`.
-        let dev: &kernel::device::Device =
-            unsafe { kernel::device::Device::from_raw(&raw mut (*fwctl).dev) };
-        dev_warn!(
-            dev,
-            "{}({}): write access to device firmware requested, tainting the kernel\n",
-            BStr::from_bytes(comm.to_bytes()),
-            kernel::current!().pid()
-        );
-        // SAFETY: `add_taint` has no preconditions.
-        unsafe {
-            bindings::add_taint(bindings::TAINT_FWCTL, bindings::lockdep_ok_LOCKDEP_STILL_OK)
-        };
+        unsafe { ffi::fwctl_glue_taint(fwctl) };
     }
     Ok(())
 }

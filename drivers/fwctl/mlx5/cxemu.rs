@@ -21,7 +21,7 @@ use crate::{
     fwctl,
     ops::{
         self,
-        Mlx5Fwctl, //
+        Uctx, //
     },
 };
 
@@ -111,7 +111,7 @@ kernel::auxiliary_device_table!(
 
 impl auxiliary::Driver for Driver {
     type IdInfo = ();
-    type Data<'bound> = fwctl::Registration<Mlx5Fwctl<CxemuBackend>>;
+    type Data<'bound> = fwctl::Registration<'bound, Uctx<CxemuBackend>>;
 
     const ID_TABLE: auxiliary::IdTable<Self::IdInfo> = &AUX_TABLE;
 

@@ -3,7 +3,7 @@
 //! The fwctl side: per-FD user contexts, `FWCTL_INFO`, and `FWCTL_RPC`
 //! under the policy, for any [`Backend`].
 
-use core::pin::Pin;
+use core::marker::PhantomData;
 use kernel::{
     auxiliary,
     device::Core,
@@ -18,8 +18,6 @@ use crate::{
     fwctl, policy,
 };
 
-/// `FWCTL_DEVICE_TYPE_MLX5` (`include/uapi/fwctl/fwctl.h`).
-const FWCTL_DEVICE_TYPE_MLX5: u32 = 1;
 /// Size of the command input and output headers (`mbox_in_hdr`,
 /// `mbox_out_hdr`).
 const HEADER_LEN: usize = 16;
@@ -51,7 +49,7 @@ fn set_uid(cmd: &mut [u8], uid: u16) {
 }
 
 /// CREATE_UCTX, asking for TOOLS_RESOURCES when the device offers it.
-fn create_uctx<B: Backend>(backend: &B) -> Result<Uctx> {
+fn create_uctx<B: Backend>(backend: &B) -> Result<Uctx<B>> {
     let word = backend
         .general_caps()
         .get(CAP_UCTX_CAP..CAP_UCTX_CAP + 4)
@@ -64,71 +62,77 @@ fn create_uctx<B: Backend>(backend: &B) -> Result<Uctx> {
     let mut output = [0u8; HEADER_LEN];
     exec_checked(backend, &input, &mut output)?;
     let uid = u16::from_be_bytes([output[UCTX_UID], output[UCTX_UID + 1]]);
-    Ok(Uctx { uid, caps })
+    Ok(Uctx {
+        uid,
+        caps,
+        _backend: PhantomData,
+    })
 }
 
-/// Per-FD state: the firmware user context.
-pub(crate) struct Uctx {
+/// One FD: its firmware user context.
+pub(crate) struct Uctx<B> {
     uid: u16,
     caps: u32,
+    _backend: PhantomData<fn() -> B>,
 }
 
-/// The fwctl side, for any backend.
-pub(crate) struct Mlx5Fwctl<B: Backend>(core::marker::PhantomData<B>);
+impl<B: Backend> fwctl::Operations for Uctx<B> {
+    type RegistrationData<'a> = B;
+    const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Mlx5;
 
-impl<B: Backend> fwctl::Operations for Mlx5Fwctl<B> {
-    const DEVICE_TYPE: u32 = FWCTL_DEVICE_TYPE_MLX5;
-    type Device = B;
-    type Context = Uctx;
-
-    fn open(backend: &B) -> impl PinInit<Uctx, Error> {
+    fn open<'a>(_device: &fwctl::Device<Self>, backend: &B) -> impl PinInit<Self, Error> {
         create_uctx(backend)
     }
 
-    fn close(backend: &B, ctx: Pin<&mut Uctx>) {
+    fn close<'a>(this: Pin<&mut Self>, device: &fwctl::Device<Self>, backend: &B) {
         let mut input = [0u8; HEADER_LEN];
         input[0..2].copy_from_slice(&OP_DESTROY_UCTX.to_be_bytes());
-        input[UCTX_UID..UCTX_UID + 2].copy_from_slice(&ctx.uid.to_be_bytes());
+        input[UCTX_UID..UCTX_UID + 2].copy_from_slice(&this.uid.to_be_bytes());
         let mut output = [0u8; HEADER_LEN];
         if let Err(e) = exec_checked(backend, &input, &mut output) {
-            pr_debug!("mlx5_fwctl: releasing UID {}: {e:?}\n", ctx.uid);
+            dev_dbg!(device, "releasing UID {}: {e:?}\n", this.uid);
         }
     }
 
-    fn info(_backend: &B, ctx: Pin<&Uctx>) -> Result<KVec<u8>> {
+    fn info<'a>(this: Pin<&Self>, _device: &fwctl::Device<Self>, _backend: &B) -> Result<KVec<u8>> {
         // struct fwctl_info_mlx5 { __u32 uid; __u32 uctx_caps; }
         let mut info = KVec::with_capacity(8, GFP_KERNEL)?;
-        info.extend_from_slice(&u32::from(ctx.uid).to_ne_bytes(), GFP_KERNEL)?;
-        info.extend_from_slice(&ctx.caps.to_ne_bytes(), GFP_KERNEL)?;
+        info.extend_from_slice(&u32::from(this.uid).to_ne_bytes(), GFP_KERNEL)?;
+        info.extend_from_slice(&this.caps.to_ne_bytes(), GFP_KERNEL)?;
         Ok(info)
     }
 
-    fn rpc(
+    fn fw_rpc<'a>(
+        this: Pin<&Self>,
+        _device: &fwctl::Device<Self>,
         backend: &B,
-        ctx: Pin<&Uctx>,
-        scope: fwctl::Scope,
-        request: &mut [u8],
-        out_len: usize,
-    ) -> Result<fwctl::Reply> {
-        if request.len() < HEADER_LEN || out_len < HEADER_LEN {
+        scope: fwctl::RpcScope,
+        rpc_buf: &mut [u8],
+        max_output_len: usize,
+    ) -> Result<fwctl::FwRpcResponse> {
+        if rpc_buf.len() < HEADER_LEN || max_output_len < HEADER_LEN {
             return Err(EMSGSIZE);
         }
-        if !policy::allowed(opcode(request), op_mod(request), scope as u32) {
+        if !policy::allowed(opcode(rpc_buf), op_mod(rpc_buf), scope as u32) {
             return Err(EBADMSG);
         }
         // The FD's user context, whatever the caller wrote.
-        set_uid(request, ctx.uid);
-        let mut reply = KVVec::from_elem(0u8, out_len, GFP_KERNEL)?;
-        backend.exec(request, &mut reply)?;
-        Ok(fwctl::Reply::Owned(reply))
+        set_uid(rpc_buf, this.uid);
+        let mut reply = KVVec::from_elem(0u8, max_output_len, GFP_KERNEL)?;
+        backend.exec(rpc_buf, &mut reply)?;
+        Ok(fwctl::FwRpcResponse::NewBuffer(reply))
     }
 }
 
-/// The auxiliary driver of one backend: registers the fwctl device under
-/// the function that owns the auxiliary device.
-pub(crate) fn probe<B: Backend>(
-    adev: &auxiliary::Device<Core<'_>>,
+/// The fwctl device of one function, registered under `adev`'s parent
+/// until the auxiliary driver unbinds.
+pub(crate) fn probe<'bound, B: Backend>(
+    adev: &'bound auxiliary::Device<Core<'_>>,
     backend: B,
-) -> Result<fwctl::Registration<Mlx5Fwctl<B>>> {
-    fwctl::Registration::new(adev.parent(), Ok::<B, Error>(backend))
+) -> Result<fwctl::Registration<'bound, Uctx<B>>> {
+    let parent = adev.parent();
+    let dev = fwctl::Device::<Uctx<B>>::new(parent)?;
+    // SAFETY: the registration is the auxiliary driver's data, which the
+    // driver core drops at unbind; it is never forgotten.
+    unsafe { fwctl::Registration::new(parent, &dev, Ok::<B, Error>(backend)) }
 }

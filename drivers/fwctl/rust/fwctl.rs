@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! fwctl for Rust drivers.
+//! fwctl for Rust drivers, in the shape of the kernel's `kernel::fwctl`.
 //!
-//! C header: `include/linux/fwctl.h`. A safe layer over the C ABI that
-//! `fwctl.ko` exports (`_fwctl_alloc_device`, `fwctl_register`,
-//! `fwctl_unregister`, namespace `FWCTL`). Rust code cannot be shared between
-//! modules, so driver crates include this file:
+//! C header: `include/linux/fwctl.h`. The kernel's own abstraction
+//! (`rust/kernel/fwctl.rs`) is only built when the C core is built in, so an
+//! out-of-tree driver cannot use it. This file offers the same items with
+//! the same signatures over the C ABI that our `fwctl.ko` exports
+//! (`_fwctl_alloc_device`, `fwctl_register`, `fwctl_unregister`, namespace
+//! `FWCTL`): a driver written for `kernel::fwctl` builds against it by
+//! changing its `use` path. `Documentation/driver-api/fwctl-rs.rst` maps
+//! each item and lists what differs, and a host test compares the two files.
+//!
+//! Rust code cannot be shared between modules, so driver crates include
+//! this file:
 //!
 //! ```ignore
 //! #[path = "../../drivers/fwctl/rust/fwctl.rs"]
@@ -15,13 +22,10 @@
 //! and list `imports_ns: ["FWCTL"]` in their `module!`. Every `unsafe` of
 //! the driver side of fwctl is in this file.
 //!
-//! A driver implements [`Operations`]: [`Operations::open`] builds the
-//! per-FD [`Operations::Context`] in place (it stays pinned until the FD is
-//! closed or the driver unregisters), [`Operations::rpc`] answers
-//! `FWCTL_RPC` either in the request buffer ([`Reply::InPlace`]) or in a new
-//! one ([`Reply::Owned`]). [`Registration::new`] makes the device visible;
-//! dropping the registration unregisters it, which closes every open
-//! context and waits for running calls.
+//! The type implementing [`Operations`] is the per-FD context: the core
+//! builds one with [`Operations::open`] for each open file and drops it after
+//! [`Operations::close`]. `info` and `fw_rpc` may run at the same time on one
+//! FD, so they get `Pin<&Self>`; only `close` gets `Pin<&mut Self>`.
 //!
 //! # Examples
 //!
@@ -29,156 +33,455 @@
 //! struct Echo;
 //!
 //! impl fwctl::Operations for Echo {
-//!     const DEVICE_TYPE: u32 = 0x7f00;
-//!     type Device = ();
-//!     type Context = ();
+//!     type RegistrationData<'a> = ();
+//!     const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Mlx5;
 //!
-//!     fn open(_dev: &()) -> impl PinInit<(), Error> {
-//!         Ok::<(), Error>(())
+//!     fn open(_: &fwctl::Device<Self>, _: &()) -> impl PinInit<Self, Error> {
+//!         Ok::<Self, Error>(Echo)
 //!     }
 //!
-//!     fn rpc(_dev: &(), _ctx: Pin<&()>, _scope: fwctl::Scope, req: &mut [u8], _out: usize)
-//!         -> Result<fwctl::Reply>
-//!     {
-//!         Ok(fwctl::Reply::InPlace(req.len()))
+//!     fn fw_rpc(
+//!         _this: Pin<&Self>,
+//!         _dev: &fwctl::Device<Self>,
+//!         _data: &(),
+//!         _scope: fwctl::RpcScope,
+//!         buf: &mut [u8],
+//!         _max: usize,
+//!     ) -> Result<fwctl::FwRpcResponse> {
+//!         Ok(fwctl::FwRpcResponse::InPlace(buf.len()))
 //!     }
 //! }
 //!
-//! // In probe, with `parent: &Device<Bound>`; keep the registration in the
+//! // In probe, with `parent: &'a Device<Bound>`; keep the registration in the
 //! // driver's data so that it is dropped at unbind:
-//! let reg = fwctl::Registration::<Echo>::new(parent, Ok::<(), Error>(()))?;
+//! let dev = fwctl::Device::<Echo>::new(parent)?;
+//! // SAFETY: kept in the driver's data, never forgotten.
+//! let reg = unsafe { fwctl::Registration::new(parent, &dev, Ok::<(), Error>(()))? };
 //! ```
 
-#![allow(dead_code)]
-
 use core::{
+    cell::UnsafeCell,
     marker::PhantomData,
     mem::{
         align_of,
-        size_of,
-        MaybeUninit, //
+        offset_of,
+        size_of, //
     },
-    pin::Pin,
     ptr::NonNull,
 };
 use kernel::{
     bindings,
     device,
-    prelude::*, //
+    prelude::*,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
+    types::Opaque, //
 };
 
-/// The smallest alignment `kmalloc()` guarantees, which is all the core's
-/// allocations of our wrappers get.
+/// The smallest alignment `kmalloc()` guarantees; the core allocates both
+/// [`Device`] and the per-FD context with it.
 const KMALLOC_MIN_ALIGN: usize = 8;
+
+/// The C `struct device` of `dev`: `device::Device` wraps it transparently.
+fn raw_device<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> *mut bindings::device {
+    core::ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// A fwctl protocol: `enum fwctl_device_type`, the value `FWCTL_INFO`
+/// reports.
+///
+/// `FWCTL_DEVICE_TYPE_ERROR` is not a protocol and has no variant.
+#[repr(u32)]
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[allow(
+    dead_code,
+    reason = "each driver crate that includes this file uses its own variant"
+)]
+pub(crate) enum DeviceType {
+    /// NVIDIA/Mellanox ConnectX (mlx5).
+    Mlx5 = bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_MLX5,
+    /// Compute Express Link memory devices.
+    Cxl = bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_CXL,
+    /// AMD/Pensando distributed services cards.
+    Pds = bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_PDS,
+    /// Broadcom NetXtreme (bnxt).
+    Bnxt = bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_BNXT,
+    /// Not in the uAPI: the loopback test drivers of `samples/fwctl`, whose
+    /// type lies outside the range the uAPI assigns.
+    Loopback = 0x7f00,
+}
 
 /// How far an RPC may reach into the device: `enum fwctl_rpc_scope`.
 ///
-/// Ordered: each scope allows what the ones before it do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Each scope allows what the ones before it allow.
 #[repr(u32)]
-pub(crate) enum Scope {
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
+pub(crate) enum RpcScope {
     /// Read and write the device's supported configuration.
-    Configuration = 0,
+    Configuration = bindings::fwctl_rpc_scope::FWCTL_RPC_CONFIGURATION.0,
     /// Read debug information that is safe under lockdown.
-    DebugReadOnly = 1,
-    /// Change debug state; taints the kernel.
-    DebugWrite = 2,
-    /// Unrestricted; needs `CAP_SYS_RAWIO` and taints the kernel.
-    DebugWriteFull = 3,
+    DebugReadOnly = bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_READ_ONLY.0,
+    /// Change debug state; the core taints the kernel.
+    DebugWrite = bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE.0,
+    /// Unrestricted; the core requires `CAP_SYS_RAWIO` and taints the kernel.
+    DebugWriteFull = bindings::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE_FULL.0,
 }
 
-impl TryFrom<u32> for Scope {
+impl TryFrom<u32> for RpcScope {
     type Error = Error;
 
-    fn try_from(v: u32) -> Result<Self> {
-        Ok(match v {
-            0 => Scope::Configuration,
-            1 => Scope::DebugReadOnly,
-            2 => Scope::DebugWrite,
-            3 => Scope::DebugWriteFull,
-            _ => return Err(EINVAL),
-        })
+    /// # Errors
+    ///
+    /// `EINVAL` for a value that names no scope.
+    #[inline]
+    fn try_from(value: u32) -> Result<Self, Error> {
+        [
+            Self::Configuration,
+            Self::DebugReadOnly,
+            Self::DebugWrite,
+            Self::DebugWriteFull,
+        ]
+        .into_iter()
+        .find(|s| *s as u32 == value)
+        .ok_or(EINVAL)
     }
 }
 
 /// The answer to an RPC.
-pub(crate) enum Reply {
+#[allow(
+    dead_code,
+    reason = "a driver crate that includes this file may use one variant only"
+)]
+pub(crate) enum FwRpcResponse {
     /// The reply is the first `len` bytes of the request buffer, which the
-    /// driver overwrote; `len` may not exceed the request's length.
+    /// driver overwrote. Longer than the request is `EINVAL`.
     InPlace(usize),
     /// The reply is this buffer.
-    Owned(KVVec<u8>),
+    NewBuffer(KVVec<u8>),
 }
 
-/// A fwctl driver.
-pub(crate) trait Operations: Sized + 'static {
-    /// The `enum fwctl_device_type` value userspace sees: uAPI, assigned
-    /// once per protocol.
-    const DEVICE_TYPE: u32;
+/// A fwctl driver. The implementing type is the context of one open FD.
+pub(crate) trait Operations: Sized + Send + Sync + 'static {
+    /// What the [`Registration`] owns and every callback sees. `'a` is the
+    /// registration's lifetime, within the parent's binding, so the data
+    /// may borrow what the bound parent owns (a BAR, the bus device).
+    type RegistrationData<'a>: Send + Sync + 'a
+    where
+        Self: 'a;
 
-    /// Data shared by every FD of a device, alive while it is registered.
-    type Device: Send + Sync;
-
-    /// Per-FD state, pinned from [`Operations::open`] until the FD is
-    /// closed or the device unregisters.
-    type Context: Send + Sync;
+    /// The protocol userspace sees in `FWCTL_INFO`.
+    const DEVICE_TYPE: DeviceType;
 
     /// Builds the context of a newly opened FD.
-    fn open(device: &Self::Device) -> impl PinInit<Self::Context, Error>;
+    fn open<'a>(
+        device: &Device<Self>,
+        reg_data: &Self::RegistrationData<'a>,
+    ) -> impl PinInit<Self, Error>;
 
     /// Called once before the context is dropped: when its FD is closed, or
     /// when the device unregisters with the FD still open. Device I/O at
-    /// close (freeing firmware resources) goes here.
-    fn close(_device: &Self::Device, _ctx: Pin<&mut Self::Context>) {}
+    /// close (freeing firmware resources) goes here. Nothing else can reach
+    /// the context now, hence `&mut`.
+    fn close<'a>(
+        _this: Pin<&mut Self>,
+        _device: &Device<Self>,
+        _reg_data: &Self::RegistrationData<'a>,
+    ) {
+    }
 
     /// `FWCTL_INFO`: the device data for this FD. The core copies as much as
-    /// userspace asked for and reports the full length.
-    fn info(_device: &Self::Device, _ctx: Pin<&Self::Context>) -> Result<KVec<u8>> {
+    /// userspace asked for and reports the full length. May run beside
+    /// [`Operations::fw_rpc`] on the same FD.
+    fn info<'a>(
+        _this: Pin<&Self>,
+        _device: &Device<Self>,
+        _reg_data: &Self::RegistrationData<'a>,
+    ) -> Result<KVec<u8>, Error> {
         Ok(KVec::new())
     }
 
-    /// `FWCTL_RPC`: delivers `request` (which the driver may overwrite) at
-    /// `scope`; `out_len` is the size of the caller's output buffer (the
-    /// core copies at most that much of the reply and reports its full
-    /// length). A device-side failure belongs in the reply; an error here
-    /// tells userspace the request was not delivered.
-    fn rpc(
-        device: &Self::Device,
-        ctx: Pin<&Self::Context>,
-        scope: Scope,
-        request: &mut [u8],
-        out_len: usize,
-    ) -> Result<Reply>;
+    /// `FWCTL_RPC`: delivers `rpc_buf` (which the driver may overwrite) at
+    /// `scope`; `max_output_len` is the size of the caller's output buffer
+    /// (the core copies at most that much and reports the full length). A
+    /// device-side failure belongs in the reply; an error here tells
+    /// userspace the request was not delivered. May run concurrently with
+    /// itself and [`Operations::info`] on the same FD.
+    fn fw_rpc<'a>(
+        this: Pin<&Self>,
+        device: &Device<Self>,
+        reg_data: &Self::RegistrationData<'a>,
+        scope: RpcScope,
+        rpc_buf: &mut [u8],
+        max_output_len: usize,
+    ) -> Result<FwRpcResponse, Error>;
 }
 
-/// The core's per-device allocation as this driver lays it out.
+/// A fwctl device: the core's `struct fwctl_device`, followed by the
+/// registration data pointer.
+///
+/// # Invariants
+///
+/// - `dev` is at offset 0 of an allocation the core made with
+///   `_fwctl_alloc_device` for [`VTable::<T>::VTABLE`], and is initialised.
+/// - The allocation lives while a device reference is held: every
+///   `&Device<T>` comes from an [`ARef`] or from a core callback.
+/// - `registration_data` is dangling while the device is not registered,
+///   and points at the data a live [`Registration`] owns while it is; it
+///   changes only while no callback can run (before `fwctl_register`, after
+///   `fwctl_unregister`).
 #[repr(C)]
-struct DeviceHolder<T: Operations> {
-    fwctl: bindings::fwctl_device,
-    /// The registration's device data; valid while registered, which is
-    /// whenever the core calls one of our ops.
-    device: *const T::Device,
+pub(crate) struct Device<T: Operations> {
+    dev: Opaque<bindings::fwctl_device>,
+    registration_data: UnsafeCell<NonNull<T::RegistrationData<'static>>>,
+}
+
+impl<T: Operations> Device<T> {
+    /// Allocates an unregistered fwctl device whose parent is `parent`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` when the core cannot allocate it.
+    pub(crate) fn new(parent: &device::Device<device::Bound>) -> Result<ARef<Self>> {
+        const { assert!(offset_of!(Self, dev) == 0) };
+        let ops: *const bindings::fwctl_ops = &VTable::<T>::VTABLE;
+        // SAFETY: `parent` is a bound device and `ops` a static table; the
+        // size covers `Self`, and the core's kzalloc() alignment suffices
+        // (checked in `VTABLE`).
+        let raw = unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
+        let this = NonNull::new(raw.cast::<Self>()).ok_or(ENOMEM)?;
+        // SAFETY: `this` is the new allocation, not yet shared.
+        // INVARIANT: not registered, so the data pointer is dangling.
+        unsafe {
+            (&raw mut (*this.as_ptr()).registration_data).write(UnsafeCell::new(NonNull::dangling()))
+        };
+        // SAFETY: the allocation came with one reference, which we hand on.
+        Ok(unsafe { ARef::from_raw(this) })
+    }
+
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::fwctl_device {
+        self.dev.get()
+    }
+
+    /// The device behind a core pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be the `fwctl_device` of a live `Device<T>`, and stay
+    /// alive for `'a`.
+    #[inline]
+    unsafe fn from_raw<'a>(ptr: *mut bindings::fwctl_device) -> &'a Self {
+        // SAFETY: `dev` is at offset 0 (type invariant, caller).
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// Runs `f` with the registration data. The closure is generic over the
+    /// lifetime, so the stored `'static` cannot leak out of it.
+    ///
+    /// # Safety
+    ///
+    /// The device must be registered for as long as `f` runs: call this
+    /// only from a core callback, which runs under the registration lock.
+    #[inline]
+    unsafe fn with_registration_data<R>(
+        &self,
+        f: impl for<'a> FnOnce(&Self, &'a T::RegistrationData<'a>) -> R,
+    ) -> R {
+        // SAFETY: registered (caller), so the pointer is the live data of
+        // the registration (type invariant), which is not written while a
+        // callback runs. Lifetimes do not change the layout.
+        let data = unsafe {
+            (*self.registration_data.get())
+                .cast::<T::RegistrationData<'_>>()
+                .as_ref()
+        };
+        f(self, data)
+    }
+}
+
+impl<T: Operations> AsRef<device::Device> for Device<T> {
+    #[inline]
+    fn as_ref(&self) -> &device::Device {
+        // SAFETY: `dev` is an initialised `fwctl_device` (type invariant),
+        // whose `struct device` lives as long as `self`.
+        unsafe { device::Device::from_raw(&raw mut (*self.as_raw()).dev) }
+    }
+}
+
+// SAFETY: the core counts references on the embedded `struct device`;
+// `get_device`/`put_device` take and drop one, and the last put frees the
+// allocation through the class release.
+unsafe impl<T: Operations> AlwaysRefCounted for Device<T> {
+    #[inline]
+    fn inc_ref(&self) {
+        // SAFETY: `self` is live, so its device has a reference already.
+        unsafe { bindings::get_device(&raw mut (*self.as_raw()).dev) };
+    }
+
+    #[inline]
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: the caller hands over one reference it owns.
+        unsafe { bindings::put_device(&raw mut (*obj.as_ref().as_raw()).dev) };
+    }
+}
+
+// SAFETY: a reference may be dropped from any thread, and the core
+// serialises everything it does with the device.
+unsafe impl<T: Operations> Send for Device<T> {}
+// SAFETY: `&Device<T>` gives the core's device (synchronised by the core)
+// and the registration data only inside callbacks, while nothing writes it.
+unsafe impl<T: Operations> Sync for Device<T> {}
+
+/// A registered fwctl device, owning its registration data.
+///
+/// Dropping it unregisters the device: the core closes every open context
+/// ([`Operations::close`]), waits for running calls, and fails later calls
+/// on the FDs with `ENODEV`; then the data is dropped. `'a` ends before the
+/// parent unbinds, so unregistering happens while the parent is bound.
+///
+/// # Invariants
+///
+/// `dev` is registered, and its registration data points at `_reg_data`.
+pub(crate) struct Registration<'a, T: Operations> {
+    dev: ARef<Device<T>>,
+    _reg_data: Pin<KBox<T::RegistrationData<'a>>>,
+}
+
+impl<'a, T: Operations> Registration<'a, T> {
+    /// Registers `dev`, a device of `parent`, with `reg_data`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if `dev`'s parent is not `parent`; `ENOMEM` or an error of
+    /// `fwctl_register` (no free minor, device add failed).
+    ///
+    /// # Safety
+    ///
+    /// - The registration must not be forgotten (`mem::forget`, a leaked
+    ///   `Arc` cycle): its `Drop` must run before the parent unbinds and
+    ///   before the module is gone, or the core calls freed code and data.
+    /// - `dev` must not be registered, nor be registered by another thread
+    ///   at the same time.
+    pub(crate) unsafe fn new(
+        parent: &'a device::Device<device::Bound>,
+        dev: &Device<T>,
+        reg_data: impl PinInit<T::RegistrationData<'a>, Error>,
+    ) -> Result<Self> {
+        // SAFETY: `dev` is a live device; its parent was set at allocation
+        // and never changes.
+        if unsafe { (*dev.as_raw()).dev.parent } != raw_device(parent) {
+            return Err(EINVAL);
+        }
+        let reg_data = KBox::pin_init(reg_data, GFP_KERNEL)?;
+        // The stored `'static` is only a handle; callbacks see the data
+        // through `with_registration_data`.
+        let ptr = NonNull::from(&*reg_data).cast::<T::RegistrationData<'static>>();
+        // SAFETY: `dev` is not registered (caller), so no callback reads
+        // the pointer now.
+        unsafe { *dev.registration_data.get() = ptr };
+        // SAFETY: `dev` is an allocated, unregistered device (caller).
+        let ret = unsafe { bindings::fwctl_register(dev.as_raw()) };
+        if ret != 0 {
+            // SAFETY: registration failed, so no callback can run.
+            unsafe { *dev.registration_data.get() = NonNull::dangling() };
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: registered, pointing at `reg_data`.
+        Ok(Self {
+            dev: dev.into(),
+            _reg_data: reg_data,
+        })
+    }
+}
+
+impl<T: Operations> Drop for Registration<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: registered (type invariant), within `'a`, so the parent is
+        // still bound. On return every context is closed and no callback
+        // runs or will run.
+        unsafe { bindings::fwctl_unregister(self.dev.as_raw()) };
+        // SAFETY: unregistered: nothing reads the pointer any more.
+        unsafe { *self.dev.registration_data.get() = NonNull::dangling() };
+        // `_reg_data` is dropped after this, with no callback running.
+    }
 }
 
 /// The core's per-FD allocation as this driver lays it out.
 #[repr(C)]
-struct UctxHolder<T: Operations> {
-    uctx: bindings::fwctl_uctx,
-    /// Initialised by `open_uctx`, dropped by `close_uctx`.
-    ctx: MaybeUninit<T::Context>,
+#[pin_data]
+struct UserCtx<T: Operations> {
+    #[pin]
+    fwctl_uctx: Opaque<bindings::fwctl_uctx>,
+    #[pin]
+    uctx: T,
+}
+
+impl<T: Operations> UserCtx<T> {
+    /// Shared access to an open context, for calls that may run
+    /// concurrently on one FD.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be the `fwctl_uctx` of a `UserCtx<T>` that `open_uctx`
+    /// initialised and that nothing drops or accesses mutably for `'a`.
+    #[inline]
+    unsafe fn from_raw<'a>(ptr: *mut bindings::fwctl_uctx) -> Pin<&'a Self> {
+        // SAFETY: offset 0 and initialised (caller); the core never moves a
+        // context.
+        unsafe { Pin::new_unchecked(&*ptr.cast::<Self>()) }
+    }
+
+    /// Exclusive access to an open context.
+    ///
+    /// # Safety
+    ///
+    /// As [`UserCtx::from_raw`], and no other reference to the context may
+    /// exist for `'a`: the caller is the only one that can reach it.
+    #[inline]
+    unsafe fn from_raw_mut<'a>(ptr: *mut bindings::fwctl_uctx) -> Pin<&'a mut Self> {
+        // SAFETY: as above, and exclusive (caller).
+        unsafe { Pin::new_unchecked(&mut *ptr.cast::<Self>()) }
+    }
+
+    /// The device this context belongs to.
+    #[inline]
+    fn device(self: Pin<&Self>) -> &Device<T> {
+        // SAFETY: the core sets `fwctl` before `open_uctx` and holds a
+        // device reference while the context exists; our devices are
+        // `Device<T>`.
+        unsafe { Device::from_raw((*self.fwctl_uctx.get()).fwctl) }
+    }
+
+    #[inline]
+    fn uctx(self: Pin<&Self>) -> Pin<&T> {
+        // SAFETY: `uctx` is structurally pinned.
+        unsafe { self.map_unchecked(|c| &c.uctx) }
+    }
+}
+
+/// Turns a driver's buffer into what the core expects: NULL for empty, else
+/// the allocation and its length.
+fn into_raw_buf<A: kernel::alloc::Allocator>(buf: Vec<u8, A>) -> (*mut c_void, usize) {
+    if buf.is_empty() {
+        return (core::ptr::null_mut(), 0);
+    }
+    let (ptr, len, _cap) = buf.into_raw_parts();
+    (ptr.cast(), len)
 }
 
 /// The `fwctl_ops` table of `T` and its callbacks.
-struct Vtable<T: Operations>(PhantomData<T>);
+struct VTable<T: Operations>(PhantomData<T>);
 
-impl<T: Operations> Vtable<T> {
-    const OPS: bindings::fwctl_ops = {
-        // The core allocates both holders with kmalloc().
-        assert!(align_of::<DeviceHolder<T>>() <= KMALLOC_MIN_ALIGN);
-        assert!(align_of::<UctxHolder<T>>() <= KMALLOC_MIN_ALIGN);
+impl<T: Operations> VTable<T> {
+    const VTABLE: bindings::fwctl_ops = {
+        assert!(offset_of!(UserCtx<T>, fwctl_uctx) == 0);
+        assert!(align_of::<Device<T>>() <= KMALLOC_MIN_ALIGN);
+        assert!(align_of::<UserCtx<T>>() <= KMALLOC_MIN_ALIGN);
         bindings::fwctl_ops {
-            device_type: T::DEVICE_TYPE,
-            uctx_size: size_of::<UctxHolder<T>>(),
+            device_type: T::DEVICE_TYPE as u32,
+            uctx_size: size_of::<UserCtx<T>>(),
             open_uctx: Some(Self::open_uctx),
             close_uctx: Some(Self::close_uctx),
             info: Some(Self::info),
@@ -186,51 +489,27 @@ impl<T: Operations> Vtable<T> {
         }
     };
 
-    /// The device data behind a context.
-    ///
-    /// # Safety
-    ///
-    /// `uctx` must be a context of a registered device of this driver.
-    unsafe fn device<'a>(uctx: *mut bindings::fwctl_uctx) -> &'a T::Device {
-        // SAFETY: the device was allocated by `Registration::new` with a
-        // `DeviceHolder<T>` layout, and its `device` is valid while it is
-        // registered (caller).
-        unsafe { &*(*(*uctx).fwctl.cast::<DeviceHolder<T>>()).device }
-    }
-
-    /// The driver context inside `uctx`.
-    ///
-    /// # Safety
-    ///
-    /// `uctx` must be an open context of this driver: allocated with
-    /// `uctx_size` of [`Self::OPS`] and initialised by `open_uctx`.
-    unsafe fn ctx<'a>(uctx: *mut bindings::fwctl_uctx) -> Pin<&'a mut T::Context> {
-        let holder = uctx.cast::<UctxHolder<T>>();
-        // SAFETY: initialised by `open_uctx` and never moved: the core's
-        // allocation stays put until it is freed after `close_uctx`.
-        unsafe { Pin::new_unchecked((*holder).ctx.assume_init_mut()) }
-    }
-
     /// `fwctl_ops::open_uctx`.
     ///
     /// # Safety
     ///
-    /// Called by the core for a new context of a registered device of this
-    /// driver, allocated with our `uctx_size`.
+    /// Called by the core, under the registration lock, for a new context
+    /// of a registered device of ours allocated with our `uctx_size`.
     unsafe extern "C" fn open_uctx(uctx: *mut bindings::fwctl_uctx) -> c_int {
-        // SAFETY: the core calls this for a new context of a registered
-        // device of ours, with the `uctx_size` we gave.
-        let (device, slot) = unsafe {
-            (
-                Self::device(uctx),
-                (&raw mut (*uctx.cast::<UctxHolder<T>>()).ctx).cast::<T::Context>(),
-            )
-        };
-        // SAFETY: `slot` is valid, uninitialised memory that does not move
-        // until `close_uctx` drops it; on error nothing is left to drop.
-        match unsafe { pin_init::raw_try_init(slot, T::open(device)) } {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
+        // SAFETY: the core set `fwctl` to our device (caller).
+        let device = unsafe { Device::<T>::from_raw((*uctx).fwctl) };
+        // SAFETY: `uctx_size` covers a `UserCtx<T>`.
+        let slot = unsafe { &raw mut (*uctx.cast::<UserCtx<T>>()).uctx };
+        // SAFETY: registered for the whole call (caller). `slot` is
+        // uninitialised memory that stays put until `close_uctx` drops it;
+        // on error nothing is left to drop.
+        unsafe {
+            device.with_registration_data(|device, data| {
+                match pin_init::raw_try_init(slot, T::open(device, data)) {
+                    Ok(()) => 0,
+                    Err(e) => e.to_errno(),
+                }
+            })
         }
     }
 
@@ -238,34 +517,48 @@ impl<T: Operations> Vtable<T> {
     ///
     /// # Safety
     ///
-    /// Called by the core once per context that `open_uctx` opened, while
-    /// the device is registered.
+    /// Called by the core once per opened context, while registered, when
+    /// nothing else can reach the context: at release (the FD's last
+    /// reference is gone) or at unregister (which holds the registration
+    /// lock for writing, so no `info`/`fw_rpc` runs).
     unsafe extern "C" fn close_uctx(uctx: *mut bindings::fwctl_uctx) {
-        // SAFETY: the core closes each opened context exactly once, while
-        // the device is registered.
-        let (device, mut ctx) = unsafe { (Self::device(uctx), Self::ctx(uctx)) };
-        T::close(device, ctx.as_mut());
-        // SAFETY: initialised by `open_uctx`; never used again: the core
-        // only frees the memory after this.
-        unsafe { core::ptr::drop_in_place(ctx.get_unchecked_mut()) };
+        // SAFETY: an opened context, reachable by nobody else (caller).
+        let mut ctx = unsafe { UserCtx::<T>::from_raw_mut(uctx) };
+        // SAFETY: as above; the device outlives its contexts.
+        let device = unsafe { Device::<T>::from_raw((*uctx).fwctl) };
+        // SAFETY: registered for the whole call (caller).
+        unsafe {
+            device.with_registration_data(|device, data| {
+                T::close(ctx.as_mut().project().uctx, device, data)
+            })
+        };
+        // SAFETY: initialised by `open_uctx` and never used again: the core
+        // frees the memory after this returns.
+        unsafe { core::ptr::drop_in_place(ctx.project().uctx.get_unchecked_mut()) };
     }
 
     /// `fwctl_ops::info`.
     ///
     /// # Safety
     ///
-    /// Called by the core for an open context while the device is
-    /// registered; `length` is a valid out-pointer.
+    /// Called by the core, under the registration lock held for reading,
+    /// for an open context; `length` is a valid out-pointer.
     unsafe extern "C" fn info(uctx: *mut bindings::fwctl_uctx, length: *mut usize) -> *mut c_void {
-        // SAFETY: the core calls this for an open context while registered.
-        let (device, ctx) = unsafe { (Self::device(uctx), Self::ctx(uctx)) };
-        match T::info(device, ctx.into_ref()) {
+        // SAFETY: open, and only `close_uctx` accesses contexts mutably,
+        // which cannot run while the core holds the lock for us.
+        let ctx = unsafe { UserCtx::<T>::from_raw(uctx) };
+        let device = ctx.device();
+        // SAFETY: registered for the whole call (caller).
+        let result = unsafe {
+            device.with_registration_data(|device, data| T::info(ctx.uctx(), device, data))
+        };
+        match result {
             Ok(data) => {
-                // The core frees the data with kfree(): `KVec` is kmalloc.
-                let (ptr, len, _cap) = data.into_raw_parts();
-                // SAFETY: `length` is a valid out-pointer (core).
+                // The core frees the data with kfree(): `KVec` is kmalloc().
+                let (ptr, len) = into_raw_buf(data);
+                // SAFETY: `length` is a valid out-pointer (caller).
                 unsafe { *length = len };
-                ptr.cast()
+                ptr
             }
             Err(e) => e.to_ptr(),
         }
@@ -275,9 +568,10 @@ impl<T: Operations> Vtable<T> {
     ///
     /// # Safety
     ///
-    /// Called by the core for an open context while the device is
-    /// registered, with `in_len` bytes at `rpc_in` that are ours until we
-    /// return, and a valid `out_len`.
+    /// Called by the core, under the registration lock held for reading,
+    /// for an open context; `rpc_in` holds `in_len` initialised bytes that
+    /// are this call's alone until it returns; `out_len` is valid for
+    /// reads and writes.
     unsafe extern "C" fn fw_rpc(
         uctx: *mut bindings::fwctl_uctx,
         scope: bindings::fwctl_rpc_scope,
@@ -285,100 +579,33 @@ impl<T: Operations> Vtable<T> {
         in_len: usize,
         out_len: *mut usize,
     ) -> *mut c_void {
-        let Ok(scope) = Scope::try_from(scope.0) else {
-            return EOPNOTSUPP.to_ptr();
-        };
-        // SAFETY: the core calls this for an open context while registered.
-        let (device, ctx) = unsafe { (Self::device(uctx), Self::ctx(uctx)) };
-        // SAFETY: the core hands us `in_len` bytes at `rpc_in`, ours until we
-        // return (never NULL: an empty request is ZERO_SIZE_PTR or dangling).
-        let request = unsafe { core::slice::from_raw_parts_mut(rpc_in.cast::<u8>(), in_len) };
-        // SAFETY: `out_len` is a valid pointer (core): the user's length.
-        let user_len = unsafe { *out_len };
-        let (reply, len) = match T::rpc(device, ctx.into_ref(), scope, request, user_len) {
-            Ok(Reply::InPlace(len)) if len <= in_len => (rpc_in, len),
-            Ok(Reply::InPlace(_)) => return EINVAL.to_ptr(),
-            Ok(Reply::Owned(buf)) => {
-                // The core frees the reply with kvfree(): `KVVec` is kvmalloc.
-                let (ptr, len, _cap) = buf.into_raw_parts();
-                (ptr.cast(), len)
-            }
+        let scope = match RpcScope::try_from(scope.0) {
+            Ok(s) => s,
             Err(e) => return e.to_ptr(),
         };
-        // SAFETY: `out_len` is a valid out-pointer (core).
+        // SAFETY: `out_len` holds the caller's output length (caller).
+        let max_output_len = unsafe { *out_len };
+        // SAFETY: as in `info`.
+        let ctx = unsafe { UserCtx::<T>::from_raw(uctx) };
+        let device = ctx.device();
+        // SAFETY: `in_len` bytes at `rpc_in`, nobody else's while we run
+        // (caller); never NULL (an empty request is ZERO_SIZE_PTR).
+        let rpc_buf = unsafe { core::slice::from_raw_parts_mut(rpc_in.cast::<u8>(), in_len) };
+        // SAFETY: registered for the whole call (caller).
+        let result = unsafe {
+            device.with_registration_data(|device, data| {
+                T::fw_rpc(ctx.uctx(), device, data, scope, rpc_buf, max_output_len)
+            })
+        };
+        let (reply, len) = match result {
+            Ok(FwRpcResponse::InPlace(len)) if len <= in_len => (rpc_in, len),
+            Ok(FwRpcResponse::InPlace(_)) => return EINVAL.to_ptr(),
+            // The core frees the reply with kvfree(): `KVVec` is kvmalloc().
+            Ok(FwRpcResponse::NewBuffer(buf)) => into_raw_buf(buf),
+            Err(e) => return e.to_ptr(),
+        };
+        // SAFETY: `out_len` is a valid out-pointer (caller).
         unsafe { *out_len = len };
         reply
-    }
-}
-
-/// A registered fwctl device. Dropping it unregisters the device: open FDs
-/// are closed ([`Operations::close`]), running calls are waited for, and
-/// later calls on the FDs fail with ENODEV; then the device data is dropped.
-///
-/// Keep it in the parent driver's data, so that it is dropped when the
-/// parent unbinds.
-///
-/// # Invariants
-///
-/// `fwctl` is a registered device allocated with a `DeviceHolder<T>` layout,
-/// whose `device` points at `self.device`; we hold one reference to it.
-pub(crate) struct Registration<T: Operations> {
-    fwctl: NonNull<bindings::fwctl_device>,
-    device: Pin<KBox<T::Device>>,
-}
-
-// SAFETY: the raw device is only used to unregister and to drop a
-// reference, which any thread may do; `T::Device` is `Send + Sync`.
-unsafe impl<T: Operations> Send for Registration<T> {}
-// SAFETY: `&Registration` only gives access to `&T::Device` (`Sync`).
-unsafe impl<T: Operations> Sync for Registration<T> {}
-
-impl<T: Operations> Registration<T> {
-    /// Creates the device data, then allocates and registers a fwctl device
-    /// whose parent is `parent` (the physical device).
-    pub(crate) fn new(
-        parent: &device::Device<device::Bound>,
-        data: impl PinInit<T::Device, Error>,
-    ) -> Result<Self> {
-        let device = KBox::pin_init(data, GFP_KERNEL)?;
-        // `device::Device` is a transparent wrapper of `struct device`.
-        let parent = core::ptr::from_ref(parent)
-            .cast_mut()
-            .cast::<bindings::device>();
-        // SAFETY: `parent` is a valid bound device; `OPS` is a static table.
-        let raw = unsafe {
-            bindings::_fwctl_alloc_device(parent, &Vtable::<T>::OPS, size_of::<DeviceHolder<T>>())
-        };
-        let fwctl = NonNull::new(raw).ok_or(ENOMEM)?;
-        // SAFETY: allocated above with our layout and not registered yet;
-        // the boxed data does not move and outlives the registration.
-        unsafe { (*raw.cast::<DeviceHolder<T>>()).device = &*device };
-        // SAFETY: `raw` is allocated and not registered.
-        let ret = unsafe { bindings::fwctl_register(raw) };
-        if ret != 0 {
-            // SAFETY: never registered; drop the allocation's reference.
-            unsafe { bindings::put_device(&raw mut (*raw).dev) };
-            return Err(Error::from_errno(ret));
-        }
-        // INVARIANT: registered, with `device` pointing at our box.
-        Ok(Self { fwctl, device })
-    }
-
-    /// The device data.
-    pub(crate) fn device(&self) -> &T::Device {
-        &self.device
-    }
-}
-
-impl<T: Operations> Drop for Registration<T> {
-    fn drop(&mut self) {
-        let raw = self.fwctl.as_ptr();
-        // SAFETY: registered (type invariant). After unregistration the core
-        // never calls our ops again, so the device data may be dropped; our
-        // reference is dropped last (`fwctl_put`).
-        unsafe {
-            bindings::fwctl_unregister(raw);
-            bindings::put_device(&raw mut (*raw).dev);
-        }
     }
 }

@@ -3,8 +3,9 @@
 //! fwctl loopback: a fwctl driver without hardware, for testing the core.
 //!
 //! One faux device, `fwctl-loopback`, is the parent of `devices` fwctl
-//! devices of type [`LOOPBACK_DEVICE_TYPE`], a value outside the uAPI's
-//! assigned range. Its RPC protocol lets a test reach every path of the core.
+//! devices of type [`fwctl::DeviceType::Loopback`] (0x7f00), a value outside
+//! the uAPI's assigned range. Its RPC protocol lets a test reach every path
+//! of the core.
 //! `samples/fwctl/loopback_c` implements the same protocol in C against
 //! `include/linux/fwctl.h`.
 //!
@@ -20,7 +21,9 @@
 //! | 6  | STATE        | five `u32`s: scope, FD id, opens, closes, info length |
 //! | 7  | SET_INFO_LEN | sets this FD's `FWCTL_INFO` length to `arg`; the request in place |
 //!
-//! Anything shorter than 8 bytes, or another op, fails with EINVAL.
+//! Anything shorter than 8 bytes, another op, or an argument out of range
+//! fails with EINVAL: ERRNO takes 1 to 4095, replies and the info length
+//! are at most 2 MiB (the uAPI's RPC limit), SLEEP at most 10 s.
 //! `FWCTL_INFO` returns the FD's info length (16 by default) of bytes
 //! `(7 * i) % 256`. The `devices` parameter sets how many devices there are.
 //!
@@ -28,17 +31,20 @@
 //! every device (a hot-unplug, with the module still loaded); writing `1`
 //! registers them again. Unloading the module unregisters them too.
 
-use core::{
-    pin::Pin,
-    sync::atomic::{
-        AtomicU32,
-        Ordering, //
-    },
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering, //
 };
 use kernel::{
-    debugfs, faux, new_mutex,
+    debugfs,
+    device,
+    faux,
+    new_mutex,
     prelude::*,
-    sync::Mutex,
+    sync::{
+        aref::ARef,
+        Mutex, //
+    },
     time::{
         delay::fsleep,
         Delta, //
@@ -64,10 +70,15 @@ module! {
     },
 }
 
-/// The device type: outside the range the uAPI has assigned.
-const LOOPBACK_DEVICE_TYPE: u32 = 0x7f00;
 /// `FWCTL_INFO` length of a new FD.
 const DEFAULT_INFO_LEN: u32 = 16;
+/// The largest reply or info length a request may ask for: the uAPI's
+/// limit on an RPC's lengths.
+const MAX_LEN: usize = 2 << 20;
+/// `MAX_ERRNO`: the largest errno an error pointer can carry.
+const MAX_ERRNO: u32 = 4095;
+/// The longest SLEEP, in milliseconds.
+const MAX_SLEEP_MS: u32 = 10_000;
 
 const OP_ECHO: u32 = 1;
 const OP_ECHO_NEW: u32 = 2;
@@ -77,21 +88,19 @@ const OP_SLEEP: u32 = 5;
 const OP_STATE: u32 = 6;
 const OP_SET_INFO_LEN: u32 = 7;
 
-/// Shared by the FDs of one device.
+/// Shared by the FDs of one device: the registration data.
 struct LoopbackDevice {
     opens: AtomicU32,
     closes: AtomicU32,
 }
 
 /// One FD.
-struct LoopbackContext {
+struct Loopback {
     id: u32,
     info_len: AtomicU32,
     /// Owned per FD, so kmemleak notices a context that is never closed.
     _scratch: KBox<[u8; 64]>,
 }
-
-struct Loopback;
 
 /// Reads the little-endian `u32` at word `i` of `buf`.
 fn word(buf: &[u8], i: usize) -> Option<u32> {
@@ -99,24 +108,35 @@ fn word(buf: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn owned(len: usize, byte: impl Fn(usize) -> u8) -> Result<fwctl::Reply> {
+/// A length chosen by the caller, at most [`MAX_LEN`].
+fn length(arg: u32) -> Result<usize> {
+    let len = arg as usize;
+    if len > MAX_LEN {
+        return Err(EINVAL);
+    }
+    Ok(len)
+}
+
+fn new_buffer(len: usize, byte: impl Fn(usize) -> u8) -> Result<fwctl::FwRpcResponse> {
     let mut buf = KVVec::with_capacity(len, GFP_KERNEL)?;
     for i in 0..len {
         buf.push(byte(i), GFP_KERNEL)?;
     }
-    Ok(fwctl::Reply::Owned(buf))
+    Ok(fwctl::FwRpcResponse::NewBuffer(buf))
 }
 
 impl fwctl::Operations for Loopback {
-    const DEVICE_TYPE: u32 = LOOPBACK_DEVICE_TYPE;
-    type Device = LoopbackDevice;
-    type Context = LoopbackContext;
+    type RegistrationData<'a> = LoopbackDevice;
+    const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Loopback;
 
-    fn open(device: &LoopbackDevice) -> impl PinInit<LoopbackContext, Error> {
+    fn open<'a>(
+        _device: &fwctl::Device<Self>,
+        lb: &LoopbackDevice,
+    ) -> impl PinInit<Self, Error> {
         let scratch = KBox::new([0u8; 64], GFP_KERNEL);
-        let id = device.opens.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = lb.opens.fetch_add(1, Ordering::Relaxed) + 1;
         scratch
-            .map(|scratch| LoopbackContext {
+            .map(|scratch| Loopback {
                 id,
                 info_len: AtomicU32::new(DEFAULT_INFO_LEN),
                 _scratch: scratch,
@@ -124,12 +144,16 @@ impl fwctl::Operations for Loopback {
             .map_err(Error::from)
     }
 
-    fn close(device: &LoopbackDevice, _ctx: Pin<&mut LoopbackContext>) {
-        device.closes.fetch_add(1, Ordering::Relaxed);
+    fn close<'a>(_this: Pin<&mut Self>, _device: &fwctl::Device<Self>, lb: &LoopbackDevice) {
+        lb.closes.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn info(_device: &LoopbackDevice, ctx: Pin<&LoopbackContext>) -> Result<KVec<u8>> {
-        let len = ctx.info_len.load(Ordering::Relaxed) as usize;
+    fn info<'a>(
+        this: Pin<&Self>,
+        _device: &fwctl::Device<Self>,
+        _lb: &LoopbackDevice,
+    ) -> Result<KVec<u8>> {
+        let len = this.info_len.load(Ordering::Relaxed) as usize;
         let mut data = KVec::with_capacity(len, GFP_KERNEL)?;
         for i in 0..len {
             data.push((7 * i) as u8, GFP_KERNEL)?;
@@ -137,74 +161,136 @@ impl fwctl::Operations for Loopback {
         Ok(data)
     }
 
-    fn rpc(
-        device: &LoopbackDevice,
-        ctx: Pin<&LoopbackContext>,
-        scope: fwctl::Scope,
-        request: &mut [u8],
-        _out_len: usize,
-    ) -> Result<fwctl::Reply> {
-        let (Some(op), Some(arg)) = (word(request, 0), word(request, 1)) else {
+    fn fw_rpc<'a>(
+        this: Pin<&Self>,
+        _device: &fwctl::Device<Self>,
+        lb: &LoopbackDevice,
+        scope: fwctl::RpcScope,
+        rpc_buf: &mut [u8],
+        _max_output_len: usize,
+    ) -> Result<fwctl::FwRpcResponse> {
+        let (Some(op), Some(arg)) = (word(rpc_buf, 0), word(rpc_buf, 1)) else {
             return Err(EINVAL);
         };
-        let len = request.len();
+        let len = rpc_buf.len();
         match op {
-            OP_ECHO => Ok(fwctl::Reply::InPlace(len)),
-            OP_ECHO_NEW => owned((arg as usize).max(len), |i| {
-                *request.get(i).unwrap_or(&0xa5)
+            OP_ECHO => Ok(fwctl::FwRpcResponse::InPlace(len)),
+            OP_ECHO_NEW => new_buffer(length(arg)?.max(len), |i| {
+                *rpc_buf.get(i).unwrap_or(&0xa5)
             }),
-            OP_FILL => owned(arg as usize, |i| i as u8),
-            OP_ERRNO => Err(Error::from_errno(-(arg as c_int))),
-            OP_SLEEP => {
+            OP_FILL => new_buffer(length(arg)?, |i| i as u8),
+            OP_ERRNO if (1..=MAX_ERRNO).contains(&arg) => {
+                // In range, so the negation cannot overflow.
+                Err(Error::from_errno(-(arg as c_int)))
+            }
+            OP_SLEEP if arg <= MAX_SLEEP_MS => {
                 fsleep(Delta::from_millis(arg.into()));
-                Ok(fwctl::Reply::InPlace(len))
+                Ok(fwctl::FwRpcResponse::InPlace(len))
             }
             OP_STATE => {
                 let state = [
                     scope as u32,
-                    ctx.id,
-                    device.opens.load(Ordering::Relaxed),
-                    device.closes.load(Ordering::Relaxed),
-                    ctx.info_len.load(Ordering::Relaxed),
+                    this.id,
+                    lb.opens.load(Ordering::Relaxed),
+                    lb.closes.load(Ordering::Relaxed),
+                    this.info_len.load(Ordering::Relaxed),
                 ];
                 let mut buf = KVVec::with_capacity(4 * state.len(), GFP_KERNEL)?;
                 for w in state {
                     buf.extend_from_slice(&w.to_le_bytes(), GFP_KERNEL)?;
                 }
-                Ok(fwctl::Reply::Owned(buf))
+                Ok(fwctl::FwRpcResponse::NewBuffer(buf))
             }
             OP_SET_INFO_LEN => {
-                ctx.info_len.store(arg, Ordering::Relaxed);
-                Ok(fwctl::Reply::InPlace(len))
+                length(arg)?;
+                this.info_len.store(arg, Ordering::Relaxed);
+                Ok(fwctl::FwRpcResponse::InPlace(len))
             }
             _ => Err(EINVAL),
         }
     }
 }
 
+/// The loopback devices' faux parent, made `'static` for the registrations
+/// that borrow it: this module owns the parent and its children in one
+/// struct, which Rust lifetimes cannot express.
+///
+/// # Invariants
+///
+/// `reg` points at a live `faux::Registration` owned by `self`; every
+/// `fwctl::Registration` made with [`Parent::get`] is dropped before
+/// `self` (field order of [`Loopbacks`]).
+struct Parent {
+    reg: core::ptr::NonNull<faux::Registration>,
+}
+
+// SAFETY: `faux::Registration` is `Send + Sync`; `Parent` only owns one.
+unsafe impl Send for Parent {}
+// SAFETY: as above; `&Parent` only gives `&faux::Registration`.
+unsafe impl Sync for Parent {}
+
+impl Parent {
+    /// Creates the faux device.
+    ///
+    /// # Safety
+    ///
+    /// Every registration made with the reference [`Parent::get`] returns
+    /// must be dropped before the `Parent`.
+    unsafe fn new() -> Result<Self> {
+        let reg = KBox::new(faux::Registration::new(c"fwctl-loopback", None)?, GFP_KERNEL)?;
+        // INVARIANT: owned by us until `drop`.
+        Ok(Self {
+            reg: core::ptr::NonNull::from(KBox::leak(reg)),
+        })
+    }
+
+    fn get(&self) -> &'static device::Device<device::Bound> {
+        // SAFETY: live until `drop`, which runs after every user of the
+        // `'static` reference is gone (type invariant, `new`'s contract).
+        let reg: &'static faux::Registration = unsafe { self.reg.as_ref() };
+        reg.as_ref().as_ref()
+    }
+}
+
+impl Drop for Parent {
+    fn drop(&mut self) {
+        // SAFETY: leaked by `new`, and nothing uses it any more (type
+        // invariant).
+        drop(unsafe { KBox::from_raw(self.reg.as_ptr()) });
+    }
+}
+
 /// Registers `count` loopback devices under `parent`, stopping early (and
 /// saying so) when the core runs out of minors.
 fn register_all(
-    parent: &faux::Registration,
+    parent: &'static device::Device<device::Bound>,
     count: u32,
-) -> Result<KVec<fwctl::Registration<Loopback>>> {
+) -> Result<KVec<fwctl::Registration<'static, Loopback>>> {
     let mut devices = KVec::with_capacity(count as usize, GFP_KERNEL)?;
     for n in 0..count {
         let data = Ok::<_, Error>(LoopbackDevice {
             opens: AtomicU32::new(0),
             closes: AtomicU32::new(0),
         });
-        match fwctl::Registration::<Loopback>::new(parent.as_ref().as_ref(), data) {
-            Ok(dev) => devices.push(dev, GFP_KERNEL)?,
+        let registered = fwctl::Device::<Loopback>::new(parent).and_then(|dev: ARef<_>| {
+            // SAFETY: the registration goes into `Loopbacks::devices`,
+            // which drops it before the parent; it is never forgotten.
+            unsafe { fwctl::Registration::new(parent, &dev, data) }
+        });
+        match registered {
+            Ok(reg) => devices.push(reg, GFP_KERNEL)?,
             Err(e) => {
                 // Running out of fwctl minors is something tests do on
                 // purpose: keep the devices made so far.
-                pr_warn!("device {n} of {count}: fwctl registration failed: {e:?}\n");
+                dev_warn!(
+                    parent,
+                    "device {n} of {count}: fwctl registration failed: {e:?}\n"
+                );
                 break;
             }
         }
     }
-    pr_info!("{} loopback fwctl devices\n", devices.len());
+    dev_info!(parent, "{} loopback fwctl devices\n", devices.len());
     Ok(devices)
 }
 
@@ -213,8 +299,8 @@ fn register_all(
 #[pin_data]
 struct Loopbacks {
     #[pin]
-    devices: Mutex<KVec<fwctl::Registration<Loopback>>>,
-    parent: faux::Registration,
+    devices: Mutex<KVec<fwctl::Registration<'static, Loopback>>>,
+    parent: Parent,
     count: u32,
 }
 
@@ -226,7 +312,7 @@ fn write_registered(lb: &Loopbacks, reader: &mut UserSliceReader) -> Result {
     let mut devices = lb.devices.lock();
     match buf[0] {
         b'0' => devices.clear(),
-        b'1' if devices.is_empty() => *devices = register_all(&lb.parent, lb.count)?,
+        b'1' if devices.is_empty() => *devices = register_all(lb.parent.get(), lb.count)?,
         b'1' => {}
         _ => return Err(EINVAL),
     }
@@ -243,14 +329,15 @@ struct LoopbackModule {
 impl kernel::Module for LoopbackModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let count = module_parameters::devices.value();
-        let parent = faux::Registration::new(c"fwctl-loopback", None)?;
-        let devices = register_all(&parent, count)?;
+        // SAFETY: the devices registered under it live in
+        // `Loopbacks::devices`, which is dropped before `Loopbacks::parent`.
+        let parent = unsafe { Parent::new()? };
         let dir = debugfs::Dir::new(c"fwctl_loopback");
         let control = KBox::pin_init(
             dir.write_callback_file(
                 c"registered",
                 try_pin_init!(Loopbacks {
-                    devices <- new_mutex!(devices),
+                    devices <- new_mutex!(KVec::new()),
                     parent,
                     count,
                 }? Error),
@@ -258,6 +345,12 @@ impl kernel::Module for LoopbackModule {
             ),
             GFP_KERNEL,
         )?;
+        {
+            let mut devices = control.devices.lock();
+            if devices.is_empty() {
+                *devices = register_all(control.parent.get(), count)?;
+            }
+        }
         Ok(Self {
             _control: control,
             _dir: dir,

@@ -9,15 +9,20 @@
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/err.h>
 #include <linux/device/faux.h>
 #include <linux/fwctl.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/unaligned.h>
 
 #define LOOPBACK_DEVICE_TYPE 0x7f00
 #define DEFAULT_INFO_LEN 16
+/* Replies and info data are at most the uAPI's RPC limit. */
+#define LB_MAX_LEN SZ_2M
+#define LB_MAX_SLEEP_MS 10000
 
 enum {
 	OP_ECHO = 1,
@@ -75,14 +80,19 @@ static void lb_close_uctx(struct fwctl_uctx *uctx)
 static void *lb_info(struct fwctl_uctx *uctx, size_t *length)
 {
 	struct loopback_uctx *lu = container_of(uctx, struct loopback_uctx, uctx);
-	u8 *data = kmalloc(lu->info_len ?: 1, GFP_KERNEL);
+	/* Read once: an RPC on the same FD may change it meanwhile. */
+	u32 len = READ_ONCE(lu->info_len);
+	u8 *data;
 	u32 i;
 
+	*length = len;
+	if (!len)
+		return NULL;
+	data = kmalloc(len, GFP_KERNEL);
 	if (!data)
 		return ERR_PTR(-ENOMEM);
-	for (i = 0; i < lu->info_len; i++)
+	for (i = 0; i < len; i++)
 		data[i] = 7 * i;
-	*length = lu->info_len;
 	return data;
 }
 
@@ -102,18 +112,27 @@ static void *lb_fw_rpc(struct fwctl_uctx *uctx, enum fwctl_rpc_scope scope,
 
 	switch (op) {
 	case OP_SLEEP:
+		if (arg > LB_MAX_SLEEP_MS)
+			return ERR_PTR(-EINVAL);
 		msleep(arg);
 		fallthrough;
 	case OP_ECHO:
 		*out_len = in_len;
 		return rpc_in;
 	case OP_SET_INFO_LEN:
-		lu->info_len = arg;
+		if (arg > LB_MAX_LEN)
+			return ERR_PTR(-EINVAL);
+		WRITE_ONCE(lu->info_len, arg);
 		*out_len = in_len;
 		return rpc_in;
 	case OP_ERRNO:
+		/* 0 would be a NULL reply, above MAX_ERRNO a wild pointer. */
+		if (arg == 0 || arg > MAX_ERRNO)
+			return ERR_PTR(-EINVAL);
 		return ERR_PTR(-(int)arg);
 	case OP_ECHO_NEW:
+		if (arg > LB_MAX_LEN)
+			return ERR_PTR(-EINVAL);
 		len = max_t(size_t, arg, in_len);
 		out = kvmalloc(len, GFP_KERNEL);
 		if (!out)
@@ -123,7 +142,13 @@ static void *lb_fw_rpc(struct fwctl_uctx *uctx, enum fwctl_rpc_scope scope,
 		*out_len = len;
 		return out;
 	case OP_FILL:
-		out = kvmalloc(arg ?: 1, GFP_KERNEL);
+		if (arg > LB_MAX_LEN)
+			return ERR_PTR(-EINVAL);
+		if (!arg) {
+			*out_len = 0;
+			return NULL;
+		}
+		out = kvmalloc(arg, GFP_KERNEL);
 		if (!out)
 			return ERR_PTR(-ENOMEM);
 		for (i = 0; i < arg; i++)
@@ -138,7 +163,7 @@ static void *lb_fw_rpc(struct fwctl_uctx *uctx, enum fwctl_rpc_scope scope,
 		put_unaligned_le32(lu->id, out + 4);
 		put_unaligned_le32(atomic_read(&lb->opens), out + 8);
 		put_unaligned_le32(atomic_read(&lb->closes), out + 12);
-		put_unaligned_le32(lu->info_len, out + 16);
+		put_unaligned_le32(READ_ONCE(lu->info_len), out + 16);
 		*out_len = 20;
 		return out;
 	default:

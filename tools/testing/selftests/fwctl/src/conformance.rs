@@ -49,6 +49,7 @@ use fwctl_selftests::{
     },
     open_node,
     run,
+    taint_message,
     tainted,
     TAINT_FWCTL, //
 };
@@ -570,6 +571,48 @@ fn rpc_driver_errno_is_returned() -> Check {
     )
 }
 
+/// The loopback drivers validate what the caller chooses: an errno outside
+/// 1..=4095 (which once overflowed the Rust driver's negation and made the C
+/// driver return a NULL or wild error pointer), replies and info lengths
+/// over the 2 MiB uAPI limit, and sleeps over 10 s are all EINVAL.
+fn rpc_driver_arguments_are_checked() -> Check {
+    let f = open()?;
+    let mut out = [0u8; 8];
+    let over = MAX_RPC_LEN as u32 + 1;
+    for (op, arg, what) in [
+        (OP_ERRNO, 0, "ERRNO 0"),
+        (OP_ERRNO, 4096, "ERRNO 4096"),
+        (OP_ERRNO, 0x8000_0000, "ERRNO 0x80000000"),
+        (OP_ERRNO, u32::MAX, "ERRNO 0xffffffff"),
+        (OP_FILL, over, "FILL of 2 MiB + 1"),
+        (OP_FILL, u32::MAX, "FILL of 4 GiB"),
+        (OP_ECHO_NEW, over, "ECHO_NEW of 2 MiB + 1"),
+        (OP_SET_INFO_LEN, over, "SET_INFO_LEN of 2 MiB + 1"),
+        (OP_SLEEP, 10_001, "SLEEP of 10.001 s"),
+    ] {
+        expect_errno(
+            rpc(&f, scope::CONFIGURATION, &request(op, arg, 0), &mut out),
+            EINVAL,
+            what,
+        )?;
+    }
+    // The limits themselves are accepted.
+    expect_errno(
+        rpc(&f, scope::CONFIGURATION, &request(OP_ERRNO, 4095, 0), &mut out),
+        4095,
+        "ERRNO 4095",
+    )?;
+    ok(
+        rpc(&f, scope::CONFIGURATION, &request(OP_SET_INFO_LEN, MAX_RPC_LEN as u32, 0), &mut out),
+        "SET_INFO_LEN of 2 MiB",
+    )?;
+    ok(
+        rpc(&f, scope::CONFIGURATION, &request(OP_FILL, 0, 0), &mut out),
+        "FILL of 0 bytes",
+    )?;
+    Ok(())
+}
+
 fn rpc_over_maximum_is_emsgsize() -> Check {
     let f = open()?;
     let input = request(OP_ECHO, 0, 0);
@@ -745,6 +788,11 @@ fn write_scopes_taint_once_naming_the_process() -> Check {
     let me = format!("fwctl_conforman({})", std::process::id());
     let n = log.lines().filter(|l| l.contains(&me)).count();
     ensure!(n == 1, "{n} kernel messages name {me}, want exactly one");
+    let want = taint_message()?;
+    ensure!(
+        log.lines().any(|l| l.ends_with(&want)),
+        "no kernel message ends with the C core's text \"{want}\""
+    );
     Ok(())
 }
 
@@ -1056,6 +1104,10 @@ fn main() {
             rpc_reply_longer_than_out_len_is_truncated,
         ),
         ("rpc_driver_errno_is_returned", rpc_driver_errno_is_returned),
+        (
+            "rpc_driver_arguments_are_checked",
+            rpc_driver_arguments_are_checked,
+        ),
         ("rpc_over_maximum_is_emsgsize", rpc_over_maximum_is_emsgsize),
         ("rpc_at_maximum_size", rpc_at_maximum_size),
         (

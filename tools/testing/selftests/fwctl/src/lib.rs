@@ -33,6 +33,18 @@ pub fn status_field(name: &str) -> Result<String, String> {
         .ok_or(format!("/proc/self/status has no {name}"))
 }
 
+/// The message the core logs when this process first taints the kernel
+/// with a write-scope RPC: the C core's text, which log scrapers match,
+/// naming our `comm` and pid.
+pub fn taint_message() -> Result<String, ktap::Failure> {
+    let comm = fail_on(std::fs::read_to_string("/proc/self/comm").map_err(|e| e.to_string()))?;
+    Ok(format!(
+        "{}({}): has requested full access to the physical device",
+        comm.trim_end(),
+        std::process::id()
+    ))
+}
+
 /// The kernel log so far, read without blocking from `/dev/kmsg`.
 pub fn kernel_log() -> Result<String, String> {
     let mut kmsg = std::fs::OpenOptions::new()

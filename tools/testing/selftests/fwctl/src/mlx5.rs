@@ -30,6 +30,7 @@ use fwctl_selftests::{
     kernel_log,
     open_node,
     run,
+    taint_message,
     tainted,
     TAINT_FWCTL, //
 };
@@ -162,10 +163,10 @@ fn expect_errno(
 }
 
 fn our_pid_messages() -> Result<usize, Failure> {
-    let me = format!("fwctl_mlx5_test({})", std::process::id());
+    let me = taint_message()?;
     Ok(fail_on(kernel_log())?
         .lines()
-        .filter(|l| l.contains(&me))
+        .filter(|l| l.ends_with(&me))
         .count())
 }
 
