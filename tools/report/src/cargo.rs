@@ -37,6 +37,8 @@ pub fn parse(log: &str) -> CargoTests {
         } else if let Some(name) = line
             .strip_prefix("test ")
             .and_then(|l| l.strip_suffix(" ... FAILED"))
+            // `cargo test --quiet` prints `name --- FAILED`.
+            .or_else(|| line.strip_suffix(" --- FAILED"))
         {
             out.failed.push(name.to_string());
         }
@@ -69,6 +71,20 @@ test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
             (3, 1, 1)
         );
         assert_eq!(r.failed, vec!["parse::tests::b".to_string()]);
+    }
+
+    #[test]
+    fn quiet_failure_is_named() {
+        let log = "\
+running 2 tests
+. 1/2
+failures:
+
+---- ours_matches_the_kernel stdout ----
+ours_matches_the_kernel --- FAILED
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.04s
+";
+        assert_eq!(parse(log).failed, ["ours_matches_the_kernel"]);
     }
 
     #[test]
