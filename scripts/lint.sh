@@ -8,6 +8,11 @@
 #                  (.rustfmt.toml, copied from the kernel tree; rustfmt does
 #                  not reach M= modules through the kernel's own rustfmtcheck)
 #   shell-syntax   every shell script parses
+#   shared-context the driver API's `info` and `fw_rpc` callbacks, which
+#                  the core runs concurrently on one FD, reach the driver's
+#                  context only through the shared accessor (`from_raw`);
+#                  the exclusive one (`from_raw_mut`) is used in
+#                  `close_uctx` alone
 # Clippy runs on every module build (see the Makefile), not here.
 #
 # Usage: scripts/lint.sh [--fix]     --fix reformats instead of checking
@@ -49,7 +54,7 @@ echo "KTAP version 1"
 echo "1..1"
 echo "    KTAP version 1"
 echo "    # Subtest: lint"
-echo "    1..3"
+echo "    1..4"
 
 : >"$out"
 while read -r f; do
@@ -73,6 +78,29 @@ while read -r f; do
 	bash -n "$f" >>"$out" 2>&1 || st=1
 done < <(files '*.sh' scripts/guest/init scripts/guest/demo .ci/run)
 case_end $st shell-syntax
+
+: >"$out"
+api=drivers/fwctl/rust/fwctl.rs
+# The body of callback $1: from its `extern "C" fn` line to the closing
+# brace at the same indentation.
+callback() {
+	awk -v fn="$1" '
+		$0 ~ "extern \"C\" fn " fn "\\(" { on = 1 }
+		on { print }
+		on && /^    }$/ { exit }' "$api"
+}
+for cb in info fw_rpc; do
+	body=$(callback "$cb")
+	[ -n "$body" ] || { echo "$api: no callback $cb" >>"$out"; continue; }
+	grep -q 'UserCtx::<T>::from_raw(uctx)' <<<"$body" ||
+		echo "$api: $cb does not take the context with the shared accessor" >>"$out"
+	grep -nE 'from_raw_mut|_mut\(\)|&mut \*|Pin<&mut' <<<"$body" |
+		sed "s|^|$api: $cb forms an exclusive reference: |" >>"$out"
+done
+[ "$(grep -c 'from_raw_mut(uctx)' "$api")" = 1 ] && callback close_uctx | grep -q 'from_raw_mut(uctx)' ||
+	echo "$api: from_raw_mut must be used once, in close_uctx" >>"$out"
+[ -s "$out" ]
+case_end $((1 - $?)) shared-context
 
 [ $failed -eq 0 ] && echo "ok 1 lint" || echo "not ok 1 lint"
 [ $failed -eq 0 ]

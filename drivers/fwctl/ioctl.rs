@@ -238,6 +238,19 @@ impl Drop for KvBuf {
     }
 }
 
+/// `ZERO_SIZE_PTR`: what `kmalloc(0)` returns, which `kfree()` accepts.
+const ZERO_SIZE_PTR: usize = 16;
+
+/// Whether a driver's buffer is neither NULL, `ZERO_SIZE_PTR` nor an
+/// allocation, but a pointer into the first page (a Rust
+/// `NonNull::dangling()` for an empty buffer, say). An empty buffer is NULL:
+/// the C core would free such a pointer; we warn and refuse it.
+fn not_an_allocation(ptr: *mut c_void) -> bool {
+    let addr = ptr as usize;
+    let bogus = addr != 0 && addr != ZERO_SIZE_PTR && addr < kernel::page::PAGE_SIZE;
+    kernel::warn_on!(bogus)
+}
+
 /// `FWCTL_INFO`.
 ///
 /// # Safety
@@ -261,6 +274,9 @@ unsafe fn info(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
                 // SAFETY: the driver is registered (we hold the lock) and
                 // `uctx` is one of its open contexts.
                 let data = from_err_ptr(unsafe { info(uctx, &mut driver_len) })?;
+                if not_an_allocation(data) {
+                    return Err(EIO);
+                }
                 let copied = driver_len.min(user_len);
                 // SAFETY: the driver returned `driver_len` readable bytes.
                 let ret = unsafe { copy_to_user(cmd.out_device_data as usize, data, copied) };
@@ -344,6 +360,9 @@ unsafe fn rpc(uctx: *mut bindings::fwctl_uctx, arg: usize) -> Result {
         )
     };
     let reply = from_err_ptr(reply)?;
+    if not_an_allocation(reply) {
+        return Err(EIO);
+    }
     // One owner per buffer: the input doubles as the reply when the driver
     // answered in place.
     let (_input, reply) = if reply == input.ptr {

@@ -249,12 +249,14 @@ impl<T: Operations> Device<T> {
         // SAFETY: `parent` is a bound device and `ops` a static table; the
         // size covers `Self`, and the core's kzalloc() alignment suffices
         // (checked in `VTABLE`).
-        let raw = unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
+        let raw =
+            unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
         let this = NonNull::new(raw.cast::<Self>()).ok_or(ENOMEM)?;
         // SAFETY: `this` is the new allocation, not yet shared.
         // INVARIANT: not registered, so the data pointer is dangling.
         unsafe {
-            (&raw mut (*this.as_ptr()).registration_data).write(UnsafeCell::new(NonNull::dangling()))
+            (&raw mut (*this.as_ptr()).registration_data)
+                .write(UnsafeCell::new(NonNull::dangling()))
         };
         // SAFETY: the allocation came with one reference, which we hand on.
         Ok(unsafe { ARef::from_raw(this) })

@@ -36,10 +36,7 @@ use core::sync::atomic::{
     Ordering, //
 };
 use kernel::{
-    debugfs,
-    device,
-    faux,
-    new_mutex,
+    debugfs, device, faux, new_mutex,
     prelude::*,
     sync::{
         aref::ARef,
@@ -129,10 +126,7 @@ impl fwctl::Operations for Loopback {
     type RegistrationData<'a> = LoopbackDevice;
     const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Loopback;
 
-    fn open<'a>(
-        _device: &fwctl::Device<Self>,
-        lb: &LoopbackDevice,
-    ) -> impl PinInit<Self, Error> {
+    fn open<'a>(_device: &fwctl::Device<Self>, lb: &LoopbackDevice) -> impl PinInit<Self, Error> {
         let scratch = KBox::new([0u8; 64], GFP_KERNEL);
         let id = lb.opens.fetch_add(1, Ordering::Relaxed) + 1;
         scratch
@@ -175,9 +169,7 @@ impl fwctl::Operations for Loopback {
         let len = rpc_buf.len();
         match op {
             OP_ECHO => Ok(fwctl::FwRpcResponse::InPlace(len)),
-            OP_ECHO_NEW => new_buffer(length(arg)?.max(len), |i| {
-                *rpc_buf.get(i).unwrap_or(&0xa5)
-            }),
+            OP_ECHO_NEW => new_buffer(length(arg)?.max(len), |i| *rpc_buf.get(i).unwrap_or(&0xa5)),
             OP_FILL => new_buffer(length(arg)?, |i| i as u8),
             OP_ERRNO if (1..=MAX_ERRNO).contains(&arg) => {
                 // In range, so the negation cannot overflow.
@@ -237,7 +229,10 @@ impl Parent {
     /// Every registration made with the reference [`Parent::get`] returns
     /// must be dropped before the `Parent`.
     unsafe fn new() -> Result<Self> {
-        let reg = KBox::new(faux::Registration::new(c"fwctl-loopback", None)?, GFP_KERNEL)?;
+        let reg = KBox::new(
+            faux::Registration::new(c"fwctl-loopback", None)?,
+            GFP_KERNEL,
+        )?;
         // INVARIANT: owned by us until `drop`.
         Ok(Self {
             reg: core::ptr::NonNull::from(KBox::leak(reg)),

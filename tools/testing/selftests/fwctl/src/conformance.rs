@@ -598,12 +598,22 @@ fn rpc_driver_arguments_are_checked() -> Check {
     }
     // The limits themselves are accepted.
     expect_errno(
-        rpc(&f, scope::CONFIGURATION, &request(OP_ERRNO, 4095, 0), &mut out),
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &request(OP_ERRNO, 4095, 0),
+            &mut out,
+        ),
         4095,
         "ERRNO 4095",
     )?;
     ok(
-        rpc(&f, scope::CONFIGURATION, &request(OP_SET_INFO_LEN, MAX_RPC_LEN as u32, 0), &mut out),
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &request(OP_SET_INFO_LEN, MAX_RPC_LEN as u32, 0),
+            &mut out,
+        ),
         "SET_INFO_LEN of 2 MiB",
     )?;
     ok(
