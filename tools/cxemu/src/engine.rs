@@ -82,6 +82,9 @@ pub struct Engine {
     pending: [Option<Pending>; NUM_SLOTS],
     /// Last sequence number taken from each slot.
     seen: [u32; NUM_SLOTS],
+    /// Slot of the last command taken, for tests that need to know where
+    /// a command ran.
+    last_slot: Option<usize>,
     generation: u32,
 }
 
@@ -102,6 +105,7 @@ impl Engine {
             faults: Vec::new(),
             pending: Default::default(),
             seen: [0; NUM_SLOTS],
+            last_slot: None,
             generation,
         };
         e.publish();
@@ -214,6 +218,7 @@ impl Engine {
             return Ok(false);
         }
         self.seen[i] = seq;
+        self.last_slot = Some(i);
         let in_len = self.shm.read(Shm::slot_reg(i, slot::IN_LEN)) as usize;
         let out_cap = self.shm.read(Shm::slot_reg(i, slot::OUT_CAP)) as usize;
         let lengths = HEADER_LEN..=DATA_SIZE;
@@ -321,13 +326,17 @@ impl Engine {
             ["stats"] => {
                 let s = &self.fw.stats;
                 let seen: Vec<String> = s.uids_seen.iter().map(u16::to_string).collect();
+                let slot = self
+                    .last_slot
+                    .map_or_else(|| "none".to_string(), |i| i.to_string());
                 return Ok(format!(
-                    "ok commands={} failed={} live_uids={} last_uid={} generation={} uids_seen={}",
+                    "ok commands={} failed={} live_uids={} last_uid={} generation={} last_slot={} uids_seen={}",
                     s.commands,
                     s.failed,
                     self.fw.live_uids(),
                     s.last_uid,
                     self.generation,
+                    slot,
                     seen.join(",")
                 ));
             }
