@@ -134,21 +134,32 @@ impl Engine {
     }
 
     /// Drops every command in progress without completing it, and marks
-    /// every slot idle.
+    /// every slot idle. A dropped command ends as [`result::ABORTED`] with
+    /// no reply: `RESULT` and `OUT_LEN` are written before `DONE`, so a
+    /// driver that sees `DONE` never takes the previous command's reply,
+    /// still in the output area, for this one's.
     fn abort_all(&mut self) {
         for i in 0..NUM_SLOTS {
             self.pending[i] = None;
             let seq = self.shm.read(Shm::slot_reg(i, slot::SEQ));
             self.seen[i] = seq;
-            self.shm.write(Shm::slot_reg(i, slot::DONE), seq);
+            if seq != self.shm.read(Shm::slot_reg(i, slot::DONE)) {
+                self.shm.write(Shm::slot_reg(i, slot::OUT_LEN), 0);
+                self.shm
+                    .write(Shm::slot_reg(i, slot::RESULT), result::ABORTED);
+                self.shm.write(Shm::slot_reg(i, slot::DONE), seq);
+            }
         }
     }
 
     /// Firmware reset: in-flight commands are dropped and the generation
-    /// moves on. The firmware's state (UIDs, registers) survives, as it
-    /// would across a command-interface recovery.
+    /// moves on. The driver reloads the function on a new generation and
+    /// cannot free the user contexts of the old one, so they go (with
+    /// their objects), as on a real device; registers and the UID counter
+    /// survive, so no UID is handed out again soon.
     pub fn reset(&mut self) {
         self.generation = self.generation.wrapping_add(1).max(1);
+        self.fw.drop_user_contexts();
         self.publish();
     }
 

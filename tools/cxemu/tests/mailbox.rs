@@ -228,7 +228,11 @@ fn control_commands_and_their_errors() {
 #[test]
 fn stats_name_the_slot_of_the_last_command() {
     let mut g = Guest::new("last-slot");
-    assert!(g.engine.control("stats").unwrap().contains(" last_slot=none "));
+    assert!(g
+        .engine
+        .control("stats")
+        .unwrap()
+        .contains(" last_slot=none "));
     let seq = g.submit(2, &nop(), 16);
     g.wait(2, seq, Duration::from_secs(1)).unwrap();
     assert!(g.engine.control("stats").unwrap().contains(" last_slot=2 "));
@@ -267,7 +271,7 @@ fn aborted_command_is_not_a_reply(name: &str, abort: impl FnOnce(&mut Guest)) {
     let result = g.reg(1, slot::RESULT);
     let out_len = g.reg(1, slot::OUT_LEN);
     assert!(
-        result != result::OK && out_len == 0,
+        result == result::ABORTED && out_len == 0,
         "aborted command reads as delivered: RESULT {result}, OUT_LEN {out_len:#x}"
     );
 }
@@ -295,4 +299,15 @@ fn attach_aborts_a_command_in_flight_without_a_reply() {
         g.engine.poll().unwrap();
         assert_eq!(g.shm.read(hdr::FW_ATTACH_ACK), token);
     });
+}
+
+#[test]
+fn reset_drops_user_contexts() {
+    let mut g = Guest::new("reset-uctx");
+    let seq = g.submit(0, &command(op::CREATE_UCTX, 0, 0, &[], 0x40), 16);
+    let out = g.wait(0, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(reply_status(&out), (0, 0));
+    assert_eq!(g.engine.fw.live_uids(), 1);
+    g.engine.control("reset").unwrap();
+    assert_eq!(g.engine.fw.live_uids(), 0);
 }

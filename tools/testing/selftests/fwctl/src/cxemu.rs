@@ -650,19 +650,30 @@ fn stale_reply_never_crosses_a_restart() -> Check {
     stale_reply_never_crosses(&["emu-kill", "emu-start"])
 }
 
-/// After a timeout: EIO at once, until the firmware comes back. `recover`
-/// runs whatever the first check found, so a failure here does not leave
-/// the firmware down for the cases after it.
+/// After a timeout: EIO at once, while the firmware is down. `recover`
+/// (run whatever the first check found, so a failure here does not leave
+/// the firmware down for the cases after it) brings a new generation: the
+/// first command that sees it fails with ENODEV and the function reloads
+/// (its debugfs directory goes and comes back); commands then work on the
+/// new instance.
 fn failed_until(recover: &str) -> Check {
+    let old = instance();
     let start = Instant::now();
     let e = nop_errno();
     let took = start.elapsed();
     fail_on(host(recover))?;
+    let old = fail_on(old)?;
     let e = fail_on(e)?;
     ensure!(e == EIO, "command on a failed device: errno {e}, want EIO");
     ensure!(took < Duration::from_millis(500), "EIO took {took:?}");
     let e = fail_on(nop_errno())?;
-    ensure!(e == 0, "after '{recover}': errno {e}");
+    ensure!(
+        e == ENODEV,
+        "first command after '{recover}': errno {e}, want ENODEV (the function reloads)"
+    );
+    fail_on(reloaded(old))?;
+    let e = fail_on(nop_errno())?;
+    ensure!(e == 0, "after the reload: errno {e}");
     Ok(())
 }
 
@@ -676,7 +687,7 @@ fn timed_out(errno: i32, took: Duration) -> Check {
 }
 
 /// A NOP under `fault` times out; the device is then failed until
-/// `recover` (which runs whatever the checks find).
+/// `recover` (which runs whatever the checks find) reloads it.
 fn times_out_until(fault: &str, recover: &str) -> Check {
     fail_on(host(fault))?;
     let start = Instant::now();

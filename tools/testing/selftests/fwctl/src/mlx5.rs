@@ -528,8 +528,16 @@ fn firmware_timeout_reaches_userspace() -> Check {
         Err(e) if errno(&e) == EIO => {}
         r => fail!("RPC to the failed device: {r:?}, want EIO"),
     }
-    let out = call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
-    ensure!(out[0] == 0, "after reset: status {:#x}", out[0]);
+    // The reset is a new firmware generation: the function reloads, and
+    // only a new FD works.
+    match rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
+    }
+    unregistered(&f)?;
+    let g = open()?;
+    let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "after the reload: status {:#x}", out[0]);
     Ok(())
 }
 
