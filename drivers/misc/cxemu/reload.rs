@@ -18,9 +18,13 @@
 //!   driver instance, so removal (unbind, PCI remove, hot-unplug, rmmod)
 //!   never waits for it; a work item whose instance is already gone
 //!   (`retired`) does nothing;
+//! - holds a reference on the module from being queued until it is done,
+//!   so `rmmod` cannot start to unregister the driver under a reload (it
+//!   fails with `EBUSY` for those milliseconds);
 //! - runs on the module's own workqueue, [`ReloadQueue`], which the module
 //!   destroys (draining it) only after its PCI driver is unregistered, so
-//!   no work item runs this module's code after it unloads.
+//!   the last instructions of a work item, after its module reference is
+//!   put, still run before the module's memory goes.
 
 use kernel::{
     bindings,
@@ -43,7 +47,8 @@ use kernel::{
         Queue,
         Work,
         WorkItem, //
-    }, //
+    },
+    ModuleMetadata, //
 };
 
 use crate::pcidev;
@@ -106,14 +111,53 @@ impl Drop for ReloadQueue {
     }
 }
 
-/// The reload of one bound driver instance.
-#[pin_data]
-struct ReloadWork {
-    pdev: ARef<pci::Device>,
+/// A reference on this module (`try_module_get()`), put when the guard
+/// drops: while a reload is queued or running, `rmmod` fails (`EBUSY`)
+/// instead of starting to unregister the driver under it.
+///
+/// # Invariants
+///
+/// `try_module_get()` on this module succeeded for this guard, and the
+/// reference has not been put.
+struct ModuleRef(());
+
+impl ModuleRef {
+    /// A reference, unless the module is already unloading.
+    fn get() -> Option<Self> {
+        let module = <crate::LocalModule as ModuleMetadata>::THIS_MODULE.as_ptr();
+        // SAFETY: `module` is this module, which is live while its code
+        // runs.
+        let got = unsafe { bindings::try_module_get(module) };
+        // INVARIANT: the reference was taken.
+        got.then_some(Self(()))
+    }
+}
+
+impl Drop for ModuleRef {
+    fn drop(&mut self) {
+        let module = <crate::LocalModule as ModuleMetadata>::THIS_MODULE.as_ptr();
+        // SAFETY: by the type invariant, this puts the reference the guard
+        // holds. The code that runs after it (the rest of a reload work
+        // item) is covered by the drain of [`ReloadQueue`] at unload.
+        unsafe { bindings::module_put(module) };
+    }
+}
+
+/// What a driver instance and its reload share.
+struct State {
     /// Set once the reload was asked for: one per instance.
     requested: Atomic<bool>,
     /// Set when the driver instance is gone (unbound, removed, reloaded).
     retired: Atomic<bool>,
+}
+
+/// A queued reload. It owns a reference to the PCI function and one to
+/// the module, and nothing of the driver instance.
+#[pin_data]
+struct ReloadWork {
+    pdev: ARef<pci::Device>,
+    state: Arc<State>,
+    _module: ModuleRef,
     #[pin]
     work: Work<ReloadWork>,
 }
@@ -126,7 +170,7 @@ impl WorkItem for ReloadWork {
     type Pointer = Arc<ReloadWork>;
 
     fn run(this: Arc<Self>) {
-        if this.retired.load(Acquire) {
+        if this.state.retired.load(Acquire) {
             // Unbound or removed meanwhile: whatever is bound now (if
             // anything) is another instance, with firmware of its own.
             return;
@@ -135,13 +179,17 @@ impl WorkItem for ReloadWork {
         if let Err(e) = pcidev::reprobe(&this.pdev) {
             dev_err!(this.pdev, "reload: probe failed: {e:?}\n");
         }
+        // `this` drops here, and with it the module reference.
     }
 }
 
 /// A bound driver instance's handle on its reload. Dropping it (with the
 /// instance's mailbox, when the instance unbinds) retires the reload:
 /// a reload asked for but not yet started then does nothing.
-pub(crate) struct Reloader(Arc<ReloadWork>);
+pub(crate) struct Reloader {
+    pdev: ARef<pci::Device>,
+    state: Arc<State>,
+}
 
 impl Reloader {
     /// The reload of the instance bound to `pdev`.
@@ -151,41 +199,67 @@ impl Reloader {
     /// `ENOMEM`.
     pub(crate) fn new(pdev: &pci::Device<Bound>) -> Result<Self> {
         let pdev: &pci::Device = pdev;
-        let work = Arc::pin_init(
-            pin_init!(ReloadWork {
-                pdev: pdev.into(),
+        let state = Arc::new(
+            State {
                 requested: Atomic::new(false),
                 retired: Atomic::new(false),
-                work <- new_work!("cxemu::ReloadWork::work"),
-            }),
+            },
             GFP_KERNEL,
         )?;
-        Ok(Self(work))
+        Ok(Self {
+            pdev: pdev.into(),
+            state,
+        })
     }
 
-    /// Schedules the reload of this instance; only the first call does.
-    /// Returns whether this call scheduled it.
+    /// Schedules the reload of this instance; only the first call that
+    /// succeeds does. Returns whether this call scheduled it.
     pub(crate) fn request(&self) -> bool {
-        if self.0.requested.xchg(true, Full) {
+        if self.state.requested.xchg(true, Full) {
             return false;
         }
+        let scheduled = self.schedule();
+        if !scheduled {
+            // Let a later command try again.
+            self.state.requested.store(false, Release);
+        }
+        scheduled
+    }
+
+    fn schedule(&self) -> bool {
         let wq = QUEUE.load(Acquire);
         if wq.is_null() {
             return false;
         }
+        let Some(module) = ModuleRef::get() else {
+            return false;
+        };
+        let work = Arc::pin_init(
+            pin_init!(ReloadWork {
+                pdev: self.pdev.clone(),
+                state: self.state.clone(),
+                _module: module,
+                work <- new_work!("cxemu::ReloadWork::work"),
+            }),
+            GFP_KERNEL,
+        );
+        let Ok(work) = work else {
+            dev_err!(self.pdev, "no memory to schedule the reload\n");
+            return false;
+        };
         // SAFETY: `QUEUE` holds a live workqueue while the `ReloadQueue`
         // lives, which is until after the PCI driver is unregistered. A
         // `Reloader` belongs to a bound instance's mailbox, and this runs
         // while the instance is bound, so the queue outlives this call.
         let queue = unsafe { Queue::from_raw(wq) };
-        // It cannot be queued already: `requested` was clear.
-        let _ = queue.enqueue(self.0.clone());
+        // A new work item cannot be queued already.
+        let _ = queue.enqueue(work);
         true
     }
 }
 
 impl Drop for Reloader {
     fn drop(&mut self) {
-        self.0.retired.store(true, Release);
+        self.state.retired.store(true, Release);
     }
 }

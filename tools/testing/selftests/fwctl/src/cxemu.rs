@@ -819,9 +819,53 @@ fn stale_file_after_unplug_fails_cleanly() -> Check {
     Ok(())
 }
 
+/// Starts a reload whose probe takes about a second: the probe's
+/// QUERY_HCA_CAP is delayed, the firmware reset, and a NOP on the old
+/// instance (ENODEV) queues the reload.
+fn slow_reload() -> Result<(), String> {
+    host("emu fault delay 1000 0x100")?;
+    host("emu reset")?;
+    match nop_errno()? {
+        e if e == ENODEV => Ok(()),
+        e => Err(format!("NOP after the reset: errno {e}, want ENODEV")),
+    }
+}
+
+/// Hot-unplug while a reload is probing: the removal waits for the probe
+/// (which holds the device lock), never for the reload's work item, and
+/// the function comes back when plugged.
+fn unplug_during_a_reload() -> Check {
+    let started = slow_reload();
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    let unplugged = host(&format!("unplug {DEVICE}"));
+    let took = start.elapsed();
+    fail_on(host("emu clear"))?;
+    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(started)?;
+    fail_on(unplugged)?;
+    ensure!(took < Duration::from_secs(5), "unplug took {took:?}");
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+/// The modules go while a reload is probing: `rmmod cxemu` is refused
+/// while the reload holds the module, then succeeds; nothing is left
+/// bound (and nothing of the module runs after: the boot's splat scan).
 fn unload_modules() -> Check {
+    let started = slow_reload();
     fail_on(run("rmmod", &["cxemu_cmd"]))?;
-    fail_on(run("rmmod", &["cxemu"]))?;
+    let start = Instant::now();
+    let unloaded = loop {
+        match run("rmmod", &["cxemu"]) {
+            Ok(()) => break Ok(()),
+            Err(e) if start.elapsed() > Duration::from_secs(10) => break Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    fail_on(host("emu clear"))?;
+    fail_on(started)?;
+    fail_on(unloaded)?;
     let bound = pci_devices("0x1af4", "0x1110")
         .iter()
         .filter_map(|d| bound_to(d))
@@ -893,6 +937,7 @@ fn main() {
             "stale_file_after_unplug_fails_cleanly",
             stale_file_after_unplug_fails_cleanly,
         ),
+        ("unplug_during_a_reload", unplug_during_a_reload),
         ("unload_modules", unload_modules),
     ];
     let ok = ktap::run_suite(&mut std::io::stdout().lock(), "cxemu", cases).unwrap_or(false);
