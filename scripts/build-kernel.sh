@@ -19,7 +19,12 @@ esac
 log() { printf 'build-kernel: %s\n' "$*" >&2; }
 
 ksrc=$("$here/fetch-kernel.sh")
-kver=$(make -s -C "$ksrc" kernelversion)
+# --no-print-directory: under `make -C DIR ...` the caller's MAKEFLAGS
+# carry -w, and "make[1]: Entering directory" would end up in the version.
+kver=$(make -s --no-print-directory -C "$ksrc" kernelversion)
+case "$kver" in
+*[!0-9A-Za-z.+_-]*|"") echo "build-kernel: bad kernel version '$kver'" >&2; exit 1 ;;
+esac
 
 # Bump when the way the kernel is configured or built below changes.
 RECIPE=1

@@ -32,7 +32,9 @@ struct auxiliary_device;
  * header, -EMSGSIZE for an input over CXEMU_MAX_MSG, -ETIMEDOUT when the
  * firmware did not answer in time (the device is then marked failed),
  * -EIO while it is failed or for a malformed completion, -ENODEV when the
- * function is gone. Sleeps.
+ * function is gone or its firmware was reset or restarted (the function
+ * then reloads: this auxiliary device goes and a new one comes). On error,
+ * @out holds nothing from the firmware. Sleeps.
  */
 int cxemu_exec(struct auxiliary_device *adev, const void *in, size_t in_len,
 	       void *out, size_t out_size, size_t *out_len);

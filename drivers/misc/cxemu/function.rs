@@ -2,7 +2,8 @@
 
 //! The PCI driver: probe checks the function is ours, starts the mailbox,
 //! reads the general capabilities and registers the auxiliary device
-//! `cxemu.fwctl.<bdf>` with the command interface as its data.
+//! `cxemu.fwctl.<id>` (the function's PCI domain, bus and devfn) with the
+//! command interface as its data.
 
 use kernel::{
     auxiliary,
@@ -21,7 +22,12 @@ use crate::{
         Mailbox,
         HEADER_LEN, //
     },
+    pcidev::{
+        self,
+        Enabled, //
+    },
     regs,
+    reload::Reloader, //
 };
 
 const MODULE_NAME: &CStr = <crate::LocalModule as kernel::ModuleMetadata>::NAME;
@@ -46,10 +52,12 @@ pub(crate) struct CmdIf<'bound> {
 pub(crate) type CmdIfLt = CovariantForLt!(CmdIf<'_>);
 
 /// Per-function driver data. Fields drop in order: the auxiliary device
-/// goes (and its driver unbinds) before the mailbox and its BAR.
+/// goes (and its driver unbinds) before the mailbox and its BAR, and the
+/// function is disabled last.
 pub(crate) struct CxemuData<'bound> {
     _aux: auxiliary::Registration<'bound, CmdIfLt>,
     _mbox: Arc<Mailbox<'bound>>,
+    _enabled: Enabled<'bound>,
 }
 
 pub(crate) struct CxemuDriver;
@@ -62,6 +70,24 @@ kernel::pci_device_table!(
         ()
     )]
 );
+
+/// The auxiliary device's id: domain, bus and devfn, so that functions in
+/// different PCI domains get different names.
+///
+/// # Errors
+///
+/// `EINVAL`: a domain beyond 16 bits, which the id has no room for.
+fn aux_id(pdev: &pci::Device<Bound>) -> Result<u32> {
+    let domain = pcidev::domain(pdev);
+    if domain > 0xffff {
+        dev_err!(
+            pdev,
+            "PCI domain {domain:#x} does not fit the auxiliary device id\n"
+        );
+        return Err(EINVAL);
+    }
+    Ok(domain << 16 | u32::from(pdev.dev_id()))
+}
 
 /// Reads the general capabilities through the mailbox.
 fn query_general_caps(pdev: &pci::Device<Bound>, mbox: &Mailbox<'_>) -> Result<KVec<u8>> {
@@ -98,11 +124,14 @@ impl pci::Driver for CxemuDriver {
             );
             return Err(ENODEV);
         }
-        pdev.enable_device_mem()?;
+        // Memory decoding must be on to read the magic; the guard turns it
+        // off again on every error below, and on unbind.
+        let enabled = Enabled::new(pdev)?;
         let pdev: &'bound pci::Device<Bound> = pdev;
+        let id = aux_id(pdev)?;
         let bar = pdev.iomap_region_sized::<{ regs::BAR2_SIZE }>(regs::BAR2, c"cxemu")?;
         Mailbox::check(pdev, &bar)?;
-        let mbox = Arc::pin_init(Mailbox::new(pdev, bar), GFP_KERNEL)?;
+        let mbox = Arc::pin_init(Mailbox::new(pdev, bar, Reloader::new(pdev)?), GFP_KERNEL)?;
         mbox.attach().inspect_err(|e| {
             dev_err!(pdev, "firmware did not acknowledge the driver: {e:?}\n");
         })?;
@@ -114,7 +143,7 @@ impl pci::Driver for CxemuDriver {
             auxiliary::Registration::new_with_lt(
                 pdev.as_ref(),
                 AUX_NAME,
-                pdev.dev_id().into(),
+                id,
                 MODULE_NAME,
                 CmdIf {
                     mbox: mbox.clone(),
@@ -131,6 +160,7 @@ impl pci::Driver for CxemuDriver {
         Ok(CxemuData {
             _aux: aux,
             _mbox: mbox,
+            _enabled: enabled,
         })
     }
 }

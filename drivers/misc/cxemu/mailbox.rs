@@ -3,13 +3,24 @@
 //! The command exchange with the firmware.
 //!
 //! A command goes into one of [`NUM_SLOTS`] slots, each under its own lock:
-//! the input is copied into the slot's input area, its lengths are set, a
-//! write barrier orders all that before the doorbell (the slot's next
-//! sequence number), and the firmware answers by writing the reply and then
-//! echoing the sequence number in `DONE`. Waits are bounded by
-//! [`CMD_TIMEOUT`]; a timeout marks the device failed, and commands then
-//! fail fast with `EIO` until the firmware comes back with a new
-//! generation.
+//! the input is copied into the slot's input area, its lengths are set,
+//! `RESULT` and `OUT_LEN` are cleared to "pending" and 0, a write barrier
+//! orders all that before the doorbell (the slot's next sequence number),
+//! and the firmware answers by writing the reply, `OUT_LEN` and `RESULT`
+//! and then echoing the sequence number in `DONE`.
+//!
+//! `DONE` alone does not make a reply: the firmware also sets it when it
+//! drops a command (reset, restart, attach), with the previous command's
+//! reply still in the output area. A completion counts only with `RESULT`
+//! OK, written for this command (it was cleared before the doorbell), by
+//! the firmware generation this instance attached to (read again after the
+//! reply is copied). Any other generation means the function must be
+//! reloaded ([`crate::reload`]): `ENODEV` until it is.
+//!
+//! Waits are bounded by [`CMD_TIMEOUT`]; a timeout marks the device failed
+//! (`EIO` at once from then on) and keeps the slot out of use, as the
+//! firmware may still write to it, until a new firmware generation reloads
+//! the function.
 
 use kernel::{
     device::Bound,
@@ -18,9 +29,9 @@ use kernel::{
         register::Array,
         Io, //
     },
-    new_mutex,
     pci,
     prelude::*,
+    static_lock_class,
     sync::{
         atomic::{
             Atomic,
@@ -31,15 +42,19 @@ use kernel::{
             Read,
             Write, //
         },
-        Mutex,
+        LockClassKey,
+        Mutex, //
     },
     time::Delta, //
 };
 
-use crate::regs::{
-    self,
-    DATA_SIZE,
-    NUM_SLOTS, //
+use crate::{
+    regs::{
+        self,
+        DATA_SIZE,
+        NUM_SLOTS, //
+    },
+    reload::Reloader, //
 };
 
 /// The mapped shared memory.
@@ -57,11 +72,22 @@ pub(crate) const HEADER_LEN: usize = 16;
 struct Slot {
     /// Sequence number of the last command submitted in this slot.
     seq: u32,
+    /// A command in this slot timed out. The firmware may still complete
+    /// it, into this slot, at any time: no other command may use the slot
+    /// until the firmware is attached again.
+    timed_out: bool,
 }
 
-struct Health {
-    /// Firmware generation when the device was marked failed.
-    failed_generation: u32,
+/// One lock class per slot: [`Mailbox::attach`] holds every slot lock at
+/// once, always in slot order.
+fn slot_lock_class(i: usize) -> Pin<&'static LockClassKey> {
+    const _: () = assert!(NUM_SLOTS == 4);
+    match i {
+        0 => static_lock_class!(),
+        1 => static_lock_class!(),
+        2 => static_lock_class!(),
+        _ => static_lock_class!(),
+    }
 }
 
 /// The command interface of one function.
@@ -71,17 +97,22 @@ pub(crate) struct Mailbox<'bound> {
     bar: Bar2<'bound>,
     #[pin]
     slots: [Mutex<Slot>; NUM_SLOTS],
-    #[pin]
-    health: Mutex<Health>,
-    /// Set while the firmware is considered failed; read without the lock
-    /// on the fast path.
+    /// The firmware generation this instance attached to.
+    generation: Atomic<u32>,
+    /// Set when a command timed out; read without a lock on the fast path
+    /// and again under the slot lock.
     failed: Atomic<bool>,
     next_slot: Atomic<u32>,
+    reload: Reloader,
 }
 
 impl<'bound> Mailbox<'bound> {
     /// Checks that `bar` holds our firmware's mailbox. Anything else is not
     /// our device: `ENODEV`, with one line saying why.
+    ///
+    /// # Errors
+    ///
+    /// `ENODEV`: no magic, or another layout.
     pub(crate) fn check(pdev: &pci::Device<Bound>, bar: &Bar2<'_>) -> Result {
         let magic = bar.read(regs::MAGIC).into_raw();
         if magic != regs::MAGIC_VALUE {
@@ -107,34 +138,48 @@ impl<'bound> Mailbox<'bound> {
         Ok(())
     }
 
-    /// The mailbox over `bar`, which [`Mailbox::check`] accepted.
+    /// The mailbox over `bar`, which [`Mailbox::check`] accepted; `reload`
+    /// reloads the function when the firmware generation changes.
     pub(crate) fn new(
         pdev: &'bound pci::Device<Bound>,
         bar: Bar2<'bound>,
+        reload: Reloader,
     ) -> impl PinInit<Self, Error> + 'bound {
         try_pin_init!(Self {
             pdev,
             bar,
-            slots <- pin_init::pin_init_array_from_fn(|_| new_mutex!(Slot { seq: 0 })),
-            health <- new_mutex!(Health {
-                failed_generation: 0,
+            slots <- pin_init::pin_init_array_from_fn(|i| {
+                Mutex::new(
+                    Slot {
+                        seq: 0,
+                        timed_out: false,
+                    },
+                    c"cxemu::Mailbox::slots",
+                    slot_lock_class(i),
+                )
             }),
+            generation: Atomic::new(0),
             failed: Atomic::new(false),
             next_slot: Atomic::new(0),
+            reload,
         })
     }
 
     /// Tells the firmware a new driver instance is here, so it drops any
     /// command a previous one left behind, then continues every slot's
-    /// sequence from where the firmware is.
+    /// sequence from where the firmware is and remembers the generation.
+    ///
+    /// Every slot lock is held from before `DRV_ATTACH` is written until
+    /// the slots are in step again, so no command of this instance is
+    /// between its doorbell and its completion while the firmware drops
+    /// commands.
+    ///
+    /// # Errors
+    ///
+    /// `ETIMEDOUT`: no acknowledgement within [`ATTACH_TIMEOUT`];
+    /// `ENODEV`: the magic is gone.
     pub(crate) fn attach(&self) -> Result {
-        let health = self.health.lock();
-        self.attach_locked(&health)
-    }
-
-    /// [`Mailbox::attach`], with the health lock (which serialises
-    /// attaches) held by the caller.
-    fn attach_locked(&self, _health: &Health) -> Result {
+        let mut slots: [_; NUM_SLOTS] = core::array::from_fn(|i| self.slots[i].lock());
         // Start from whatever the firmware acknowledged last, so a token
         // is never reused by consecutive instances.
         let token = self
@@ -152,13 +197,17 @@ impl<'bound> Mailbox<'bound> {
             POLL_INTERVAL,
             ATTACH_TIMEOUT,
         )?;
-        for (i, slot) in self.slots.iter().enumerate() {
-            let mut slot = slot.lock();
+        // Whichever firmware acknowledged the token dropped every command
+        // before it did: this instance belongs to that generation.
+        self.generation.store(self.fw_generation(), Relaxed);
+        for (i, slot) in slots.iter_mut().enumerate() {
             let done: regs::SLOT_DONE = self
                 .bar
                 .try_read(regs::SLOT_DONE::try_at(i).ok_or(EINVAL)?)?;
             slot.seq = done.into_raw();
+            slot.timed_out = false;
         }
+        self.failed.store(false, Relaxed);
         Ok(())
     }
 
@@ -171,16 +220,47 @@ impl<'bound> Mailbox<'bound> {
         Ok(())
     }
 
+    /// The firmware generation this instance attached to.
     pub(crate) fn generation(&self) -> u32 {
+        self.generation.load(Relaxed)
+    }
+
+    fn fw_generation(&self) -> u32 {
         self.bar.read(regs::FW_GENERATION).into_raw()
+    }
+
+    /// `ENODEV` once the firmware is another generation than the one this
+    /// instance attached to: it was reset or restarted, nothing it answers
+    /// belongs to this instance, and the function is reloaded as soon as
+    /// the new firmware is ready.
+    fn same_generation(&self) -> Result {
+        let (attached, now) = (self.generation(), self.fw_generation());
+        if now == attached {
+            return Ok(());
+        }
+        if self.bar.read(regs::FW_STATE).into_raw() == regs::FW_READY && self.reload.request() {
+            dev_info!(
+                self.pdev,
+                "firmware generation {now} replaced {attached}: reloading the function\n"
+            );
+        }
+        Err(ENODEV)
+    }
+
+    /// Whether a command may be submitted: the function is there, on the
+    /// attached generation, and not failed.
+    fn usable(&self) -> Result {
+        self.present()?;
+        self.same_generation()?;
+        if self.failed.load(Relaxed) {
+            return Err(EIO);
+        }
+        Ok(())
     }
 
     /// Marks the firmware failed after a command timed out.
     fn mark_failed(&self) {
-        let mut health = self.health.lock();
-        if !self.failed.load(Relaxed) {
-            health.failed_generation = self.generation();
-            self.failed.store(true, Relaxed);
+        if !self.failed.xchg(true, Relaxed) {
             dev_err!(
                 self.pdev,
                 "firmware did not complete a command within {} ms: device marked failed\n",
@@ -189,33 +269,10 @@ impl<'bound> Mailbox<'bound> {
         }
     }
 
-    /// While failed: `EIO`, unless a new firmware generation is ready, in
-    /// which case the driver reattaches and carries on.
-    fn recover(&self) -> Result {
-        let health = self.health.lock();
-        if !self.failed.load(Relaxed) {
-            return Ok(());
-        }
-        self.present()?;
-        let generation = self.generation();
-        if generation == health.failed_generation
-            || self.bar.read(regs::FW_STATE).into_raw() != regs::FW_READY
-        {
-            return Err(EIO);
-        }
-        self.attach_locked(&health).map_err(|_| EIO)?;
-        self.failed.store(false, Relaxed);
-        dev_info!(
-            self.pdev,
-            "firmware generation {generation} is up: commands resume\n"
-        );
-        Ok(())
-    }
-
     /// Executes one command: `input` goes to the firmware, the reply is
     /// written to the start of `output` (the rest is zeroed) and its length
     /// returned. A command the firmware refused is a success: its status is
-    /// in the reply.
+    /// in the reply. On any error, `output` holds nothing of the firmware's.
     ///
     /// # Errors
     ///
@@ -224,7 +281,10 @@ impl<'bound> Mailbox<'bound> {
     /// - `ETIMEDOUT`: the firmware did not complete within [`CMD_TIMEOUT`];
     ///   the device is then marked failed.
     /// - `EIO`: the device is failed, or the completion is malformed.
-    /// - `ENODEV`: the function is gone (the magic reads wrong).
+    /// - `ENODEV`: the function is gone (the magic reads wrong), or the
+    ///   firmware is not the generation this instance attached to (the
+    ///   command may have been dropped by a reset or restart): the function
+    ///   reloads.
     pub(crate) fn exec(&self, input: &[u8], output: &mut [u8]) -> Result<usize> {
         if input.len() < HEADER_LEN || output.len() < HEADER_LEN {
             return Err(EINVAL);
@@ -232,14 +292,35 @@ impl<'bound> Mailbox<'bound> {
         if input.len() > DATA_SIZE {
             return Err(EMSGSIZE);
         }
-        let out_cap = output.len().min(DATA_SIZE);
-        if self.failed.load(Relaxed) {
-            self.recover()?;
-        }
-
+        self.usable()?;
         let i = self.next_slot.fetch_add(1, Relaxed) as usize % NUM_SLOTS;
         let mut slot = self.slots[i].lock();
-        self.present()?;
+        // Again under the slot lock: the firmware may have failed or moved
+        // on while this command waited for the slot.
+        self.usable()?;
+        if slot.timed_out {
+            return Err(EIO);
+        }
+        let r = self.exchange(i, &mut slot, input, output);
+        drop(slot);
+        if r.is_err() {
+            output.fill(0);
+        }
+        if r == Err(ETIMEDOUT) {
+            self.mark_failed();
+        }
+        r
+    }
+
+    /// One command in slot `i`, whose lock the caller holds.
+    fn exchange(
+        &self,
+        i: usize,
+        slot: &mut Slot,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize> {
+        let out_cap = output.len().min(DATA_SIZE);
         let seq = slot.seq.wrapping_add(1);
         self.copy_to_bar(regs::input_area(i), input)?;
         self.bar.try_write(
@@ -250,6 +331,16 @@ impl<'bound> Mailbox<'bound> {
             regs::SLOT_OUT_CAP::try_at(i).ok_or(EINVAL)?,
             regs::SLOT_OUT_CAP::from(out_cap as u32),
         )?;
+        // Whatever an earlier command left must not pass for this one's
+        // completion: no result, no reply.
+        self.bar.try_write(
+            regs::SLOT_RESULT::try_at(i).ok_or(EINVAL)?,
+            regs::SLOT_RESULT::from(regs::RESULT_PENDING),
+        )?;
+        self.bar.try_write(
+            regs::SLOT_OUT_LEN::try_at(i).ok_or(EINVAL)?,
+            regs::SLOT_OUT_LEN::from(0),
+        )?;
         // Everything above must be visible before the doorbell.
         mb(Write);
         self.bar.try_write(
@@ -258,26 +349,24 @@ impl<'bound> Mailbox<'bound> {
         )?;
         slot.seq = seq;
 
+        let attached = self.generation();
         let waited = read_poll_timeout(
             || {
                 self.present()?;
                 let d: regs::SLOT_DONE = self
                     .bar
                     .try_read(regs::SLOT_DONE::try_at(i).ok_or(EINVAL)?)?;
-                Ok(d.into_raw())
+                Ok((d.into_raw(), self.fw_generation()))
             },
-            |d| *d == seq,
+            |(d, generation)| *d == seq || *generation != attached,
             POLL_INTERVAL,
             CMD_TIMEOUT,
         );
-        match waited {
-            Ok(_) => {}
-            Err(e) if e == ETIMEDOUT => {
-                drop(slot);
-                self.mark_failed();
-                return Err(ETIMEDOUT);
+        if let Err(e) = waited {
+            if e == ETIMEDOUT {
+                slot.timed_out = true;
             }
-            Err(e) => return Err(e),
+            return Err(e);
         }
         // The reply was written before DONE.
         mb(Read);
@@ -289,15 +378,28 @@ impl<'bound> Mailbox<'bound> {
             .bar
             .try_read(regs::SLOT_OUT_LEN::try_at(i).ok_or(EINVAL)?)?;
         let (result, len) = (result.into_raw(), len.into_raw() as usize);
-        if result != regs::RESULT_OK || len < HEADER_LEN || len > out_cap {
+        let delivered = result == regs::RESULT_OK && (HEADER_LEN..=out_cap).contains(&len);
+        if delivered {
+            self.copy_from_bar(regs::output_area(i), &mut output[..len])?;
+            // The copy is complete before the generation is read again.
+            mb(Read);
+        }
+        // Only the generation this instance attached to completes its
+        // commands: after a reset or restart, whatever the slot says is
+        // not this command's reply.
+        self.same_generation()?;
+        if !delivered {
+            let what = if result == regs::RESULT_ABORTED {
+                "aborted command"
+            } else {
+                "malformed completion"
+            };
             dev_warn!(
                 self.pdev,
-                "malformed completion in slot {i}: result {result}, {len} bytes for {out_cap}\n"
+                "{what} in slot {i}: result {result:#x}, {len} bytes for {out_cap}\n"
             );
             return Err(EIO);
         }
-        self.copy_from_bar(regs::output_area(i), &mut output[..len])?;
-        drop(slot);
         output[len..].fill(0);
         Ok(len)
     }

@@ -16,6 +16,13 @@ pub(crate) const VERSION_VALUE: u32 = 1;
 pub(crate) const FW_READY: u32 = 1;
 /// `RESULT`: the command was delivered; its own status is in the reply.
 pub(crate) const RESULT_OK: u32 = 0;
+/// `RESULT`: the firmware dropped the command (reset, restart, attach);
+/// there is no reply.
+pub(crate) const RESULT_ABORTED: u32 = 2;
+/// `RESULT`: written by the driver before the doorbell, so that a `DONE`
+/// without a result of this command's own never reads as delivered. The
+/// firmware never writes it.
+pub(crate) const RESULT_PENDING: u32 = 0xffff_ffff;
 
 /// Command slots and the size of each one's input and output area.
 pub(crate) const NUM_SLOTS: usize = 4;
@@ -47,9 +54,11 @@ register! {
     pub(crate) SLOT_OUT_CAP(u32)[4, stride = 0x40] @ 0x108 { 31:0 value; }
     /// Firmware: sequence number of the last completed command.
     pub(crate) SLOT_DONE(u32)[4, stride = 0x40] @ 0x10c { 31:0 value; }
-    /// Firmware: delivery result.
+    /// Firmware: delivery result; the driver sets it to `RESULT_PENDING`
+    /// before the doorbell.
     pub(crate) SLOT_RESULT(u32)[4, stride = 0x40] @ 0x110 { 31:0 value; }
-    /// Firmware: reply length.
+    /// Firmware: reply length; the driver sets it to 0 before the
+    /// doorbell.
     pub(crate) SLOT_OUT_LEN(u32)[4, stride = 0x40] @ 0x114 { 31:0 value; }
 }
 

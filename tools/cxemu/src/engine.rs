@@ -82,6 +82,9 @@ pub struct Engine {
     pending: [Option<Pending>; NUM_SLOTS],
     /// Last sequence number taken from each slot.
     seen: [u32; NUM_SLOTS],
+    /// Slot of the last command taken, for tests that need to know where
+    /// a command ran.
+    last_slot: Option<usize>,
     generation: u32,
 }
 
@@ -102,6 +105,7 @@ impl Engine {
             faults: Vec::new(),
             pending: Default::default(),
             seen: [0; NUM_SLOTS],
+            last_slot: None,
             generation,
         };
         e.publish();
@@ -130,21 +134,32 @@ impl Engine {
     }
 
     /// Drops every command in progress without completing it, and marks
-    /// every slot idle.
+    /// every slot idle. A dropped command ends as [`result::ABORTED`] with
+    /// no reply: `RESULT` and `OUT_LEN` are written before `DONE`, so a
+    /// driver that sees `DONE` never takes the previous command's reply,
+    /// still in the output area, for this one's.
     fn abort_all(&mut self) {
         for i in 0..NUM_SLOTS {
             self.pending[i] = None;
             let seq = self.shm.read(Shm::slot_reg(i, slot::SEQ));
             self.seen[i] = seq;
-            self.shm.write(Shm::slot_reg(i, slot::DONE), seq);
+            if seq != self.shm.read(Shm::slot_reg(i, slot::DONE)) {
+                self.shm.write(Shm::slot_reg(i, slot::OUT_LEN), 0);
+                self.shm
+                    .write(Shm::slot_reg(i, slot::RESULT), result::ABORTED);
+                self.shm.write(Shm::slot_reg(i, slot::DONE), seq);
+            }
         }
     }
 
     /// Firmware reset: in-flight commands are dropped and the generation
-    /// moves on. The firmware's state (UIDs, registers) survives, as it
-    /// would across a command-interface recovery.
+    /// moves on. The driver reloads the function on a new generation and
+    /// cannot free the user contexts of the old one, so they go (with
+    /// their objects), as on a real device; registers and the UID counter
+    /// survive, so no UID is handed out again soon.
     pub fn reset(&mut self) {
         self.generation = self.generation.wrapping_add(1).max(1);
+        self.fw.drop_user_contexts();
         self.publish();
     }
 
@@ -214,6 +229,7 @@ impl Engine {
             return Ok(false);
         }
         self.seen[i] = seq;
+        self.last_slot = Some(i);
         let in_len = self.shm.read(Shm::slot_reg(i, slot::IN_LEN)) as usize;
         let out_cap = self.shm.read(Shm::slot_reg(i, slot::OUT_CAP)) as usize;
         let lengths = HEADER_LEN..=DATA_SIZE;
@@ -321,13 +337,17 @@ impl Engine {
             ["stats"] => {
                 let s = &self.fw.stats;
                 let seen: Vec<String> = s.uids_seen.iter().map(u16::to_string).collect();
+                let slot = self
+                    .last_slot
+                    .map_or_else(|| "none".to_string(), |i| i.to_string());
                 return Ok(format!(
-                    "ok commands={} failed={} live_uids={} last_uid={} generation={} uids_seen={}",
+                    "ok commands={} failed={} live_uids={} last_uid={} generation={} last_slot={} uids_seen={}",
                     s.commands,
                     s.failed,
                     self.fw.live_uids(),
                     s.last_uid,
                     self.generation,
+                    slot,
                     seen.join(",")
                 ));
             }

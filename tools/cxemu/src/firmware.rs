@@ -179,6 +179,12 @@ impl Firmware {
         self.uctx.len()
     }
 
+    /// Destroys every user context and the objects they own (a reset).
+    pub fn drop_user_contexts(&mut self) {
+        self.uctx.clear();
+        self.objects.retain(|_, owner| *owner == 0);
+    }
+
     /// Creates an object owned by `uid` (control channel).
     pub fn add_object(&mut self, kind: ObjectKind, number: u32, uid: u16) {
         self.objects.insert((kind, number), uid);

@@ -76,6 +76,13 @@ pub mod result {
     pub const OK: u32 = 0;
     /// `IN_LEN` or `OUT_CAP` outside 16..=DATA_SIZE.
     pub const BAD_LENGTH: u32 = 1;
+    /// Dropped without being completed (reset, restart, driver attach):
+    /// there is no reply, and `OUT_LEN` is 0.
+    pub const ABORTED: u32 = 2;
+    /// Written by the driver before the doorbell; the firmware replaces
+    /// it with one of the above before it writes `DONE`, never writes it
+    /// itself.
+    pub const PENDING: u32 = 0xffff_ffff;
 }
 
 /// Byte offset of slot `i`'s input area.

@@ -224,3 +224,90 @@ fn control_commands_and_their_errors() {
     let seq = g.submit(0, &nop(), 16);
     assert!(g.wait(0, seq, Duration::from_secs(1)).is_some());
 }
+
+#[test]
+fn stats_name_the_slot_of_the_last_command() {
+    let mut g = Guest::new("last-slot");
+    assert!(g
+        .engine
+        .control("stats")
+        .unwrap()
+        .contains(" last_slot=none "));
+    let seq = g.submit(2, &nop(), 16);
+    g.wait(2, seq, Duration::from_secs(1)).unwrap();
+    assert!(g.engine.control("stats").unwrap().contains(" last_slot=2 "));
+}
+
+/// A NODE_DESC write then read: its reply, left in the slot's output area,
+/// carries `PATTERN`.
+const PATTERN: &[u8; 8] = b"LEAKED!!";
+
+fn leave_pattern_in(g: &mut Guest, i: usize) {
+    let mut tail = vec![0u8; 8 + 0x40];
+    tail[2..4].copy_from_slice(&0x6001u16.to_be_bytes());
+    for c in tail[8..].chunks_mut(8) {
+        c.copy_from_slice(PATTERN);
+    }
+    let seq = g.submit(i, &command(op::ACCESS_REG, 0, 0, &tail, 0), 0x50);
+    g.wait(i, seq, Duration::from_secs(1)).unwrap();
+    tail[8..].fill(0);
+    let seq = g.submit(i, &command(op::ACCESS_REG, 0, 1, &tail, 0), 0x50);
+    let out = g.wait(i, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(&out[0x10..0x18], PATTERN);
+}
+
+/// Puts a slow NOP in flight in slot `i` over a distinctive reply, lets
+/// `abort` drop it, and checks what the slot then says: the command is
+/// complete (DONE), but nothing about it looks delivered.
+fn aborted_command_is_not_a_reply(name: &str, abort: impl FnOnce(&mut Guest)) {
+    let mut g = Guest::new(name);
+    leave_pattern_in(&mut g, 1);
+    g.engine.control("fault delay 60000 0x80d").unwrap();
+    let seq = g.submit(1, &nop(), 0x50);
+    g.engine.poll().unwrap();
+    assert!(g.engine.has_pending());
+    abort(&mut g);
+    assert_eq!(g.reg(1, slot::DONE), seq, "the aborted command is not done");
+    let result = g.reg(1, slot::RESULT);
+    let out_len = g.reg(1, slot::OUT_LEN);
+    assert!(
+        result == result::ABORTED && out_len == 0,
+        "aborted command reads as delivered: RESULT {result}, OUT_LEN {out_len:#x}"
+    );
+}
+
+#[test]
+fn reset_aborts_a_command_in_flight_without_a_reply() {
+    aborted_command_is_not_a_reply("abort-reset", |g| {
+        g.engine.control("reset").unwrap();
+    });
+}
+
+#[test]
+fn restart_aborts_a_command_in_flight_without_a_reply() {
+    aborted_command_is_not_a_reply("abort-restart", |g| {
+        let again = Engine::start(&g.path, false).unwrap();
+        g.engine = again;
+    });
+}
+
+#[test]
+fn attach_aborts_a_command_in_flight_without_a_reply() {
+    aborted_command_is_not_a_reply("abort-attach", |g| {
+        let token = g.shm.read(hdr::FW_ATTACH_ACK) + 1;
+        g.shm.write(hdr::DRV_ATTACH, token);
+        g.engine.poll().unwrap();
+        assert_eq!(g.shm.read(hdr::FW_ATTACH_ACK), token);
+    });
+}
+
+#[test]
+fn reset_drops_user_contexts() {
+    let mut g = Guest::new("reset-uctx");
+    let seq = g.submit(0, &command(op::CREATE_UCTX, 0, 0, &[], 0x40), 16);
+    let out = g.wait(0, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(reply_status(&out), (0, 0));
+    assert_eq!(g.engine.fw.live_uids(), 1);
+    g.engine.control("reset").unwrap();
+    assert_eq!(g.engine.fw.live_uids(), 0);
+}

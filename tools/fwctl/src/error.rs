@@ -130,7 +130,7 @@ pub fn rpc_error(e: &io::Error, ctx: &RpcContext<'_>) -> Error {
             None => format!("{dev}: the driver does not allow this request at scope {scope}"),
         },
         Some(errno::ENODEV) => format!(
-            "{dev}: the device is gone (hot-unplugged, surprise-removed, or its driver unbound)"
+            "{dev}: the device is gone (hot-unplugged, surprise-removed, its driver unbound, or its firmware reset or restarted: it then comes back as a new device)"
         ),
         Some(errno::EMSGSIZE) => format!(
             "{dev}: the driver refused the message size (mlx5 needs at least 16 bytes of input and of output, and the emulated function takes at most 1 MiB of input)"

@@ -33,6 +33,7 @@ use fwctl_selftests::{
 };
 use ktap::{
     ensure,
+    fail,
     Case,
     Check,
     Failure, //
@@ -40,7 +41,10 @@ use ktap::{
 use std::{
     fs::File,
     io::Write,
-    os::unix::fs::FileExt,
+    os::unix::fs::{
+        FileExt,
+        MetadataExt, //
+    },
     path::{
         Path,
         PathBuf, //
@@ -53,6 +57,8 @@ use std::{
 
 const MODULES: &str = "/lib/modules/fwctl";
 const CMD_ROOT: &str = "/sys/kernel/debug/cxemu_cmd";
+/// Command slots of the mailbox, served round-robin.
+const NUM_SLOTS: usize = 4;
 /// The hot-pluggable function's QEMU id.
 const DEVICE: &str = "cx0";
 /// The driver's command timeout, `CMD_TIMEOUT` in drivers/misc/cxemu.
@@ -86,6 +92,40 @@ fn gone(path: &Path, within: Duration) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
+}
+
+/// The inode of the bound function's debugfs directory. A reload makes
+/// the directory anew under the same name, with another inode.
+fn instance() -> Result<u64, String> {
+    let dir = device_dir(Duration::from_secs(10))?;
+    std::fs::metadata(&dir)
+        .map(|m| m.ino())
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+/// Waits until the function instance `old` was reloaded (its auxiliary
+/// device went and came back), poking whatever instance is there with a
+/// NOP meanwhile: the first command that sees a new firmware generation
+/// starts the reload.
+fn reloaded(old: u64) -> Result<(), String> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        let now = std::fs::read_dir(CMD_ROOT)
+            .ok()
+            .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).next())
+            .filter(|p| p.join("cmd").exists())
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.ino());
+        match now {
+            Some(ino) if ino != old => return Ok(()),
+            Some(_) => {
+                let _ = nop_errno();
+            }
+            None => {}
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err("the function was not reloaded within 10 s".into())
 }
 
 /// An open command file of the bound function.
@@ -199,7 +239,15 @@ fn function_binds_and_aux_device_appears() -> Check {
         .unwrap_or_default();
     ensure!(aux.len() == 1, "auxiliary devices: {aux:?}, want one");
     let name = aux[0].file_name().unwrap().to_string_lossy().into_owned();
-    ensure!(name.starts_with("cxemu.fwctl."), "auxiliary device {name}");
+    // The id is the function's PCI domain, bus and devfn:
+    // "dddd:bb:dd.f" as domain << 16 | bus << 8 | dev << 3 | fn.
+    let field = |s: &str| u32::from_str_radix(s, 16).unwrap_or(u32::MAX);
+    let parts: Vec<u32> = bdf.split([':', '.']).map(field).collect();
+    let id = parts[0] << 16 | parts[1] << 8 | parts[2] << 3 | parts[3];
+    ensure!(
+        name == format!("cxemu.fwctl.{id}"),
+        "auxiliary device {name} for {bdf}, want cxemu.fwctl.{id}"
+    );
     let real = fail_on(std::fs::canonicalize(&aux[0]).map_err(|e| e.to_string()))?;
     let parent = real.parent().unwrap();
     ensure!(
@@ -239,6 +287,44 @@ fn foreign_ivshmem_is_left_alone() -> Check {
             && lines[0].contains("magic 0x00000000")
             && lines[0].contains("leaving it alone"),
         "kernel log about {bdf}: {lines:?}, want one line naming the missing magic"
+    );
+    Ok(())
+}
+
+/// The foreign function's enable count (sysfs `enable`), as text.
+fn enable_count(dev: &Path) -> Result<String, String> {
+    std::fs::read_to_string(dev.join("enable"))
+        .map(|s| s.trim().to_string())
+        .map_err(|e| format!("{}/enable: {e}", dev.display()))
+}
+
+/// cxemu's probe rejects the foreign function, and leaves it disabled
+/// however often it is asked to bind it.
+fn foreign_function_is_left_disabled() -> Check {
+    let foreign: Vec<PathBuf> = pci_devices("0x1af4", "0x1110")
+        .into_iter()
+        .filter(|d| bound_to(d).is_none())
+        .collect();
+    ensure!(
+        foreign.len() == 1,
+        "unbound ivshmem functions: {foreign:?}, want 1"
+    );
+    let dev = &foreign[0];
+    let bdf = dev.file_name().unwrap().to_string_lossy().into_owned();
+    let at_load = fail_on(enable_count(dev))?;
+    for _ in 0..3 {
+        // The bind fails (the probe says ENODEV); only the count matters.
+        let _ = std::fs::write("/sys/bus/pci/drivers/cxemu/bind", &bdf);
+    }
+    let after = fail_on(enable_count(dev))?;
+    ensure!(
+        bound_to(dev).is_none(),
+        "{bdf} is bound to {:?}",
+        bound_to(dev)
+    );
+    ensure!(
+        at_load == "0" && after == "0",
+        "{bdf} enable count {at_load} after the rejected probe at load, {after} after 3 more bind attempts; want 0 and 0"
     );
     Ok(())
 }
@@ -488,19 +574,106 @@ fn fault_malformed_completion_is_eio() -> Check {
     Ok(())
 }
 
-/// After a timeout: EIO at once, until the firmware comes back. `recover`
-/// runs whatever the first check found, so a failure here does not leave
-/// the firmware down for the cases after it.
+/// The slot the firmware took the last command from.
+fn last_slot() -> Result<usize, String> {
+    let v = emu_stat("last_slot")?;
+    v.parse().map_err(|_| format!("last_slot={v}"))
+}
+
+/// Runs NOPs until the next command goes to `slot` (slots are handed out
+/// round-robin and nothing else runs commands in this suite).
+fn steer_to(slot: usize) -> Result<(), String> {
+    for _ in 0..NUM_SLOTS {
+        if (last_slot()? + 1) % NUM_SLOTS == slot {
+            return Ok(());
+        }
+        exec_ok(&nop(), 16)?;
+    }
+    Err(format!("could not steer a command to slot {slot}"))
+}
+
+/// Eight bytes no reply of this suite contains but NODE_DESC set to them.
+const LEAK: &[u8; 8] = b"LEAKED!!";
+
+/// A command in flight when the firmware is reset or restarted (`abort`,
+/// run in order) fails with an errno; the reply the slot held before (a
+/// NODE_DESC full of [`LEAK`]) never reaches the caller. The function then
+/// reloads and works.
+fn stale_reply_never_crosses(abort: &[&str]) -> Check {
+    let old = fail_on(instance())?;
+    let mut desc = [0u8; 0x40];
+    for c in desc.chunks_mut(LEAK.len()) {
+        c.copy_from_slice(LEAK);
+    }
+    fail_on(exec_ok(&access_reg(true, 0x6001, &desc), 0x50))?;
+    let back = fail_on(exec_ok(&access_reg(false, 0x6001, &[0; 0x40]), 0x50))?;
+    ensure!(back[0x10..0x50] == desc[..], "NODE_DESC did not take");
+    let slot = fail_on(last_slot())?;
+    fail_on(steer_to(slot))?;
+    fail_on(host("emu fault delay 1500 0x80d"))?;
+    let c = fail_on(Cmd::open())?;
+    // Room for the stale reply: 0x50 bytes.
+    let t = std::thread::spawn(move || c.exec(&nop(), 0x50));
+    std::thread::sleep(Duration::from_millis(300));
+    let served = last_slot();
+    let mut aborted = Ok(String::new());
+    for a in abort {
+        aborted = aborted.and_then(|_| host(a));
+    }
+    let r = t
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    fail_on(aborted)?;
+    ensure!(
+        served == Ok(slot),
+        "the slow NOP ran in slot {served:?}, want {slot}"
+    );
+    match r {
+        Ok(out) if out.windows(LEAK.len()).any(|w| w == LEAK) => fail!(
+            "the aborted NOP returned {} bytes of an earlier reply: {:02x?}",
+            out.len(),
+            &out[..out.len().min(0x20)]
+        ),
+        Ok(out) => fail!("the aborted NOP succeeded with {} bytes", out.len()),
+        Err(e) => ensure!(e == ENODEV, "the aborted NOP: errno {e}, want ENODEV"),
+    }
+    fail_on(reloaded(old))?;
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+fn stale_reply_never_crosses_a_reset() -> Check {
+    stale_reply_never_crosses(&["emu reset"])
+}
+
+fn stale_reply_never_crosses_a_restart() -> Check {
+    stale_reply_never_crosses(&["emu-kill", "emu-start"])
+}
+
+/// After a timeout: EIO at once, while the firmware is down. `recover`
+/// (run whatever the first check found, so a failure here does not leave
+/// the firmware down for the cases after it) brings a new generation: the
+/// first command that sees it fails with ENODEV and the function reloads
+/// (its debugfs directory goes and comes back); commands then work on the
+/// new instance.
 fn failed_until(recover: &str) -> Check {
+    let old = instance();
     let start = Instant::now();
     let e = nop_errno();
     let took = start.elapsed();
     fail_on(host(recover))?;
+    let old = fail_on(old)?;
     let e = fail_on(e)?;
     ensure!(e == EIO, "command on a failed device: errno {e}, want EIO");
     ensure!(took < Duration::from_millis(500), "EIO took {took:?}");
     let e = fail_on(nop_errno())?;
-    ensure!(e == 0, "after '{recover}': errno {e}");
+    ensure!(
+        e == ENODEV,
+        "first command after '{recover}': errno {e}, want ENODEV (the function reloads)"
+    );
+    fail_on(reloaded(old))?;
+    let e = fail_on(nop_errno())?;
+    ensure!(e == 0, "after the reload: errno {e}");
     Ok(())
 }
 
@@ -514,7 +687,7 @@ fn timed_out(errno: i32, took: Duration) -> Check {
 }
 
 /// A NOP under `fault` times out; the device is then failed until
-/// `recover` (which runs whatever the checks find).
+/// `recover` (which runs whatever the checks find) reloads it.
 fn times_out_until(fault: &str, recover: &str) -> Check {
     fail_on(host(fault))?;
     let start = Instant::now();
@@ -646,9 +819,53 @@ fn stale_file_after_unplug_fails_cleanly() -> Check {
     Ok(())
 }
 
+/// Starts a reload whose probe takes about a second: the probe's
+/// QUERY_HCA_CAP is delayed, the firmware reset, and a NOP on the old
+/// instance (ENODEV) queues the reload.
+fn slow_reload() -> Result<(), String> {
+    host("emu fault delay 1000 0x100")?;
+    host("emu reset")?;
+    match nop_errno()? {
+        e if e == ENODEV => Ok(()),
+        e => Err(format!("NOP after the reset: errno {e}, want ENODEV")),
+    }
+}
+
+/// Hot-unplug while a reload is probing: the removal waits for the probe
+/// (which holds the device lock), never for the reload's work item, and
+/// the function comes back when plugged.
+fn unplug_during_a_reload() -> Check {
+    let started = slow_reload();
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    let unplugged = host(&format!("unplug {DEVICE}"));
+    let took = start.elapsed();
+    fail_on(host("emu clear"))?;
+    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(started)?;
+    fail_on(unplugged)?;
+    ensure!(took < Duration::from_secs(5), "unplug took {took:?}");
+    fail_on(exec_ok(&nop(), 16))?;
+    Ok(())
+}
+
+/// The modules go while a reload is probing: `rmmod cxemu` is refused
+/// while the reload holds the module, then succeeds; nothing is left
+/// bound (and nothing of the module runs after: the boot's splat scan).
 fn unload_modules() -> Check {
+    let started = slow_reload();
     fail_on(run("rmmod", &["cxemu_cmd"]))?;
-    fail_on(run("rmmod", &["cxemu"]))?;
+    let start = Instant::now();
+    let unloaded = loop {
+        match run("rmmod", &["cxemu"]) {
+            Ok(()) => break Ok(()),
+            Err(e) if start.elapsed() > Duration::from_secs(10) => break Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    fail_on(host("emu clear"))?;
+    fail_on(started)?;
+    fail_on(unloaded)?;
     let bound = pci_devices("0x1af4", "0x1110")
         .iter()
         .filter_map(|d| bound_to(d))
@@ -667,6 +884,10 @@ fn main() {
         (
             "foreign_ivshmem_is_left_alone",
             foreign_ivshmem_is_left_alone,
+        ),
+        (
+            "foreign_function_is_left_disabled",
+            foreign_function_is_left_disabled,
         ),
         (
             "general_caps_match_query_hca_cap",
@@ -690,6 +911,14 @@ fn main() {
             fault_malformed_completion_is_eio,
         ),
         (
+            "stale_reply_never_crosses_a_reset",
+            stale_reply_never_crosses_a_reset,
+        ),
+        (
+            "stale_reply_never_crosses_a_restart",
+            stale_reply_never_crosses_a_restart,
+        ),
+        (
             "fault_hang_times_out_and_reset_recovers",
             fault_hang_times_out_and_reset_recovers,
         ),
@@ -708,6 +937,7 @@ fn main() {
             "stale_file_after_unplug_fails_cleanly",
             stale_file_after_unplug_fails_cleanly,
         ),
+        ("unplug_during_a_reload", unplug_during_a_reload),
         ("unload_modules", unload_modules),
     ];
     let ok = ktap::run_suite(&mut std::io::stdout().lock(), "cxemu", cases).unwrap_or(false);

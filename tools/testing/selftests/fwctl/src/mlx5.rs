@@ -529,8 +529,81 @@ fn firmware_timeout_reaches_userspace() -> Check {
         Err(e) if errno(&e) == EIO => {}
         r => fail!("RPC to the failed device: {r:?}, want EIO"),
     }
-    let out = call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
-    ensure!(out[0] == 0, "after reset: status {:#x}", out[0]);
+    // The reset is a new firmware generation: the function reloads, and
+    // only a new FD works.
+    match rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
+    }
+    unregistered(&f)?;
+    let g = open()?;
+    let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "after the reload: status {:#x}", out[0]);
+    Ok(())
+}
+
+/// Waits until `f`'s fwctl device is unregistered: INFO fails with
+/// ENODEV.
+fn unregistered(f: &File) -> Check {
+    let start = Instant::now();
+    loop {
+        match info(f, &mut [0u8; 8]) {
+            Err(e) if errno(&e) == ENODEV => return Ok(()),
+            r if start.elapsed() > Duration::from_secs(10) => {
+                fail!("INFO on the old FD after 10 s: {r:?}, want ENODEV")
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+/// A firmware restart loses every UID, and the new firmware hands them out
+/// from 1 again: the function reloads, so an FD of the old instance can
+/// neither use nor destroy a UID of the new one.
+fn firmware_restart_reloads_the_function() -> Check {
+    let a = open()?;
+    let (uid_a, _) = fd_info(&a)?;
+    call(&a, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    fail_on(host("emu-kill"))?;
+    fail_on(host("emu-start"))?;
+    // The first RPC that meets the new generation fails and starts the
+    // reload.
+    let mut out = [0u8; 16];
+    match rpc(&a, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!(
+            "RPC on FD A (UID {uid_a}) after the firmware restart: {r:?}, reply status {:#x}, want ENODEV",
+            out[0]
+        ),
+    }
+    unregistered(&a)?;
+    match rpc(&a, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC on FD A after the reload: {r:?}, want ENODEV"),
+    }
+    let b = open()?;
+    let (uid_b, _) = fd_info(&b)?;
+    let out = call(&b, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "NOP on FD B: status {:#x}", out[0]);
+    ensure!(
+        stat("last_uid")? == u64::from(uid_b),
+        "firmware saw UID {}, want B's {uid_b}",
+        stat("last_uid")?
+    );
+    drop(a);
+    let out = call(&b, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(
+        out[0] == 0,
+        "NOP on FD B (UID {uid_b}) after closing A (UID {uid_a}): status {:#x} syndrome {:#x}",
+        out[0],
+        be32(&out, 4)
+    );
+    let live = stat("live_uids")?;
+    let seen = fail_on(emu_stat("uids_seen"))?;
+    ensure!(
+        live == 1 && seen == uid_b.to_string(),
+        "the new firmware has {live} live UIDs and saw {seen}, want 1 and only B's {uid_b}"
+    );
     Ok(())
 }
 
@@ -674,6 +747,10 @@ fn main() {
         (
             "firmware_timeout_reaches_userspace",
             firmware_timeout_reaches_userspace,
+        ),
+        (
+            "firmware_restart_reloads_the_function",
+            firmware_restart_reloads_the_function,
         ),
         (
             "unplug_with_fds_open_releases_uids",
