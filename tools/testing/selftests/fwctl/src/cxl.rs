@@ -447,13 +447,20 @@ fn supported_features(
         "GET_SUPPORTED_FEATURES",
     )?;
     ensure!(retval == 0, "GET_SUPPORTED_FEATURES retval {retval}");
+    // The driver's reply is `sizeof(struct fwctl_rpc_cxl_out)` (which
+    // counts the union's 8-byte table header) plus the table: 8 bytes more
+    // than `size` says.
     ensure!(
-        size as usize == payload.len(),
+        size as usize + 8 == payload.len(),
         "size {size} for a payload of {} bytes",
         payload.len()
     );
-    cxl::supported_features(&payload)
-        .ok_or_else(|| Failure::Fail(format!("payload {payload:02x?}")))
+    seen(format!(
+        "GET_SUPPORTED_FEATURES({count}, {start}): {} bytes",
+        payload.len()
+    ));
+    let payload = &payload[..size as usize];
+    cxl::supported_features(payload).ok_or_else(|| Failure::Fail(format!("payload {payload:02x?}")))
 }
 
 fn get_supported_features_lists_the_test_feature() -> Check {
