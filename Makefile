@@ -38,17 +38,21 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
-	fwctl_mlx5_test fwctl_cli_test fwctl
+	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
 # reference), with the same loopback driver. Write-scope RPCs taint the
 # kernel, which the suites before them check: the CLI's read-only suite
-# runs early, the mlx5 suite and the CLI's write suite last.
+# runs early, the mlx5 suite and the CLI's write suite last. The CXL suite
+# runs the kernel's CXL features driver on our core, then on the C core,
+# which must see exactly what ours saw.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxemu_test; \
 	fwctl_cli_test read; \
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
+	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
 	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
@@ -66,7 +70,7 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core tools initramfs run check \
+.PHONY: all help setup kernel kdir modules upstream-core cxl-test tools initramfs run check \
 	host-test bench bench-run lint fmt clean
 
 all: modules tools
@@ -118,6 +122,25 @@ upstream-core: kdir
 	scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl MO=$$mo \
 		CONFIG_FWCTL=m modules
 
+# The kernel's CXL mock (tools/testing/cxl, "cxl_test"), unmodified, built
+# from the kernel tree as external modules when the kernel has CXL (the
+# debug flavour), with the in-tree modules it needs. Its cxl_core links
+# against our fwctl.ko's FWCTL namespace. ld.lld's --wrap also rewrites the
+# export entries of the wrapped symbols, which modpost rejects, so it links
+# with ld.bfd; its Kbuild names objects ../../../drivers/cxl/*.o, so MO is
+# three levels deep.
+CXL_MO = $(O)/modules/cxl-test/mo/a/b
+CXL_KERNEL_MODULES := drivers/base/firmware_loader/firmware_class.ko drivers/nvdimm/libnvdimm.ko
+cxl-test: modules
+	$(Q)kdir=$$(cat $(O)/kdir); rm -f $(O)/cxl-modules $(O)/kernel-modules; \
+	if grep -q '^CONFIG_CXL_BUS=m' $$kdir/.config; then \
+		mkdir -p $(CXL_MO); \
+		scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/tools/testing/cxl MO=$(CXL_MO) \
+			LD=ld.bfd KBUILD_EXTRA_SYMBOLS=$(O)/modules/drivers/fwctl/Module.symvers modules; \
+		find $(CXL_MO) -name '*.ko' >$(O)/cxl-modules; \
+		for m in $(CXL_KERNEL_MODULES); do echo $$kdir/$$m; done >$(O)/kernel-modules; \
+	fi
+
 tools: $(O)/fwctl_call $(O)/mlx5_query
 	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
 
@@ -130,12 +153,16 @@ $(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/u
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
-initramfs: modules upstream-core tools
+initramfs: modules upstream-core cxl-test tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
+	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
+	KERNEL_MODULES="$$(cat $(O)/kernel-modules 2>/dev/null)" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
 	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
-	TESTS="$(GUEST_TESTS)" BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
+	TESTS="$$(if [ -s $(O)/cxl-modules ]; then echo '$(GUEST_TESTS)'; \
+		else echo '$(GUEST_TESTS)' | tr ';' '\n' | grep -v fwctl_cxl_test | tr '\n' ';'; fi)" \
+	BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)

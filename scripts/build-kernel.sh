@@ -43,6 +43,7 @@ key=$({
 out="$FWCTL_CACHE/build/$kver-$flavour-$key"
 
 if [ -f "$out/.fwctl-complete" ]; then
+	touch "$out/.fwctl-complete"
 	echo "$out"
 	exit 0
 fi
@@ -57,9 +58,14 @@ if [ -f "$out/.fwctl-complete" ]; then
 	exit 0
 fi
 
-# Older builds of this flavour are stale now; free their space.
+# Builds of other configurations that nothing used for three days are
+# stale; free their space. (Recent ones stay: work trees on other commits
+# may share this cache.)
 for old in "$FWCTL_CACHE/build/"*-"$flavour"-*; do
-	[ -d "$old" ] && [ "$old" != "$out" ] && { log "removing stale $old"; rm -rf "$old"; }
+	[ -d "$old" ] && [ "$old" != "$out" ] || continue
+	[ -n "$(find "$old" -maxdepth 1 -name .fwctl-complete -mtime -3)" ] && continue
+	log "removing stale $old"
+	rm -rf "$old"
 done
 
 log "building $kver ($flavour) in $out"
@@ -70,6 +76,8 @@ kmake -s tinyconfig
 kmake -s olddefconfig
 
 # olddefconfig drops what it cannot satisfy without a word: refuse that.
+# Each option is checked at its last setting across the fragments, as
+# merge_config.sh applies them.
 bad=0
 while IFS= read -r line; do
 	case "$line" in
@@ -82,7 +90,11 @@ while IFS= read -r line; do
 		grep -q "^$opt=" "$out/.config" && { log "should be unset: $(grep "^$opt=" "$out/.config")"; bad=1; }
 		;;
 	esac
-done < <(cat "${frags[@]}")
+done < <(cat "${frags[@]}" | awk '
+	/^CONFIG_[A-Za-z0-9_]*=/ { opt = $0; sub(/=.*/, "", opt) }
+	/^# CONFIG_[A-Za-z0-9_]* is not set/ { opt = $2 }
+	opt != "" { last[opt] = $0; order[++n] = opt; opt = "" }
+	END { for (i = 1; i <= n; i++) if (!seen[order[i]]++) print last[order[i]] }')
 if [ $bad -ne 0 ]; then
 	log "the final .config lacks options the fragments ask for (see above)"
 	exit 1

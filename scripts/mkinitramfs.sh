@@ -7,6 +7,8 @@
 # Environment:
 #   MODULES        .ko files, installed in /lib/modules/fwctl
 #   UPSTREAM_CORE  the kernel's C fwctl.ko, installed in .../fwctl/upstream
+#   CXL_MODULES    the kernel's CXL mock (tools/testing/cxl), in .../fwctl/cxl
+#   KERNEL_MODULES in-tree modules the mock needs, in .../fwctl/kernel
 #   BOOT_MODULES   module names the init loads at boot, in order
 #   PROGRAMS       static guest programs, installed in /usr/bin
 #   TESTS          commands the init runs in check mode, separated by ';'
@@ -34,6 +36,12 @@ install -m 0644 "$here/guest/demo" "$root/etc/fwctl/demo"
 
 for ko in ${MODULES:-}; do
 	install -m 0644 "$ko" "$root/lib/modules/fwctl/"
+done
+for ko in ${CXL_MODULES:-}; do
+	install -D -m 0644 "$ko" "$root/lib/modules/fwctl/cxl/$(basename "$ko")"
+done
+for ko in ${KERNEL_MODULES:-}; do
+	install -D -m 0644 "$ko" "$root/lib/modules/fwctl/kernel/$(basename "$ko")"
 done
 if [ -n "${UPSTREAM_CORE:-}" ]; then
 	install -D -m 0644 "$UPSTREAM_CORE" "$root/lib/modules/fwctl/upstream/fwctl.ko"

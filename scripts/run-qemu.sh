@@ -61,8 +61,22 @@ accel=(-accel tcg)
 console=(-chardev "file,id=con,path=$out/console.log")
 [ "$live" = 1 ] && console=(-chardev "stdio,id=con,logfile=$out/console.log,signal=off")
 
+# The debug flavour carries the kernel's CXL mock, which places its devices
+# on NUMA nodes 0 and 1 (with one node its probe faults in the page
+# allocator) and needs 2 GiB under KASAN. Two nodes in one package trigger
+# a topology WARNING, so each node is a socket. The base flavour (the bench)
+# keeps one node.
+machine=(-smp 2 -m 1024)
+[ "$flavour" = debug ] && machine=(
+	-smp 2,sockets=2,cores=1,threads=1 -m 2048
+	-object memory-backend-ram,id=node0-mem,size=1G
+	-object memory-backend-ram,id=node1-mem,size=1G
+	-numa node,nodeid=0,cpus=0,memdev=node0-mem
+	-numa node,nodeid=1,cpus=1,memdev=node1-mem
+)
+
 qemu=(
-	qemu-system-x86_64 -M q35 "${accel[@]}" -smp 2 -m 1024
+	qemu-system-x86_64 -M q35 "${accel[@]}" "${machine[@]}"
 	-nodefaults -display none -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 fwctl_mode=$mode fwctl_flavour=$flavour $append"

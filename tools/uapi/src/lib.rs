@@ -5,6 +5,8 @@
 //! Written by hand; the `layout` test compiles a C program against the
 //! header and checks every size, offset and constant here against it.
 
+pub mod cxl;
+
 use std::{
     io,
     os::fd::{
@@ -162,6 +164,7 @@ mod layout {
 #include <stdio.h>
 #include <fwctl/fwctl.h>
 #include <fwctl/mlx5.h>
+#include <fwctl/cxl.h>
 #define P(name, v) printf("%s %llu\n", name, (unsigned long long)(v))
 #define S(t) P(#t, sizeof(struct t))
 #define O(t, m) P(#t "." #m, offsetof(struct t, m))
@@ -181,6 +184,16 @@ int main(void)
 	P("DEBUG_WRITE", FWCTL_RPC_DEBUG_WRITE);
 	P("DEBUG_WRITE_FULL", FWCTL_RPC_DEBUG_WRITE_FULL);
 	S(fwctl_info_mlx5); O(fwctl_info_mlx5, uid); O(fwctl_info_mlx5, uctx_caps);
+	P("fwctl_rpc_cxl_hdr", sizeof(struct fwctl_rpc_cxl_hdr));
+	O(fwctl_rpc_cxl, op_size); O(fwctl_rpc_cxl, get_feat_in);
+	P("fwctl_rpc_cxl_out_hdr", sizeof(struct fwctl_rpc_cxl_out_hdr));
+	O(fwctl_rpc_cxl_out, payload);
+	S(cxl_mbox_get_sup_feats_in);
+	P("cxl_mbox_get_sup_feats_out_hdr", sizeof(struct cxl_mbox_get_sup_feats_out_hdr));
+	S(cxl_feat_entry); O(cxl_feat_entry, flags); O(cxl_feat_entry, effects);
+	S(cxl_mbox_get_feat_in); O(cxl_mbox_get_feat_in, selection);
+	P("cxl_mbox_set_feat_hdr", sizeof(struct cxl_mbox_set_feat_hdr));
+	P("GET_SUPPORTED", 0x0500);
 	return 0;
 }
 "#,
@@ -254,6 +267,26 @@ int main(void)
                 "fwctl_info_mlx5.uctx_caps",
                 offset_of!(FwctlInfoMlx5, uctx_caps) as u64,
             ),
+            ("fwctl_rpc_cxl_hdr", cxl::RPC_HDR_LEN as u64),
+            ("fwctl_rpc_cxl.op_size", 8),
+            ("fwctl_rpc_cxl.get_feat_in", cxl::RPC_HDR_LEN as u64),
+            ("fwctl_rpc_cxl_out_hdr", cxl::OUT_HDR_LEN as u64),
+            ("fwctl_rpc_cxl_out.payload", cxl::OUT_HDR_LEN as u64),
+            (
+                "cxl_mbox_get_sup_feats_in",
+                cxl::GET_SUP_FEATS_IN_LEN as u64,
+            ),
+            (
+                "cxl_mbox_get_sup_feats_out_hdr",
+                cxl::GET_SUP_FEATS_OUT_HDR_LEN as u64,
+            ),
+            ("cxl_feat_entry", cxl::FEAT_ENTRY_LEN as u64),
+            ("cxl_feat_entry.flags", 22),
+            ("cxl_feat_entry.effects", 28),
+            ("cxl_mbox_get_feat_in", cxl::GET_FEAT_IN_LEN as u64),
+            ("cxl_mbox_get_feat_in.selection", 20),
+            ("cxl_mbox_set_feat_hdr", cxl::SET_FEAT_HDR_LEN as u64),
+            ("GET_SUPPORTED", cxl::OP_GET_SUPPORTED_FEATURES.into()),
         ];
         let c = from_header();
         assert_eq!(c.len(), rust.len(), "C printed {c:?}");

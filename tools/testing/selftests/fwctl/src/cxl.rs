@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `fwctl_cxl_test`: the kernel's own CXL features driver
+//! (`drivers/cxl/core/features.c`), unmodified, on a fwctl core, driven
+//! through the kernel's CXL mock (`tools/testing/cxl`, "cxl_test").
+//!
+//! `fwctl_cxl_test SUITE CORE.ko [--compare-with FILE] [--record FILE]`
+//! loads `CORE.ko`, then the mock's module stack, speaks the fwctl CXL
+//! protocol (`include/uapi/fwctl/cxl.h`) to every mock memory device, and
+//! unloads everything. Every value a case sees is written down; with
+//! `--record` the observations go to a file, and with `--compare-with` a
+//! last case requires this run's observations to equal that file's: the
+//! harness runs the suite on our core, then on the kernel's C core, and
+//! the second run compares.
+//!
+//! Cases that taint the kernel (Set Feature needs `FWCTL_RPC_DEBUG_WRITE`)
+//! run after the untainted ones.
+
+use fwctl_selftests::{
+    as_nobody,
+    errno,
+    errnos::{
+        E2BIG,
+        EACCES,
+        EINVAL,
+        EMSGSIZE,
+        ENODEV,
+        ENOTTY,
+        EOPNOTSUPP,
+        EPERM, //
+    },
+    fail_on,
+    fwctl_nodes,
+    kernel_log,
+    open_node,
+    run,
+    taint_message,
+    tainted,
+    TAINT_FWCTL, //
+};
+use fwctl_uapi::{
+    cxl::{
+        self,
+        FeatEntry, //
+    },
+    device_type,
+    info,
+    raw_ioctl,
+    rpc,
+    scope,
+    FwctlInfo,
+    FwctlRpc,
+    FWCTL_INFO,
+    FWCTL_RPC,
+    FWCTL_TYPE,
+    MAX_RPC_LEN, //
+};
+use ktap::{
+    ensure,
+    fail,
+    Case,
+    Check,
+    Failure, //
+};
+use std::{
+    fs::File,
+    io,
+    os::{
+        fd::AsRawFd,
+        unix::fs::{
+            FileTypeExt,
+            MetadataExt, //
+        },
+    },
+    path::PathBuf,
+    sync::{
+        Mutex,
+        OnceLock, //
+    },
+    time::{
+        Duration,
+        Instant, //
+    },
+};
+
+const KO: &str = "/lib/modules/fwctl";
+/// The kernel modules the mock needs, from the kernel tree, in load order.
+const KERNEL_MODULES: [&str; 2] = ["firmware_class", "libnvdimm"];
+/// `tools/testing/cxl`'s modules in load order (`modinfo depends`).
+const CXL_MODULES: [&str; 8] = [
+    "cxl_core",
+    "cxl_mock",
+    "cxl_port",
+    "cxl_pmem",
+    "cxl_acpi",
+    "cxl_mem",
+    "cxl_test",
+    "cxl_mock_mem",
+];
+/// The mock's vendor test feature: UUID all `ff`, 4 bytes of data that
+/// the mock sets to 0xdeadbeef once the fwctl device is registered.
+const TEST_FEATURE: cxl::Uuid = [0xff; 16];
+const TEST_FEATURE_DATA: u32 = 0xdead_beef;
+/// How long the mock's asynchronous probes may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
+/// `CXL_MBOX_OP_SET_FEATURE + 1`: no such Features command.
+const UNKNOWN_OPCODE: u32 = 0x0503;
+
+struct Setup {
+    core: String,
+    compare_with: Option<PathBuf>,
+    record: Option<PathBuf>,
+}
+
+static SETUP: OnceLock<Setup> = OnceLock::new();
+/// What the cases saw, in order: equal on both cores.
+static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn setup() -> &'static Setup {
+    SETUP.get().expect("set in main")
+}
+
+/// Writes down an observation for the comparison between cores.
+fn seen(what: impl Into<String>) {
+    SEEN.lock().unwrap().push(what.into());
+}
+
+fn name_of(ko: &str) -> &str {
+    let file = ko.rsplit('/').next().unwrap_or(ko);
+    file.strip_suffix(".ko").unwrap_or(file)
+}
+
+/// A fwctl node of the CXL features driver, with its memdev.
+struct Node {
+    path: PathBuf,
+    memdev: String,
+    /// The platform device the mock bound (`cxl_mem.N`, `cxl_rcd.N`).
+    platform: String,
+}
+
+static NODES: OnceLock<Vec<Node>> = OnceLock::new();
+
+fn nodes() -> Result<&'static [Node], Failure> {
+    match NODES.get() {
+        Some(n) if !n.is_empty() => Ok(n),
+        _ => fail!("no CXL fwctl device was found by load_modules"),
+    }
+}
+
+fn first() -> Result<File, Failure> {
+    fail_on(open_node(&nodes()?[0].path))
+}
+
+fn expect_errno<T: std::fmt::Debug>(r: io::Result<T>, want: i32, what: &str) -> Check {
+    match r {
+        Err(e) if errno(&e) == want => {
+            seen(format!("{what}: errno {want}"));
+            Ok(())
+        }
+        Err(e) => fail!("{what}: want errno {want}, got {e}"),
+        Ok(v) => fail!("{what}: want errno {want}, succeeded with {v:?}"),
+    }
+}
+
+fn ok<T>(r: io::Result<T>, what: &str) -> Result<T, Failure> {
+    r.map_err(|e| Failure::Fail(format!("{what}: {e}")))
+}
+
+/// One RPC; returns the parsed reply header and payload as owned data.
+fn call(f: &File, scope: u32, req: &[u8], out_len: usize) -> io::Result<(u32, u32, Vec<u8>)> {
+    let mut out = vec![0u8; out_len];
+    let len = rpc(f, scope, req, &mut out)?;
+    let r =
+        cxl::reply(&out, len).ok_or_else(|| io::Error::other(format!("reply of {len} bytes")))?;
+    Ok((r.size, r.retval, r.payload.to_vec()))
+}
+
+fn ioctl_with<T>(f: &File, request: u32, cmd: &mut T) -> io::Result<()> {
+    // SAFETY: `cmd` is writable; every user pointer in it points at a live
+    // buffer of the stated length.
+    unsafe { raw_ioctl(f.as_raw_fd(), request, (cmd as *mut T).cast()) }
+}
+
+/// Every platform device the mock memory driver binds.
+fn mock_devices() -> Vec<PathBuf> {
+    std::fs::read_dir("/sys/bus/platform/devices")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    let n = p.file_name().unwrap_or_default().to_string_lossy();
+                    n.starts_with("cxl_mem.") || n.starts_with("cxl_rcd.")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The fwctl nodes whose device is a CXL memdev.
+fn cxl_nodes() -> Vec<Node> {
+    fwctl_nodes()
+        .into_iter()
+        .filter_map(|path| {
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            let dev = std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device")).ok()?;
+            let memdev = dev.file_name()?.to_string_lossy().into_owned();
+            let platform = dev.parent()?.file_name()?.to_string_lossy().into_owned();
+            memdev.starts_with("mem").then_some(Node {
+                path,
+                memdev,
+                platform,
+            })
+        })
+        .collect()
+}
+
+// --- Setup ---------------------------------------------------------------
+
+fn load_modules() -> Check {
+    fail_on(run("insmod", &[setup().core.as_str()]))?;
+    for m in KERNEL_MODULES {
+        fail_on(run("insmod", &[&format!("{KO}/kernel/{m}.ko")]))?;
+    }
+    for m in CXL_MODULES {
+        fail_on(run("insmod", &[&format!("{KO}/cxl/{m}.ko")]))?;
+    }
+    // The mock probes asynchronously and sets its test feature's data after
+    // registering the fwctl device: wait until every device is bound, which
+    // is after its probe returned.
+    let start = Instant::now();
+    loop {
+        let devs = mock_devices();
+        let bound = devs.iter().filter(|d| d.join("driver").exists()).count();
+        if !devs.is_empty() && bound == devs.len() {
+            break;
+        }
+        if start.elapsed() > PROBE_TIMEOUT {
+            fail!(
+                "{bound} of {} mock memory devices bound after {PROBE_TIMEOUT:?}",
+                devs.len()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let found = cxl_nodes();
+    ensure!(!found.is_empty(), "no fwctl node belongs to a CXL memdev");
+    seen(format!("{} CXL fwctl devices", found.len()));
+    let _ = NODES.set(found);
+    Ok(())
+}
+
+fn every_device_is_cxl_with_its_memdev_as_parent() -> Check {
+    for n in nodes()? {
+        let f = fail_on(open_node(&n.path))?;
+        let got = ok(info(&f, &mut []), "INFO")?;
+        ensure!(
+            got.device_type == device_type::CXL,
+            "{}: device type {}, want FWCTL_DEVICE_TYPE_CXL",
+            n.path.display(),
+            got.device_type
+        );
+        let link = std::fs::canonicalize(format!("/sys/bus/cxl/devices/{}", n.memdev))
+            .map_err(|e| Failure::Fail(format!("{}: {e}", n.memdev)))?;
+        let name = n.path.file_name().unwrap_or_default().to_string_lossy();
+        let dev = std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device"))
+            .map_err(|e| Failure::Fail(e.to_string()))?;
+        ensure!(dev == link, "{name}'s device is {dev:?}, want {link:?}");
+    }
+    Ok(())
+}
+
+fn node_is_root_only_char_device() -> Check {
+    let n = &nodes()?[0];
+    let md = std::fs::metadata(&n.path).map_err(|e| Failure::Fail(e.to_string()))?;
+    ensure!(md.file_type().is_char_device(), "not a char device");
+    ensure!(
+        md.mode() & 0o777 == 0o600 && md.uid() == 0 && md.gid() == 0,
+        "mode {:o} owner {}:{}",
+        md.mode() & 0o777,
+        md.uid(),
+        md.gid()
+    );
+    let denied = fail_on(as_nobody(|| File::open(&n.path)))?;
+    expect_errno(denied, EACCES, "open as nobody")
+}
+
+/// CXL tooling opens `/dev/char/MAJ:MIN` read-only.
+fn read_only_open_through_dev_char_works() -> Check {
+    let n = &nodes()?[0];
+    let name = n.path.file_name().unwrap_or_default().to_string_lossy();
+    let dev = std::fs::read_to_string(format!("/sys/class/fwctl/{name}/dev"))
+        .map_err(|e| Failure::Fail(e.to_string()))?;
+    let Some((major, minor)) = dev.trim().split_once(':') else {
+        fail!("/sys/class/fwctl/{name}/dev reads {dev:?}");
+    };
+    let path = format!("/dev/char/{major}:{minor}");
+    let _ = std::fs::create_dir_all("/dev/char");
+    let _ = std::fs::remove_file(&path);
+    fail_on(run("mknod", &[&path, "c", major, minor]))?;
+    let f = File::open(&path).map_err(|e| Failure::Fail(format!("open {path} O_RDONLY: {e}")))?;
+    ok(info(&f, &mut []), "INFO on a read-only FD")?;
+    let (_, retval, _) = ok(
+        call(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::get_supported_features(0, 0),
+            64,
+        ),
+        "GET_SUPPORTED_FEATURES on a read-only FD",
+    )?;
+    ensure!(retval == 0, "retval {retval}");
+    seen("read-only FD works");
+    Ok(())
+}
+
+fn info_has_no_device_data_and_clears_the_buffer() -> Check {
+    let f = first()?;
+    let mut buf = [0x55u8; 32];
+    let got = ok(info(&f, &mut buf), "INFO")?;
+    ensure!(got.len == 0, "device data length {}, want 0", got.len);
+    ensure!(
+        buf == [0; 32],
+        "the user buffer was not cleared: {buf:02x?}"
+    );
+    seen("INFO: no device data, buffer cleared");
+    Ok(())
+}
+
+// --- The extensible-struct rules and errnos, on a driver nobody here wrote -
+
+fn unknown_ioctl_is_enotty() -> Check {
+    let f = first()?;
+    let mut cmd = [0u8; 64];
+    for req in [fwctl_uapi::io(FWCTL_TYPE, 2), fwctl_uapi::io(0x9b, 0)] {
+        expect_errno(
+            ioctl_with(&f, req, &mut cmd),
+            ENOTTY,
+            &format!("ioctl {req:#x}"),
+        )?;
+    }
+    Ok(())
+}
+
+/// `FWCTL_INFO` followed by a tail the caller controls.
+#[repr(C, align(8))]
+struct PaddedInfo {
+    cmd: FwctlInfo,
+    tail: [u8; 8],
+}
+
+fn struct_size_rules() -> Check {
+    let f = first()?;
+    let mut buf = [0u8; 8];
+    for size in [0, 23] {
+        let mut cmd = FwctlInfo {
+            size,
+            device_data_len: 8,
+            out_device_data: buf.as_mut_ptr() as u64,
+            ..Default::default()
+        };
+        expect_errno(
+            ioctl_with(&f, FWCTL_INFO, &mut cmd),
+            EINVAL,
+            &format!("INFO size {size}"),
+        )?;
+    }
+    let mut p = PaddedInfo {
+        cmd: FwctlInfo {
+            size: 32,
+            device_data_len: 8,
+            out_device_data: buf.as_mut_ptr() as u64,
+            ..Default::default()
+        },
+        tail: [0, 0, 0, 1, 0, 0, 0, 0],
+    };
+    expect_errno(
+        ioctl_with(&f, FWCTL_INFO, &mut p),
+        E2BIG,
+        "INFO with a non-zero tail",
+    )?;
+    p.tail = [0; 8];
+    ok(ioctl_with(&f, FWCTL_INFO, &mut p), "INFO with a zero tail")?;
+    let mut cmd = FwctlInfo {
+        size: 24,
+        flags: 1,
+        ..Default::default()
+    };
+    expect_errno(
+        ioctl_with(&f, FWCTL_INFO, &mut cmd),
+        EOPNOTSUPP,
+        "INFO flags 1",
+    )?;
+    let req = cxl::get_supported_features(0, 0);
+    let mut out = [0u8; 64];
+    let mut rpc_cmd = FwctlRpc {
+        size: 31,
+        scope: scope::CONFIGURATION,
+        in_len: req.len() as u32,
+        out_len: out.len() as u32,
+        r#in: req.as_ptr() as u64,
+        out: out.as_mut_ptr() as u64,
+    };
+    expect_errno(
+        ioctl_with(&f, FWCTL_RPC, &mut rpc_cmd),
+        EINVAL,
+        "RPC size 31",
+    )
+}
+
+fn rpc_limits_and_scopes() -> Check {
+    let f = first()?;
+    let big = vec![0u8; MAX_RPC_LEN + 1];
+    let mut out = [0u8; 64];
+    expect_errno(
+        rpc(&f, scope::CONFIGURATION, &big, &mut out),
+        EMSGSIZE,
+        "in_len 2 MiB + 1",
+    )?;
+    let req = cxl::get_supported_features(0, 0);
+    expect_errno(rpc(&f, 4, &req, &mut out), EOPNOTSUPP, "scope 4")?;
+    let before = fail_on(tainted())?;
+    let denied = fail_on(as_nobody(|| {
+        rpc(&f, scope::DEBUG_WRITE_FULL, &req, &mut out)
+    }))?;
+    expect_errno(denied, EPERM, "DEBUG_WRITE_FULL without CAP_SYS_RAWIO")?;
+    ensure!(
+        fail_on(tainted())? == before,
+        "a refused RPC changed the taint"
+    );
+    Ok(())
+}
+
+// --- The CXL protocol ----------------------------------------------------
+
+fn supported_features(
+    f: &File,
+    count: u32,
+    start: u16,
+) -> Result<(u16, u16, Vec<FeatEntry>), Failure> {
+    let (size, retval, payload) = ok(
+        call(
+            f,
+            scope::CONFIGURATION,
+            &cxl::get_supported_features(count, start),
+            4096,
+        ),
+        "GET_SUPPORTED_FEATURES",
+    )?;
+    ensure!(retval == 0, "GET_SUPPORTED_FEATURES retval {retval}");
+    // The driver's reply is `sizeof(struct fwctl_rpc_cxl_out)` (which
+    // counts the union's 8-byte table header) plus the table: 8 bytes more
+    // than `size` says.
+    ensure!(
+        size as usize + 8 == payload.len(),
+        "size {size} for a payload of {} bytes",
+        payload.len()
+    );
+    seen(format!(
+        "GET_SUPPORTED_FEATURES({count}, {start}): {} bytes",
+        payload.len()
+    ));
+    let payload = &payload[..size as usize];
+    cxl::supported_features(payload).ok_or_else(|| Failure::Fail(format!("payload {payload:02x?}")))
+}
+
+fn get_supported_features_lists_the_test_feature() -> Check {
+    for n in nodes()? {
+        let f = fail_on(open_node(&n.path))?;
+        let (num, total, _) = supported_features(&f, 0, 0)?;
+        ensure!(num == 0, "{}: {num} entries for a count of 0", n.memdev);
+        ensure!(
+            total == 1,
+            "{}: {total} supported features, want 1",
+            n.memdev
+        );
+        let (num, total, ents) =
+            supported_features(&f, cxl::FEAT_ENTRY_LEN as u32 * u32::from(total), 0)?;
+        ensure!(
+            num == 1 && total == 1,
+            "{}: {num} of {total} entries",
+            n.memdev
+        );
+        let e = &ents[0];
+        ensure!(e.uuid == TEST_FEATURE, "uuid {}", cxl::uuid_string(&e.uuid));
+        ensure!(
+            (e.get_feat_size, e.set_feat_size) == (4, 4),
+            "get/set sizes {}/{}",
+            e.get_feat_size,
+            e.set_feat_size
+        );
+        ensure!(
+            e.effects == 0x0201,
+            "effects {:#06x}, want 0x0201",
+            e.effects
+        );
+        ensure!(
+            e.flags & cxl::FEATURE_F_CHANGEABLE != 0,
+            "flags {:#x}: not changeable",
+            e.flags
+        );
+        seen(format!("{e:?}"));
+    }
+    let f = first()?;
+    let mut out = [0u8; 128];
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::get_supported_features(48, 1),
+            &mut out,
+        ),
+        EINVAL,
+        "start index past the table",
+    )
+}
+
+fn read_feature(f: &File) -> Result<u32, Failure> {
+    let (size, retval, payload) = ok(
+        call(
+            f,
+            scope::CONFIGURATION,
+            &cxl::get_feature(&TEST_FEATURE, 0, 4, cxl::selection::CURRENT),
+            cxl::OUT_HDR_LEN + 4,
+        ),
+        "GET_FEATURE",
+    )?;
+    ensure!(retval == 0 && size == 4, "retval {retval}, size {size}");
+    Ok(u32::from_le_bytes(payload[..4].try_into().unwrap()))
+}
+
+fn get_feature_reads_the_test_data() -> Check {
+    for n in nodes()? {
+        let f = fail_on(open_node(&n.path))?;
+        let v = read_feature(&f)?;
+        ensure!(
+            v == TEST_FEATURE_DATA,
+            "{}: {v:#x}, want {TEST_FEATURE_DATA:#x}",
+            n.memdev
+        );
+    }
+    seen(format!("GET_FEATURE {TEST_FEATURE_DATA:#x}"));
+    let f = first()?;
+    let mut hdr_only = [0u8; cxl::OUT_HDR_LEN];
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::get_feature(&TEST_FEATURE, 0, 4, cxl::selection::CURRENT),
+            &mut hdr_only,
+        ),
+        EINVAL,
+        "out_len of the header alone",
+    )?;
+    let mut out = [0u8; 64];
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::get_feature(&TEST_FEATURE, 0, 0, cxl::selection::CURRENT),
+            &mut out,
+        ),
+        EINVAL,
+        "count 0",
+    )
+}
+
+fn set_feature_request(v: u32) -> Vec<u8> {
+    cxl::set_feature(&TEST_FEATURE, 1, 0, &v.to_le_bytes())
+}
+
+fn set_feature_is_refused_below_debug_write() -> Check {
+    let f = first()?;
+    let before = fail_on(tainted())?;
+    let mut out = [0u8; 64];
+    for s in [scope::CONFIGURATION, scope::DEBUG_READ_ONLY] {
+        expect_errno(
+            rpc(&f, s, &set_feature_request(0x1234_5678), &mut out),
+            EINVAL,
+            &format!("SET_FEATURE at scope {s}"),
+        )?;
+    }
+    ensure!(
+        read_feature(&f)? == TEST_FEATURE_DATA,
+        "a refused set changed the data"
+    );
+    ensure!(
+        fail_on(tainted())? & (1 << TAINT_FWCTL) == before & (1 << TAINT_FWCTL),
+        "a refused set tainted the kernel"
+    );
+    Ok(())
+}
+
+fn malformed_requests_are_einval() -> Check {
+    let f = first()?;
+    let mut out = [0u8; 64];
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::request(UNKNOWN_OPCODE, &[0; 8]),
+            &mut out,
+        ),
+        EINVAL,
+        "unknown opcode",
+    )?;
+    let short = cxl::get_supported_features(0, 0);
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &short[..cxl::RPC_HDR_LEN - 1],
+            &mut out,
+        ),
+        EINVAL,
+        "input shorter than the header",
+    )?;
+    // op_size beyond the input.
+    let mut lying = cxl::get_supported_features(0, 0);
+    lying[8] = 9;
+    expect_errno(
+        rpc(&f, scope::CONFIGURATION, &lying, &mut out),
+        EINVAL,
+        "op_size past the input",
+    )
+}
+
+// --- Write scopes (taint) ------------------------------------------------
+
+fn set_feature_at_debug_write_taints_and_sticks() -> Check {
+    let f = first()?;
+    let new = 0x600d_cafe_u32 ^ setup().core.len() as u32;
+    let (size, retval, _) = ok(
+        call(
+            &f,
+            scope::DEBUG_WRITE,
+            &set_feature_request(new),
+            cxl::OUT_HDR_LEN,
+        ),
+        "SET_FEATURE at DEBUG_WRITE",
+    )?;
+    ensure!(retval == 0 && size == 0, "retval {retval}, size {size}");
+    let got = read_feature(&f)?;
+    ensure!(got == new, "read back {got:#x}, want {new:#x}");
+    // Put the mock's value back for whoever runs next.
+    ok(
+        call(
+            &f,
+            scope::DEBUG_WRITE,
+            &set_feature_request(TEST_FEATURE_DATA),
+            cxl::OUT_HDR_LEN,
+        ),
+        "SET_FEATURE back",
+    )?;
+    let t = fail_on(tainted())?;
+    ensure!(t & (1 << TAINT_FWCTL) != 0, "TAINT_FWCTL not set: {t:#x}");
+    let want = taint_message()?;
+    let n = fail_on(kernel_log())?
+        .lines()
+        .filter(|l| l.ends_with(&want))
+        .count();
+    ensure!(n == 1, "{n} messages \"{want}\", want one");
+    let mut none: [u8; 0] = [];
+    expect_errno(
+        rpc(&f, scope::DEBUG_WRITE, &set_feature_request(1), &mut none),
+        EINVAL,
+        "SET_FEATURE with out_len 0",
+    )?;
+    seen("SET_FEATURE at DEBUG_WRITE: set, read back, tainted");
+    Ok(())
+}
+
+// --- Teardown ------------------------------------------------------------
+
+fn unbind_with_fds_open_and_an_rpc_loop() -> Check {
+    let n = &nodes()?[0];
+    let (a, b) = (fail_on(open_node(&n.path))?, fail_on(open_node(&n.path))?);
+    let looper = std::thread::spawn(move || -> Result<usize, String> {
+        let req = cxl::get_feature(&TEST_FEATURE, 0, 4, cxl::selection::CURRENT);
+        let mut out = [0u8; 12];
+        for i in 0.. {
+            if let Err(e) = rpc(&b, scope::CONFIGURATION, &req, &mut out) {
+                return if errno(&e) == ENODEV {
+                    Ok(i)
+                } else {
+                    Err(format!("call {i}: {e}"))
+                };
+            }
+        }
+        unreachable!()
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write("/sys/bus/platform/drivers/cxl_mock_mem/unbind", &n.platform)
+        .map_err(|e| Failure::Fail(format!("unbind {}: {e}", n.platform)))?;
+    let calls = looper
+        .join()
+        .map_err(|_| Failure::Fail("RPC thread panicked".into()))?
+        .map_err(Failure::Fail)?;
+    ensure!(calls > 0, "no RPC completed before the unbind");
+    expect_errno(info(&a, &mut []), ENODEV, "INFO after unbind")?;
+    expect_errno(
+        rpc(
+            &a,
+            scope::CONFIGURATION,
+            &cxl::get_supported_features(0, 0),
+            &mut [0u8; 64],
+        ),
+        ENODEV,
+        "RPC after unbind",
+    )?;
+    ensure!(!n.path.exists(), "{} still exists", n.path.display());
+    Ok(())
+}
+
+fn unload_with_an_fd_open() -> Check {
+    let n = nodes()?
+        .get(1)
+        .ok_or_else(|| Failure::Fail("one CXL device only".into()))?;
+    let f = fail_on(open_node(&n.path))?;
+    for m in CXL_MODULES.iter().rev() {
+        fail_on(run("rmmod", &[m]))?;
+    }
+    expect_errno(info(&f, &mut []), ENODEV, "INFO after unload")?;
+    drop(f);
+    for m in KERNEL_MODULES.iter().rev() {
+        fail_on(run("rmmod", &[m]))?;
+    }
+    fail_on(run("rmmod", &[name_of(&setup().core)]))?;
+    ensure!(cxl_nodes().is_empty(), "CXL fwctl nodes left after unload");
+    Ok(())
+}
+
+fn results_match_the_other_core() -> Check {
+    let ours = SEEN.lock().unwrap().join("\n");
+    if let Some(path) = &setup().record {
+        std::fs::write(path, &ours).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
+    }
+    let Some(path) = &setup().compare_with else {
+        ktap::skip!("the first core of the pair: observations recorded");
+    };
+    let theirs =
+        std::fs::read_to_string(path).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
+    if theirs != ours {
+        let diff: Vec<String> = theirs
+            .lines()
+            .zip(ours.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("other core: {a} / this core: {b}"))
+            .take(10)
+            .collect();
+        fail!(
+            "observations differ ({} vs {} lines): {}",
+            theirs.lines().count(),
+            ours.lines().count(),
+            diff.join("; ")
+        );
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: fwctl_cxl_test SUITE CORE.ko [--record FILE] [--compare-with FILE]");
+        std::process::exit(2);
+    }
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from)
+    };
+    let _ = SETUP.set(Setup {
+        core: args[2].clone(),
+        compare_with: flag("--compare-with"),
+        record: flag("--record"),
+    });
+    let cases: &[Case] = &[
+        ("load_modules", load_modules),
+        (
+            "every_device_is_cxl_with_its_memdev_as_parent",
+            every_device_is_cxl_with_its_memdev_as_parent,
+        ),
+        (
+            "node_is_root_only_char_device",
+            node_is_root_only_char_device,
+        ),
+        (
+            "read_only_open_through_dev_char_works",
+            read_only_open_through_dev_char_works,
+        ),
+        (
+            "info_has_no_device_data_and_clears_the_buffer",
+            info_has_no_device_data_and_clears_the_buffer,
+        ),
+        ("unknown_ioctl_is_enotty", unknown_ioctl_is_enotty),
+        ("struct_size_rules", struct_size_rules),
+        ("rpc_limits_and_scopes", rpc_limits_and_scopes),
+        (
+            "get_supported_features_lists_the_test_feature",
+            get_supported_features_lists_the_test_feature,
+        ),
+        (
+            "get_feature_reads_the_test_data",
+            get_feature_reads_the_test_data,
+        ),
+        (
+            "set_feature_is_refused_below_debug_write",
+            set_feature_is_refused_below_debug_write,
+        ),
+        (
+            "malformed_requests_are_einval",
+            malformed_requests_are_einval,
+        ),
+        (
+            "set_feature_at_debug_write_taints_and_sticks",
+            set_feature_at_debug_write_taints_and_sticks,
+        ),
+        (
+            "unbind_with_fds_open_and_an_rpc_loop",
+            unbind_with_fds_open_and_an_rpc_loop,
+        ),
+        ("unload_with_an_fd_open", unload_with_an_fd_open),
+        ("results_match_the_other_core", results_match_the_other_core),
+    ];
+    let suite = &args[1];
+    let ok = ktap::run_suite(&mut std::io::stdout().lock(), suite, cases).unwrap_or(false);
+    std::process::exit(if ok { 0 } else { 1 });
+}
