@@ -17,8 +17,15 @@ export FWCTL_CACHE
 # itself is cached in $(FWCTL_CACHE).
 O := $(CURDIR)/build/$(if $(KDIR),custom,$(FLAVOUR))
 CARGO_TARGET := $(CURDIR)/build/cargo
+# tools/.cargo/config.toml names the target (static guest binaries), so
+# binaries land under the triple.
+CARGO_OUT := $(CARGO_TARGET)/x86_64-unknown-linux-gnu/release
+# fwctl's man pages and completions (tools/fwctl/src/bin/fwctl-gen.rs),
+# laid out as $(PREFIX)/share.
+SHARE := $(CARGO_TARGET)/share
 # Userspace is built by rustup's cargo; RUSTC/RUSTFLAGS meant for the
-# kernel must not leak into it.
+# kernel must not leak into it. Dependencies are exactly tools/Cargo.lock:
+# every cargo command below passes --locked.
 CARGO := env -u RUSTC -u RUSTFLAGS PATH="$(HOME)/.cargo/bin:$(PATH)" cargo
 
 # Module directories in dependency order. Each is built against the
@@ -119,7 +126,8 @@ upstream-core: kdir
 		CONFIG_FWCTL=m modules
 
 tools: $(O)/fwctl_call $(O)/mlx5_query
-	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
+	$(Q)cd tools && $(CARGO) build --locked --release --quiet --target-dir $(CARGO_TARGET)
+	$(Q)rm -rf $(SHARE) && $(CARGO_OUT)/fwctl-gen $(SHARE)
 
 # The minimal C client of samples/fwctl, built against our uAPI header.
 $(O)/fwctl_call: samples/fwctl/fwctl_call.c include/uapi/fwctl/fwctl.h
@@ -134,15 +142,15 @@ initramfs: modules upstream-core tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
-	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
+	PROGRAMS="$(addprefix $(CARGO_OUT)/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
 	TESTS="$(GUEST_TESTS)" BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
 # The emulated ConnectX function and its firmware (tools/cxemu).
-CXEMU = --cxemu $(CARGO_TARGET)/release
+CXEMU = --cxemu $(CARGO_OUT)
 IMAGES = $$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
-REPORT = $(CARGO_TARGET)/release/fwctl-report
+REPORT = $(CARGO_OUT)/fwctl-report
 
 run: initramfs
 	$(Q)$(BOOT) --mode run --live --append quiet $(CXEMU) $(IMAGES) $(O)/run
@@ -159,7 +167,7 @@ host-test:
 	ksrc=; if [ -n "$$kdir" ]; then \
 		if [ -e "$$kdir/source" ]; then ksrc=$$(readlink -f "$$kdir/source"); else ksrc=$$kdir; fi; \
 	fi; \
-	cd tools && FWCTL_KERNEL_SRC="$$ksrc" $(CARGO) test --quiet --no-fail-fast \
+	cd tools && FWCTL_KERNEL_SRC="$$ksrc" $(CARGO) test --locked --quiet --no-fail-fast \
 		--target-dir $(CARGO_TARGET) >$(O)/check/host.log 2>&1; echo $$? >$(O)/check/host.status
 	$(Q)scripts/lint.sh >$(O)/check/lint.ktap 2>&1 || true
 
