@@ -40,6 +40,13 @@ MODULE_DIRS := \
 	drivers/fwctl/mlx5 \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd
 
+# What `make install` installs: the fwctl core, the mlx5 driver, the
+# emulated function's driver and the loopback samples.
+INSTALL_MODULE_DIRS := drivers/fwctl drivers/misc/cxemu drivers/fwctl/mlx5 \
+	samples/fwctl/loopback samples/fwctl/loopback_c
+PREFIX ?= /usr/local
+DESTDIR ?=
+
 # Modules the guest's init loads at boot; the suites load the others.
 BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
@@ -73,14 +80,17 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core tools initramfs run check \
-	host-test bench bench-run lint fmt clean
+.PHONY: all help setup kernel kdir modules upstream-core tools initramfs run shell check \
+	host-test bench bench-run lint fmt clean install
 
 all: modules tools
 
 help:
 	@echo 'make run       set up, build, boot the stack in QEMU and show it working'
 	@echo 'make check     set up, build, run every host and guest test'
+	@echo 'make shell     boot the stack and leave a root shell in the guest'
+	@echo 'make install   install the modules (for KDIR) and fwctl with its man page'
+	@echo '               and completions (PREFIX=/usr/local, DESTDIR=<staging root>)'
 	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
 	@echo 'make tools     build the userspace tools and guest test programs'
 	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core'
@@ -156,6 +166,20 @@ run: initramfs
 	$(Q)$(BOOT) --mode run --live --append quiet $(CXEMU) $(IMAGES) $(O)/run
 	$(Q)$(REPORT) --guest $(O)/run/results.ktap --console $(O)/run/console.log
 
+# An interactive root shell in the guest with the stack loaded, on this
+# terminal (its size passed on), with no timeout; `exit` powers off.
+SHELL_BOOT = $(BOOT) --mode shell --timeout 0 \
+	--append "quiet fwctl_tty=$$(stty size 2>/dev/null | tr ' ' x)" $(CXEMU) $(IMAGES)
+
+shell: initramfs
+	$(Q)$(SHELL_BOOT) $(O)/shell
+
+# For your own kernel: KDIR=... make install. Modules go to
+# $(DESTDIR)/lib/modules/<release>/updates, the tool under $(DESTDIR)$(PREFIX).
+install: modules tools
+	$(Q)PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh "$$(cat $(O)/kdir)" \
+		$(O)/modules $(CARGO_OUT)/fwctl $(SHARE) $(INSTALL_MODULE_DIRS)
+
 # tools/apicheck compares drivers/fwctl/rust/fwctl.rs with the kernel's
 # rust/kernel/fwctl.rs, read from the configured kernel's source tree: that
 # of $(O)/kdir (`check` writes it first), else of KDIR; with neither, the
@@ -171,11 +195,20 @@ host-test:
 		--target-dir $(CARGO_TARGET) >$(O)/check/host.log 2>&1; echo $$? >$(O)/check/host.status
 	$(Q)scripts/lint.sh >$(O)/check/lint.ktap 2>&1 || true
 
+# After the guest suites: `make install` into a staging root, and `make
+# shell` with commands on its standard input (one more boot, about a
+# minute); each reports a KTAP suite.
 check: initramfs host-test
+	$(Q)echo "check: make install into a staging root"
+	$(Q)scripts/install-test.sh "$$(cat $(O)/kdir)" $(MAKE) --no-print-directory \
+		FLAVOUR=$(FLAVOUR) >$(O)/check/install.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
+	$(Q)echo "check: make shell, commands on its standard input"
+	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
+		>$(O)/check/shell.ktap 2>&1 || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
-		--ktap $(O)/check/lint.ktap \
+		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/shell.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
 
 # Instructions per ioctl on each core, under -icount shift=0 on the base
