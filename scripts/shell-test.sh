@@ -73,6 +73,9 @@ wait $pid
 rc=$?
 exec 3>&-
 elapsed=$((SECONDS - start))
+# As a terminal shows it: without the line editor's escape sequences (the
+# cursor position query after each prompt) and carriage returns.
+sed -i 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r$//' "$transcript"
 
 n=0 failed=0
 check() { # name, then a command that succeeds when the case passed
