@@ -10,6 +10,8 @@
 #   keeps its logs in RUNDIR; RUNDIR also names its processes (the runner,
 #   cxemu-host, cxemu and QEMU all carry it on their command lines).
 # The transcript is RUNDIR.transcript. Exit status 0 when every case passed.
+# SHELL_TEST_WAIT: seconds to wait for the first prompt (default 600; more
+# when COMMAND builds first, as `make shell` in a fresh clone does).
 set -uo pipefail
 
 run=$1
@@ -52,7 +54,7 @@ wait_prompt() {
 
 ok=1
 n=1
-wait_prompt 1 600 || ok=0
+wait_prompt 1 "${SHELL_TEST_WAIT:-600}" || ok=0
 for c in "${COMMANDS[@]}"; do
 	[ $ok = 1 ] || break
 	printf '%s\n' "$c" >&3
