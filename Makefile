@@ -17,8 +17,15 @@ export FWCTL_CACHE
 # itself is cached in $(FWCTL_CACHE).
 O := $(CURDIR)/build/$(if $(KDIR),custom,$(FLAVOUR))
 CARGO_TARGET := $(CURDIR)/build/cargo
+# tools/.cargo/config.toml names the target (static guest binaries), so
+# binaries land under the triple.
+CARGO_OUT := $(CARGO_TARGET)/x86_64-unknown-linux-gnu/release
+# fwctl's man pages and completions (tools/fwctl/src/bin/fwctl-gen.rs),
+# laid out as $(PREFIX)/share.
+SHARE := $(CARGO_TARGET)/share
 # Userspace is built by rustup's cargo; RUSTC/RUSTFLAGS meant for the
-# kernel must not leak into it.
+# kernel must not leak into it. Dependencies are exactly tools/Cargo.lock:
+# every cargo command below passes --locked.
 CARGO := env -u RUSTC -u RUSTFLAGS PATH="$(HOME)/.cargo/bin:$(PATH)" cargo
 
 # Module directories in dependency order. Each is built against the
@@ -32,6 +39,13 @@ MODULE_DIRS := \
 	drivers/misc/cxemu \
 	drivers/fwctl/mlx5 \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd
+
+# What `make install` installs: the fwctl core, the mlx5 driver, the
+# emulated function's driver and the loopback samples.
+INSTALL_MODULE_DIRS := drivers/fwctl drivers/misc/cxemu drivers/fwctl/mlx5 \
+	samples/fwctl/loopback samples/fwctl/loopback_c
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 # Modules the guest's init loads at boot; the suites load the others.
 BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
@@ -70,14 +84,17 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core cxl-test tools initramfs run check \
-	host-test bench bench-run lint fmt clean
+.PHONY: all help setup kernel kdir modules upstream-core cxl-test tools initramfs run shell check \
+	host-test bench bench-run lint fmt clean install
 
 all: modules tools
 
 help:
 	@echo 'make run       set up, build, boot the stack in QEMU and show it working'
 	@echo 'make check     set up, build, run every host and guest test'
+	@echo 'make shell     boot the stack and leave a root shell in the guest'
+	@echo 'make install   install the modules (for KDIR) and fwctl with its man page'
+	@echo '               and completions (PREFIX=/usr/local, DESTDIR=<staging root>)'
 	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
 	@echo 'make tools     build the userspace tools and guest test programs'
 	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core'
@@ -142,7 +159,8 @@ cxl-test: modules
 	fi
 
 tools: $(O)/fwctl_call $(O)/mlx5_query
-	$(Q)cd tools && $(CARGO) build --release --quiet --target-dir $(CARGO_TARGET)
+	$(Q)cd tools && $(CARGO) build --locked --release --quiet --target-dir $(CARGO_TARGET)
+	$(Q)rm -rf $(SHARE) && $(CARGO_OUT)/fwctl-gen $(SHARE)
 
 # The minimal C client of samples/fwctl, built against our uAPI header.
 $(O)/fwctl_call: samples/fwctl/fwctl_call.c include/uapi/fwctl/fwctl.h
@@ -159,7 +177,7 @@ initramfs: modules upstream-core cxl-test tools
 	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
 	KERNEL_MODULES="$$(cat $(O)/kernel-modules 2>/dev/null)" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
-	PROGRAMS="$(addprefix $(CARGO_TARGET)/release/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
+	PROGRAMS="$(addprefix $(CARGO_OUT)/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
 	TESTS="$$(if [ -s $(O)/cxl-modules ]; then echo '$(GUEST_TESTS)'; \
 		else echo '$(GUEST_TESTS)' | tr ';' '\n' | grep -v fwctl_cxl_test | tr '\n' ';'; fi)" \
 	BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
@@ -167,13 +185,27 @@ initramfs: modules upstream-core cxl-test tools
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
 # The emulated ConnectX function and its firmware (tools/cxemu).
-CXEMU = --cxemu $(CARGO_TARGET)/release
+CXEMU = --cxemu $(CARGO_OUT)
 IMAGES = $$(cat $(O)/kdir)/arch/x86/boot/bzImage $(O)/initramfs.cpio.gz
-REPORT = $(CARGO_TARGET)/release/fwctl-report
+REPORT = $(CARGO_OUT)/fwctl-report
 
 run: initramfs
 	$(Q)$(BOOT) --mode run --live --append quiet $(CXEMU) $(IMAGES) $(O)/run
 	$(Q)$(REPORT) --guest $(O)/run/results.ktap --console $(O)/run/console.log
+
+# An interactive root shell in the guest with the stack loaded, on this
+# terminal (its size passed on), with no timeout; `exit` powers off.
+SHELL_BOOT = $(BOOT) --mode shell --timeout 0 \
+	--append "quiet fwctl_tty=$$(stty size 2>/dev/null | tr ' ' x)" $(CXEMU) $(IMAGES)
+
+shell: initramfs
+	$(Q)$(SHELL_BOOT) $(O)/shell
+
+# For your own kernel: KDIR=... make install. Modules go to
+# $(DESTDIR)/lib/modules/<release>/updates, the tool under $(DESTDIR)$(PREFIX).
+install: modules tools
+	$(Q)PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh "$$(cat $(O)/kdir)" \
+		$(O)/modules $(CARGO_OUT)/fwctl $(SHARE) $(INSTALL_MODULE_DIRS)
 
 # tools/apicheck compares drivers/fwctl/rust/fwctl.rs with the kernel's
 # rust/kernel/fwctl.rs, read from the configured kernel's source tree: that
@@ -186,15 +218,24 @@ host-test:
 	ksrc=; if [ -n "$$kdir" ]; then \
 		if [ -e "$$kdir/source" ]; then ksrc=$$(readlink -f "$$kdir/source"); else ksrc=$$kdir; fi; \
 	fi; \
-	cd tools && FWCTL_KERNEL_SRC="$$ksrc" $(CARGO) test --quiet --no-fail-fast \
+	cd tools && FWCTL_KERNEL_SRC="$$ksrc" $(CARGO) test --locked --quiet --no-fail-fast \
 		--target-dir $(CARGO_TARGET) >$(O)/check/host.log 2>&1; echo $$? >$(O)/check/host.status
 	$(Q)scripts/lint.sh >$(O)/check/lint.ktap 2>&1 || true
 
+# After the guest suites: `make install` into a staging root, and `make
+# shell` with commands on its standard input (one more boot, about a
+# minute); each reports a KTAP suite.
 check: initramfs host-test
+	$(Q)echo "check: make install into a staging root"
+	$(Q)scripts/install-test.sh "$$(cat $(O)/kdir)" $(MAKE) --no-print-directory \
+		FLAVOUR=$(FLAVOUR) >$(O)/check/install.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
+	$(Q)echo "check: make shell, commands on its standard input"
+	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
+		>$(O)/check/shell.ktap 2>&1 || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
-		--ktap $(O)/check/lint.ktap \
+		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/shell.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
 
 # Instructions per ioctl on each core, under -icount shift=0 on the base

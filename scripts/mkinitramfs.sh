@@ -33,6 +33,7 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$here/guest/init" "$root/init"
 install -m 0644 "$here/guest/demo" "$root/etc/fwctl/demo"
+install -m 0755 "$here/guest/cxemu-ctl" "$root/usr/bin/cxemu-ctl"
 
 for ko in ${MODULES:-}; do
 	install -m 0644 "$ko" "$root/lib/modules/fwctl/"

@@ -5,9 +5,14 @@
 #
 # Usage: scripts/run-qemu.sh [options] KERNEL INITRD OUTDIR [-- QEMU-ARGS...]
 #
-#   --mode check|run    what the guest's init does (default check)
+#   --mode check|run|bench|shell
+#                       what the guest's init does (default check); shell
+#                       puts the console on this terminal (stdin/stdout, as
+#                       --live does) for the guest's root shell; Ctrl-a x
+#                       stops QEMU if the guest hangs
 #   --flavour NAME      passed to the guest (fwctl_flavour=NAME)
-#   --timeout SECONDS   kill a guest still running after this (default 900)
+#   --timeout SECONDS   kill a guest still running after this (default 900;
+#                       0: never)
 #   --icount            -icount shift=0: guest time counts instructions, for
 #                       repeatable measurements (boots about 4x slower)
 #   --kvm               use KVM instead of TCG (hangs on some hosts)
@@ -44,7 +49,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -ge 3 ] || { sed -n '4,30p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '4,32p' "$0" >&2; exit 2; }
 kernel=$1 initrd=$2 out=$3
 shift 3
 [ "${1:-}" = -- ] && shift
@@ -60,6 +65,9 @@ accel=(-accel tcg)
 
 console=(-chardev "file,id=con,path=$out/console.log")
 [ "$live" = 1 ] && console=(-chardev "stdio,id=con,logfile=$out/console.log,signal=off")
+# The shell's terminal: Ctrl-C goes to the guest, the mux's Ctrl-a x quits.
+[ "$mode" = shell ] && live=1 &&
+	console=(-chardev "stdio,id=con,mux=on,logfile=$out/console.log,signal=off")
 
 # The debug flavour carries the kernel's CXL mock, which places its devices
 # on NUMA nodes 0 and 1 (with one node its probe faults in the page

@@ -4,20 +4,40 @@
 //! `FWCTL_INFO`.
 
 use std::{
-    fs::File,
-    io,
+    os::fd::{
+        AsFd,
+        OwnedFd, //
+    },
     path::{
         Path,
         PathBuf, //
     },
 };
 
-use crate::{
-    error::{
-        open_error,
-        Error, //
+use fwctl_uapi::{
+    FwctlInfo,
+    FwctlRpc,
+    FWCTL_INFO,
+    FWCTL_RPC, //
+};
+use rustix::{
+    fs::{
+        self,
+        Mode,
+        OFlags, //
     },
-    json::Json,
+    io::Errno,
+    ioctl::{
+        self,
+        Opcode,
+        Updater, //
+    },
+};
+use serde::Serialize;
+
+use crate::error::{
+    open_error,
+    Error, //
 };
 
 /// Where the kernel lists fwctl devices and their nodes.
@@ -102,7 +122,7 @@ pub fn find<'a>(devices: &'a [Device], spec: &str) -> Result<&'a Device, Error> 
             } else {
                 format!("no fwctl device '{spec}' (there are: {})", known.join(", "))
             },
-            errno: Some(crate::error::errno::ENODEV),
+            errno: Some(Errno::NODEV.raw_os_error()),
         }
     })
 }
@@ -120,36 +140,76 @@ pub fn type_name(t: u32) -> String {
 }
 
 /// Opens a device's node.
-pub fn open(dev: &Device) -> Result<File, Error> {
-    File::options()
-        .read(true)
-        .write(true)
-        .open(&dev.node)
-        .map_err(|e| open_error(&e, &dev.node.display().to_string()))
+pub fn open(dev: &Device) -> Result<OwnedFd, Error> {
+    fs::open(&dev.node, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
+        .map_err(|e| open_error(e, &dev.node.display().to_string()))
 }
 
 /// `FWCTL_INFO`: the device type and all of its device data.
-pub fn info(f: &File) -> io::Result<(u32, Vec<u8>)> {
+pub fn info(fd: impl AsFd) -> Result<(u32, Vec<u8>), Errno> {
     let mut data = vec![0u8; 256];
     loop {
-        let i = fwctl_uapi::info(f, &mut data)?;
-        if i.len as usize <= data.len() {
-            data.truncate(i.len as usize);
-            return Ok((i.device_type, data));
+        let mut cmd = FwctlInfo {
+            size: size_of::<FwctlInfo>() as u32,
+            device_data_len: data.len() as u32,
+            out_device_data: data.as_mut_ptr() as u64,
+            ..Default::default()
+        };
+        // SAFETY: FWCTL_INFO takes a `struct fwctl_info` and writes to it
+        // and to `device_data_len` bytes at `out_device_data`, which is
+        // `data`, alive and unaliased for the call.
+        unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_INFO as Opcode }, _>::new(&mut cmd))? };
+        let len = cmd.device_data_len as usize;
+        if len <= data.len() {
+            data.truncate(len);
+            return Ok((cmd.out_device_type, data));
         }
-        data = vec![0u8; i.len as usize];
+        data = vec![0u8; len];
     }
 }
 
+/// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
+/// reply's full length, which may exceed `reply.len()`.
+pub fn rpc(fd: impl AsFd, scope: u32, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+    let mut cmd = FwctlRpc {
+        size: size_of::<FwctlRpc>() as u32,
+        scope,
+        in_len: request.len() as u32,
+        out_len: reply.len() as u32,
+        r#in: request.as_ptr() as u64,
+        out: reply.as_mut_ptr() as u64,
+    };
+    // SAFETY: FWCTL_RPC takes a `struct fwctl_rpc` and writes to it and to
+    // `out_len` bytes at `out`, which is `reply`, alive and unaliased for
+    // the call; it only reads `in_len` bytes at `in`, which is `request`.
+    unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_RPC as Opcode }, _>::new(&mut cmd))? };
+    Ok(cmd.out_len as usize)
+}
+
 impl Device {
-    /// This device for `--json`.
-    pub fn json(&self) -> Json {
-        Json::obj()
-            .with("device", self.name.as_str())
-            .with("node", self.node.display().to_string())
-            .with("sysfs", self.sysfs.display().to_string())
-            .with("parent", self.parent.clone())
-            .with("bus", self.bus.clone())
-            .with("driver", self.driver.clone())
+    /// This device for `--json`, with its type.
+    pub fn json<'a>(&'a self, kind: &'a str) -> DeviceJson<'a> {
+        DeviceJson {
+            device: &self.name,
+            node: self.node.display().to_string(),
+            sysfs: self.sysfs.display().to_string(),
+            parent: self.parent.as_deref(),
+            bus: self.bus.as_deref(),
+            driver: self.driver.as_deref(),
+            kind,
+        }
     }
+}
+
+/// A device in `fwctl list --json`.
+#[derive(Serialize)]
+pub struct DeviceJson<'a> {
+    device: &'a str,
+    node: String,
+    sysfs: String,
+    parent: Option<&'a str>,
+    bus: Option<&'a str>,
+    driver: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
 }

@@ -2,6 +2,8 @@
 
 //! `fwctl`: see `fwctl --help`.
 
+use std::io::IsTerminal;
+
 use fwctl_cli::{
     cli::{
         main_with,
@@ -13,19 +15,13 @@ use fwctl_cli::{
     },
 };
 
-extern "C" {
-    fn isatty(fd: std::ffi::c_int) -> std::ffi::c_int;
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // SAFETY: isatty only looks at the descriptor.
-    let interactive = unsafe { isatty(0) } == 1;
     let env = Env {
         class_dir: CLASS_DIR.into(),
         dev_dir: DEV_DIR.into(),
         tainted: "/proc/sys/kernel/tainted".into(),
-        interactive,
+        interactive: std::io::stdin().is_terminal(),
     };
     let code = main_with(
         &args,

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `fwctl` tool without a kernel: argument parsing, error mapping,
-//! device discovery on a fake sysfs tree, and mlx5 encoding and decoding
-//! against byte vectors written from the PRM layouts.
+//! The `fwctl` tool without a kernel: the command line, error mapping,
+//! JSON output, device discovery on a fake sysfs tree, and mlx5 encoding
+//! and decoding against byte vectors written from the PRM layouts.
 
 use std::{
-    io,
     os::unix::fs::symlink,
     path::{
         Path,
@@ -13,26 +12,38 @@ use std::{
     },
 };
 
+use clap::Parser;
 use fwctl_cli::{
     cli::{
         main_with,
-        parse,
-        Cmd,
+        Cli,
+        Command,
         Env,
-        Input,
-        Mlx5Cmd, //
+        Input, //
     },
     device,
     error::{
         rpc_error,
         Error,
-        RpcContext, //
+        RpcContext,
+        Status, //
     },
-    json::Json,
-    mlx5::{
-        self,
-        DiagParams,
+    output::{
+        to_json,
+        FieldsJson,
         V, //
+    },
+    scope::Scope,
+    types::{
+        mlx5::{
+            self as mlx5_type,
+            codec as mlx5,
+            codec::DiagParams,
+            DiagCommand,
+            RegCommand, //
+        },
+        DeviceType,
+        TypeCommand, //
     },
     util::{
         hexdump,
@@ -40,138 +51,204 @@ use fwctl_cli::{
         parse_num, //
     },
 };
+use rustix::io::Errno;
 
-fn args(s: &str) -> Vec<String> {
-    s.split_whitespace().map(String::from).collect()
+fn cli(s: &str) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(std::iter::once("fwctl").chain(s.split_whitespace()))
 }
 
-fn cmd(s: &str) -> Result<Cmd, Error> {
-    parse(&args(s)).map(|(_, c)| c)
+fn cmd(s: &str) -> Command {
+    cli(s).unwrap_or_else(|e| panic!("'{s}': {e}")).command
 }
 
-fn usage_of(s: &str) -> String {
+fn mlx5_cmd(s: &str) -> mlx5_type::Command {
     match cmd(s) {
-        Err(Error::Usage(m)) => m,
-        other => panic!("'{s}' parsed as {other:?}"),
+        Command::Type(TypeCommand::Mlx5(a)) => {
+            assert_eq!(a.dev, "fwctl0");
+            a.command
+        }
+        c => panic!("'{s}' parsed as {c:?}"),
     }
 }
 
 #[test]
 fn commands_parse() {
-    assert_eq!(cmd("list").unwrap(), Cmd::List);
-    assert_eq!(
-        cmd("info fwctl0 --json").unwrap(),
-        Cmd::Info {
-            dev: "fwctl0".into()
+    assert!(matches!(cmd("list"), Command::List));
+    let c = cli("info fwctl0 --json").unwrap();
+    assert!(c.json && matches!(c.command, Command::Info { dev } if dev == "fwctl0"));
+    assert!(cli("-y list").unwrap().yes);
+    match cmd("rpc 01:00.0 --scope debug-read-only --in 0x080d0000 --out-len 0x10") {
+        Command::Rpc(r) => {
+            assert_eq!(r.dev, "01:00.0");
+            assert_eq!(r.scope, Scope::DebugReadOnly);
+            assert_eq!(r.input, Input::Bytes(vec![0x08, 0x0d, 0, 0]));
+            assert_eq!((r.out_len, r.out), (16, None));
         }
-    );
-    assert_eq!(
-        cmd("rpc 01:00.0 --scope debug-read-only --in 0x080d0000 --out-len 0x10").unwrap(),
-        Cmd::Rpc {
-            dev: "01:00.0".into(),
-            scope: 1,
-            input: Input::Bytes(vec![0x08, 0x0d, 0, 0]),
-            out_len: 16,
-            out: None,
+        c => panic!("{c:?}"),
+    }
+    match cmd("rpc fwctl1 --scope=3 --in=@req.bin --out-len=8 --out r.bin") {
+        Command::Rpc(r) => {
+            assert_eq!(r.scope, Scope::DebugWriteFull);
+            assert_eq!(r.input, Input::File("req.bin".into()));
+            assert_eq!(r.out, Some("r.bin".into()));
         }
-    );
-    assert_eq!(
-        cmd("rpc fwctl1 --scope=3 --in=@req.bin --out-len=8 --out r.bin").unwrap(),
-        Cmd::Rpc {
-            dev: "fwctl1".into(),
-            scope: 3,
-            input: Input::File("req.bin".into()),
-            out_len: 8,
-            out: Some("r.bin".into()),
-        }
-    );
-    match cmd("rpc fwctl0 --scope debug-write-full --in - --out-len 1").unwrap() {
-        Cmd::Rpc {
-            scope: 3,
-            input: Input::Stdin,
-            ..
-        } => {}
-        c => panic!("--in -: {c:?}"),
+        c => panic!("{c:?}"),
+    }
+    match cmd("rpc fwctl0 --scope debug-write-full --in - --out-len 1") {
+        Command::Rpc(r) => assert_eq!(r.input, Input::Stdin),
+        c => panic!("{c:?}"),
     }
     assert_eq!(
-        cmd("mlx5 fwctl0 cap --type debug --max").unwrap(),
-        Cmd::Mlx5 {
-            dev: "fwctl0".into(),
-            cmd: Mlx5Cmd::Cap {
-                kind: 0xd,
-                max: true
-            }
+        mlx5_cmd("mlx5 fwctl0 cap --type debug --max"),
+        mlx5_type::Command::Cap {
+            kind: 0xd,
+            max: true
         }
     );
     assert_eq!(
-        cmd("mlx5 fwctl0 reg read ptys --port 2").unwrap(),
-        Cmd::Mlx5 {
-            dev: "fwctl0".into(),
-            cmd: Mlx5Cmd::RegRead {
-                reg: "ptys".into(),
-                port: 2,
-                arg: 0,
-                len: None
-            }
+        mlx5_cmd("mlx5 fwctl0 cap"),
+        mlx5_type::Command::Cap {
+            kind: 0,
+            max: false
         }
     );
     assert_eq!(
-        cmd("mlx5 fwctl0 diag set --counters 0x401,0x2006 --clear").unwrap(),
-        Cmd::Mlx5 {
-            dev: "fwctl0".into(),
-            cmd: Mlx5Cmd::DiagSet(DiagParams {
+        mlx5_cmd("mlx5 fwctl0 reg read ptys --port 2"),
+        mlx5_type::Command::Reg(RegCommand::Read {
+            reg: 0x5004,
+            port: 2,
+            arg: 0,
+            len: None
+        })
+    );
+    match mlx5_cmd("mlx5 fwctl0 diag set --counters 0x401,0x2006 --clear") {
+        mlx5_type::Command::Diag(d) => assert_eq!(
+            d.params(),
+            Some(DiagParams {
                 counters: vec![0x401, 0x2006],
                 enable: true,
                 clear: true,
                 ..Default::default()
             })
-        }
+        ),
+        c => panic!("{c:?}"),
+    }
+    assert_eq!(
+        mlx5_cmd("mlx5 fwctl0 diag set --disable")
+            .clone_params()
+            .map(|p| p.enable),
+        Some(false)
     );
     assert_eq!(
-        cmd("mlx5 fwctl0 dump").unwrap(),
-        Cmd::Mlx5 {
-            dev: "fwctl0".into(),
-            cmd: Mlx5Cmd::Dump {
-                segment: 0xffff,
-                index: 0,
-                objects: 1
-            }
+        mlx5_cmd("mlx5 fwctl0 dump"),
+        mlx5_type::Command::Dump {
+            segment: 0xffff,
+            index: 0,
+            objects: 1
         }
     );
+}
+
+/// The parameters of a `diag set`, for the test above.
+trait CloneParams {
+    fn clone_params(&self) -> Option<DiagParams>;
+}
+
+impl CloneParams for mlx5_type::Command {
+    fn clone_params(&self) -> Option<DiagParams> {
+        match self {
+            mlx5_type::Command::Diag(d @ DiagCommand::Set { .. }) => d.params(),
+            _ => None,
+        }
+    }
+}
+
+fn env(class: &Path, dev: &Path, tainted: &Path) -> Env {
+    Env {
+        class_dir: class.into(),
+        dev_dir: dev.into(),
+        tainted: tainted.into(),
+        interactive: false,
+    }
+}
+
+fn run(e: &Env, line: &str) -> (i32, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+    let code = main_with(&args, e, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn nowhere() -> Env {
+    let none = Path::new("/nonexistent/fwctl-test");
+    env(none, none, none)
 }
 
 #[test]
 fn help_for_everything() {
     for (line, needle) in [
-        ("--help", "Usage: fwctl [--json]"),
+        ("--help", "Usage: fwctl [OPTIONS] <COMMAND>"),
         ("help", "Commands:"),
-        ("help rpc", "--out-len N"),
-        ("rpc --help", "--out-len N"),
-        ("mlx5 --help", "diag counters"),
-        ("list -h", "empty list"),
-        ("info --help", "FWCTL_INFO"),
+        ("--help", "Exit status: 0 success"),
+        ("help rpc", "--out-len <N>"),
+        ("rpc --help", "debug-write-full: Anything the device allows"),
+        ("mlx5 --help", "Usage: fwctl mlx5 [OPTIONS] <DEV> <COMMAND>"),
+        ("mlx5 x diag --help", "counters"),
+        ("list --help", "empty list"),
+        ("info -h", "FWCTL_INFO"),
+        ("--version", "fwctl 0.1.0"),
     ] {
-        match cmd(line).unwrap() {
-            Cmd::Help(t) => assert!(t.contains(needle), "'{line}' help lacks '{needle}'"),
-            c => panic!("'{line}' parsed as {c:?}"),
-        }
+        let (code, out, err) = run(&nowhere(), line);
+        assert_eq!((code, err.as_str()), (0, ""), "'{line}'");
+        assert!(out.contains(needle), "'{line}' lacks '{needle}':\n{out}");
     }
+    let (code, out, _) = run(&nowhere(), "--help --json");
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("{\"help\":\"Talk to device firmware"),
+        "{out}"
+    );
 }
 
 #[test]
 fn command_line_mistakes_are_usage_errors() {
-    assert!(usage_of("").contains("no command"));
-    assert!(usage_of("frobnicate").contains("no command 'frobnicate'"));
-    assert!(usage_of("info").contains("needs a device"));
-    assert!(usage_of("rpc fwctl0 --in 00 --out-len 4").contains("--scope"));
-    assert!(usage_of("rpc fwctl0 --scope all --in 00 --out-len 4").contains("unknown scope 'all'"));
-    assert!(usage_of("rpc fwctl0 --scope 0 --in 0x123 --out-len 4").contains("odd number"));
-    assert!(usage_of("rpc fwctl0 --scope 0 --in 00 --out-len lots").contains("not a number"));
-    assert!(usage_of("list --bogus").contains("unexpected argument '--bogus'"));
-    assert!(usage_of("mlx5 fwctl0 reg write MGIR").contains("--data or --text"));
-    assert!(usage_of("mlx5 fwctl0 diag set").contains("--counters"));
-    assert!(usage_of("mlx5 fwctl0 cap --type 0x10000").contains("out of range"));
-    assert_eq!(Error::Usage("x".into()).exit_code(), 2);
+    for (line, needle) in [
+        ("", "Usage: fwctl [OPTIONS] <COMMAND>"),
+        ("frobnicate", "unrecognized subcommand 'frobnicate'"),
+        ("info", "required arguments were not provided"),
+        ("rpc fwctl0 --in 00 --out-len 4", "--scope <SCOPE>"),
+        (
+            "rpc fwctl0 --scope all --in 00 --out-len 4",
+            "invalid value 'all' for '--scope <SCOPE>'",
+        ),
+        ("rpc fwctl0 --scope 0 --in 0x123 --out-len 4", "odd number"),
+        (
+            "rpc fwctl0 --scope 0 --in 00 --out-len lots",
+            "not a number",
+        ),
+        ("list --bogus", "unexpected argument '--bogus'"),
+        ("mlx5 fwctl0 reg write MGIR", "--data <HEX|@FILE|->"),
+        ("mlx5 fwctl0 reg read NOPE", "known: MGIR"),
+        ("mlx5 fwctl0 diag set", "--counters"),
+        ("mlx5 fwctl0 cap --type 0x10000", "out of range"),
+    ] {
+        let (code, out, err) = run(&nowhere(), line);
+        assert_eq!((code, out.as_str()), (2, ""), "'{line}': {err}");
+        assert!(err.contains(needle), "'{line}' lacks '{needle}':\n{err}");
+    }
+    // The scope's numbers are accepted as well as its names.
+    assert!(cli("rpc x --scope 2 --in 00 --out-len 4").is_ok());
+    let (code, out, _) = run(&nowhere(), "rpc --json");
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("{\"error\":\"error: the following required"),
+        "{out}"
+    );
+    assert!(out.ends_with(",\"exit\":2}\n"), "{out}");
 }
 
 #[test]
@@ -185,61 +262,86 @@ fn numbers_and_bytes() {
     assert!(hexdump(&[1, 2]).starts_with("0000: 01 02"));
 }
 
-fn ctx(scope: u32, mlx5: Option<(u16, u16)>) -> RpcContext<'static> {
+fn ctx(scope: Scope, request: Option<&[u8]>) -> RpcContext<'static> {
     RpcContext {
         device: "fwctl0",
         scope,
-        mlx5,
+        refusal: request.and_then(|r| mlx5_type::Mlx5.explain_refusal(r, scope)),
     }
 }
 
-fn message(errno: i32, c: &RpcContext<'_>) -> String {
-    rpc_error(&io::Error::from_raw_os_error(errno), c).message()
+fn message(e: Errno, c: &RpcContext<'_>) -> String {
+    rpc_error(e, c).message()
 }
 
 #[test]
 fn errnos_are_explained() {
-    assert!(message(1, &ctx(3, None)).contains("needs the CAP_SYS_RAWIO capability"));
-    assert!(message(19, &ctx(1, None)).contains("the device is gone"));
-    assert!(message(110, &ctx(1, None)).contains("did not answer in time"));
-    assert!(message(90, &ctx(1, None)).contains("at least 16 bytes"));
-    assert!(message(5, &ctx(1, None)).contains("marked failed"));
+    let ro = Scope::DebugReadOnly;
+    assert!(message(Errno::PERM, &ctx(Scope::DebugWriteFull, None))
+        .contains("needs the CAP_SYS_RAWIO capability"));
+    assert!(message(Errno::NODEV, &ctx(ro, None)).contains("the device is gone"));
+    assert!(message(Errno::TIMEDOUT, &ctx(ro, None)).contains("did not answer in time"));
+    assert!(message(Errno::MSGSIZE, &ctx(ro, None)).contains("at least 16 bytes"));
+    assert!(message(Errno::IO, &ctx(ro, None)).contains("marked failed"));
     // EBADMSG names the scope that would do, from the driver's own table.
-    let m = message(74, &ctx(0, Some((0x805, 1))));
-    assert!(
-        m.contains("0x0805 (ACCESS_REG)") && m.contains("it needs scope debug-read-only"),
-        "{m}"
+    let access_reg_read = [0x08, 0x05, 0, 0, 0, 0, 0, 1];
+    let m = message(
+        Errno::BADMSG,
+        &ctx(Scope::Configuration, Some(&access_reg_read)),
     );
-    let m = message(74, &ctx(3, Some((0xa04, 0))));
+    assert_eq!(
+        m,
+        "fwctl0: the mlx5 driver does not allow opcode 0x0805 (ACCESS_REG) (op_mod 1) at scope configuration; it needs scope debug-read-only"
+    );
+    let m = message(
+        Errno::BADMSG,
+        &ctx(Scope::DebugWriteFull, Some(&[0x0a, 0x04, 0, 0, 0, 0, 0, 0])),
+    );
     assert!(m.contains("never allows opcode 0x0a04"), "{m}");
+    // Too short to be an mlx5 command: the generic explanation.
     assert!(
-        message(74, &ctx(0, None)).contains("does not allow this request at scope configuration")
+        message(Errno::BADMSG, &ctx(Scope::Configuration, Some(&[8, 5])))
+            .contains("does not allow this request at scope configuration")
     );
-    let e = rpc_error(&io::Error::from_raw_os_error(19), &ctx(1, None));
-    assert_eq!(e.exit_code(), 1);
+    let e = rpc_error(Errno::NODEV, &ctx(ro, None));
+    assert_eq!((e.exit_code(), e.clone()), (1, e));
     let fw = Error::Firmware {
         device: "fwctl0".into(),
         command: "NOP".into(),
-        status: 3,
-        syndrome: 0xc10002,
+        status: Status {
+            status: 3,
+            name: Some("BAD_PARAM_ERR"),
+            syndrome: 0xc10002,
+        },
     };
     assert_eq!(fw.exit_code(), 3);
     assert_eq!(
         fw.message(),
         "fwctl0: the firmware refused NOP: status BAD_PARAM_ERR (0x03), syndrome 0x00c10002"
     );
+    // An mlx5 reply's status, for `fwctl rpc`.
+    let s = mlx5_type::Mlx5
+        .reply_status(&[0; 8], &[3, 0, 0, 0, 0, 0xc1, 0, 2])
+        .unwrap();
+    assert_eq!(
+        (s.status, s.name, s.syndrome),
+        (3, Some("BAD_PARAM_ERR"), 0xc10002)
+    );
+    assert!(mlx5_type::Mlx5.reply_status(&[0; 8], &[3]).is_none());
 }
 
 #[test]
 fn json_is_escaped_and_ordered() {
-    let j = Json::obj()
-        .with("b", 1u32)
-        .with("a", "x\"y\n")
-        .with("l", vec!["p", "q"])
-        .with("n", Option::<u32>::None);
+    let fields = vec![
+        ("b".to_string(), V::Dec(1)),
+        ("a".to_string(), V::Text("x\"y\n".into())),
+        ("l".to_string(), V::List(vec!["p".into(), "q".into()])),
+        ("f".to_string(), V::Flags(5, vec!["A".into(), "C".into()])),
+        ("h".to_string(), V::Hex(0x2c9)),
+    ];
     assert_eq!(
-        j.to_string(),
-        r#"{"b":1,"a":"x\"y\n","l":["p","q"],"n":null}"#
+        to_json(&FieldsJson(fields)).unwrap(),
+        r#"{"b":1,"a":"x\"y\n","l":["p","q"],"f":{"value":5,"names":["A","C"]},"h":713}"#
     );
 }
 
@@ -293,25 +395,6 @@ fn devices_are_found_by_name_node_and_pci_address() {
     let _ = std::fs::remove_dir_all(root);
 }
 
-fn env(class: &Path, dev: &Path, tainted: &Path) -> Env {
-    Env {
-        class_dir: class.into(),
-        dev_dir: dev.into(),
-        tainted: tainted.into(),
-        interactive: false,
-    }
-}
-
-fn run(e: &Env, line: &str) -> (i32, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = main_with(&args(line), e, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
 #[test]
 fn list_and_errors_through_main() {
     let (root, class, dev) = fake_tree("main");
@@ -328,6 +411,18 @@ fn list_and_errors_through_main() {
     );
     let (code, out, _) = run(&e, "list --json");
     assert_eq!(code, 0);
+    let sysfs = root.join("sys/devices/faux/fwctl-loopback/fwctl/fwctl1");
+    let node = root.join("dev/fwctl/fwctl1");
+    assert!(
+        out.ends_with(&format!(
+            "{{\"device\":\"fwctl1\",\"node\":\"{}\",\"sysfs\":\"{}\",\"parent\":\"fwctl-loopback\",\
+\"bus\":null,\"driver\":null,\"type\":\"unknown ({}: no such device)\"}}]\n",
+            node.display(),
+            sysfs.display(),
+            node.display()
+        )),
+        "{out}"
+    );
     assert!(out.starts_with(r#"[{"device":"fwctl0","node":""#), "{out}");
     // A write scope without --yes, not on a terminal: refused before
     // anything is sent.
@@ -340,16 +435,29 @@ fn list_and_errors_through_main() {
         err.contains("taints the kernel (TAINT_FWCTL). Pass --yes to go ahead."),
         "{err}"
     );
-    assert!(out.contains(r#""exit":1"#), "{out}");
-    // Already tainted: no question; the open then fails.
+    assert!(out.contains(r#""exit":1}"#), "{out}");
+    // Already tainted: no question; the open then fails, with its errno.
     std::fs::write(&tainted, format!("{}\n", 1u64 << 19)).unwrap();
-    let (code, _, err) = run(&e, "rpc fwctl0 --scope debug-write --in 00 --out-len 4");
+    let (code, out, err) = run(
+        &e,
+        "rpc fwctl0 --scope debug-write --in 00 --out-len 4 --json",
+    );
     assert_eq!(code, 1);
     assert!(err.contains("no such device"), "{err}");
+    assert!(out.ends_with(",\"exit\":1,\"errno\":2}\n"), "{out}");
     let (code, _, err) = run(&e, "info fwctl9");
-    assert_eq!((code, err.contains("no fwctl device 'fwctl9'")), (1, true));
+    assert_eq!(
+        (code, err.trim_end()),
+        (
+            1,
+            "fwctl: no fwctl device 'fwctl9' (there are: fwctl0, fwctl1)"
+        )
+    );
     let (code, _, err) = run(&e, "rpc");
-    assert_eq!((code, err.contains("Try 'fwctl --help'")), (2, true));
+    assert_eq!(
+        (code, err.contains("For more information, try '--help'.")),
+        (2, true)
+    );
     // No fwctl class at all: an empty list, and success.
     let none = env(&root.join("nothing"), &dev, &tainted);
     assert_eq!(run(&none, "list"), (0, String::new(), String::new()));

@@ -41,6 +41,10 @@ use std::{
 };
 
 use cxemu::mailbox::SHM_SIZE;
+use serde_json::{
+    json,
+    Value, //
+};
 
 /// How long QEMU may take to remove a device after `device_del`.
 const UNPLUG_TIMEOUT: Duration = Duration::from_secs(20);
@@ -126,6 +130,7 @@ impl Emulator {
     }
 }
 
+/// A QMP client: one JSON object per line each way.
 struct Qmp {
     stream: BufReader<UnixStream>,
     shm: PathBuf,
@@ -140,43 +145,56 @@ impl Qmp {
             shm,
             backends: 0,
         };
-        q.line()?;
-        q.execute(r#"{"execute":"qmp_capabilities"}"#)?;
+        let greeting = q.read()?;
+        if greeting.get("QMP").is_none() {
+            return Err(format!("QMP: no greeting but {greeting}"));
+        }
+        q.execute("qmp_capabilities", json!({}))?;
         Ok(q)
     }
 
-    fn line(&mut self) -> Result<String, String> {
+    /// The next message: a reply or an event.
+    fn read(&mut self) -> Result<Value, String> {
         let mut l = String::new();
         match self.stream.read_line(&mut l) {
             Ok(0) => Err("QMP closed".into()),
-            Ok(_) => Ok(l),
+            Ok(_) => serde_json::from_str(&l).map_err(|e| format!("QMP: {e}: {}", l.trim())),
             Err(e) => Err(format!("QMP: {e}")),
         }
     }
 
-    /// Sends one command and returns its `return` line; events read on the
+    fn send(&mut self, cmd: &str, arguments: Value) -> Result<(), String> {
+        let msg = json!({ "execute": cmd, "arguments": arguments });
+        writeln!(self.stream.get_mut(), "{msg}").map_err(|e| format!("QMP: {e}"))
+    }
+
+    /// `Some(Ok(..))` for a reply, `Some(Err(..))` for an error reply,
+    /// `None` for an event.
+    fn reply(msg: &Value, cmd: &str) -> Option<Result<Value, String>> {
+        if let Some(r) = msg.get("return") {
+            return Some(Ok(r.clone()));
+        }
+        let e = msg.get("error")?;
+        let desc = e.get("desc").and_then(Value::as_str).unwrap_or_default();
+        Some(Err(format!("QMP {cmd}: {desc} ({e})")))
+    }
+
+    /// Runs one command and returns its `return` value; events read on the
     /// way are dropped.
-    fn execute(&mut self, cmd: &str) -> Result<String, String> {
-        writeln!(self.stream.get_mut(), "{cmd}").map_err(|e| format!("QMP: {e}"))?;
+    fn execute(&mut self, cmd: &str, arguments: Value) -> Result<Value, String> {
+        self.send(cmd, arguments)?;
         loop {
-            let l = self.line()?;
-            if l.contains("\"return\"") {
-                return Ok(l);
-            }
-            if l.contains("\"error\"") {
-                return Err(format!("QMP {cmd}: {}", l.trim()));
+            let msg = self.read()?;
+            if let Some(r) = Self::reply(&msg, cmd) {
+                return r;
             }
         }
     }
 
     fn unplug(&mut self, id: &str) -> Result<(), String> {
         let start = Instant::now();
-        writeln!(
-            self.stream.get_mut(),
-            r#"{{"execute":"device_del","arguments":{{"id":"{id}"}}}}"#
-        )
-        .map_err(|e| format!("QMP: {e}"))?;
-        let needle = format!("/machine/peripheral/{id}\"");
+        self.send("device_del", json!({ "id": id }))?;
+        let path = format!("/machine/peripheral/{id}");
         self.stream
             .get_ref()
             .set_read_timeout(Some(UNPLUG_TIMEOUT))
@@ -184,14 +202,18 @@ impl Qmp {
         let mut answered = false;
         let mut deleted = false;
         while !(answered && deleted) {
-            let l = self
-                .line()
+            let msg = self
+                .read()
                 .map_err(|e| format!("waiting for {id} to go: {e}"))?;
-            if l.contains("\"error\"") {
-                return Err(format!("device_del {id}: {}", l.trim()));
+            match Self::reply(&msg, "device_del") {
+                Some(r) => {
+                    r?;
+                    answered = true;
+                }
+                None => {
+                    deleted |= msg["event"] == "DEVICE_DELETED" && msg["data"]["path"] == path;
+                }
             }
-            answered |= l.contains("\"return\"");
-            deleted |= l.contains("DEVICE_DELETED") && l.contains(&needle);
         }
         self.stream
             .get_ref()
@@ -202,9 +224,7 @@ impl Qmp {
             start.elapsed().as_millis()
         );
         let backend = self.backend_name(id);
-        self.execute(&format!(
-            r#"{{"execute":"object-del","arguments":{{"id":"{backend}"}}}}"#
-        ))?;
+        self.execute("object-del", json!({ "id": backend }))?;
         Ok(())
     }
 
@@ -221,13 +241,20 @@ impl Qmp {
         // used before: every plug gets a new one, on the same file.
         self.backends += 1;
         let backend = self.backend_name(id);
-        self.execute(&format!(
-            r#"{{"execute":"object-add","arguments":{{"qom-type":"memory-backend-file","id":"{backend}","mem-path":"{}","size":{SHM_SIZE},"share":true}}}}"#,
-            self.shm.display()
-        ))?;
-        self.execute(&format!(
-            r#"{{"execute":"device_add","arguments":{{"driver":"ivshmem-plain","id":"{id}","memdev":"{backend}","bus":"{bus}"}}}}"#
-        ))?;
+        self.execute(
+            "object-add",
+            json!({
+                "qom-type": "memory-backend-file",
+                "id": backend,
+                "mem-path": self.shm,
+                "size": SHM_SIZE,
+                "share": true,
+            }),
+        )?;
+        self.execute(
+            "device_add",
+            json!({ "driver": "ivshmem-plain", "id": id, "memdev": backend, "bus": bus }),
+        )?;
         Ok(())
     }
 }

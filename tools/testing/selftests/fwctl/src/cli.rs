@@ -109,13 +109,15 @@ fn rmmod(modules: &[&str]) -> Check {
 // --- read -----------------------------------------------------------------
 
 fn help_is_complete() -> Check {
-    expect_error("", 2, "no command given")?;
+    // clap's words: no command prints the usage, exit 2.
+    expect_error("", 2, "Usage: fwctl [OPTIONS] <COMMAND>")?;
     for (args, needle) in [
         ("--help", "Commands:"),
         ("help list", "Usage: fwctl list"),
-        ("info --help", "Usage: fwctl info DEV"),
-        ("rpc --help", "--out-len N"),
-        ("mlx5 --help", "dump [--segment TYPE|menu]"),
+        ("info --help", "Usage: fwctl info [OPTIONS] <DEV>"),
+        ("rpc --help", "--out-len <N>"),
+        ("mlx5 --help", "Usage: fwctl mlx5 [OPTIONS] <DEV> <COMMAND>"),
+        ("mlx5 fwctl0 dump --help", "--segment <TYPE|menu>"),
     ] {
         let (c, out, _) = fwctl(args)?;
         ensure!(
@@ -248,7 +250,7 @@ fn loopback_errors_are_explained() -> Check {
     expect_error(
         "rpc fwctl0 --scope everything --in 00 --out-len 8",
         2,
-        "unknown scope 'everything'",
+        "invalid value 'everything' for '--scope <SCOPE>'",
     )?;
     // Untainted kernel, no terminal, no --yes: nothing is sent.
     let before = fail_on(tainted())?;

@@ -2,7 +2,7 @@
 
 //! mlx5 commands: encoding from the PRM layouts, decoding of the replies.
 //!
-//! Everything here is pure: bytes in, bytes or fields out. `cli.rs` sends
+//! Everything here is pure: bytes in, bytes or fields out. `mod.rs` sends
 //! the commands.
 
 use mlx5_prm::prm::{
@@ -24,7 +24,10 @@ use mlx5_prm::prm::{
 };
 
 use crate::{
-    json::Json,
+    output::{
+        Fields,
+        V, //
+    },
     util::{
         be32,
         c_string,
@@ -32,55 +35,8 @@ use crate::{
     },
 };
 
-/// A decoded value, printed one way for people and another for `--json`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum V {
-    Dec(u64),
-    Hex(u64),
-    Text(String),
-    /// A bit mask and the names of its set bits.
-    Flags(u64, Vec<String>),
-    List(Vec<String>),
-}
-
-/// Decoded fields, in order.
-pub type Fields = Vec<(String, V)>;
-
 fn f(name: &str, v: V) -> (String, V) {
     (name.to_string(), v)
-}
-
-/// `name: value` lines, indented.
-pub fn human(fields: &Fields) -> String {
-    let mut s = String::new();
-    for (k, v) in fields {
-        let value = match v {
-            V::Dec(n) => n.to_string(),
-            V::Hex(n) => format!("{n:#x}"),
-            V::Text(t) => t.clone(),
-            V::Flags(n, names) if names.is_empty() => format!("{n:#x}"),
-            V::Flags(n, names) => format!("{n:#x} {}", names.join(" ")),
-            V::List(items) if items.is_empty() => "(none)".to_string(),
-            V::List(items) => items.join(", "),
-        };
-        s.push_str(&format!("    {k}: {value}\n"));
-    }
-    s
-}
-
-/// The fields as a JSON object.
-pub fn json(fields: &Fields) -> Json {
-    let mut o = Json::obj();
-    for (k, v) in fields {
-        let j = match v {
-            V::Dec(n) | V::Hex(n) => Json::from(*n),
-            V::Text(t) => Json::from(t.as_str()),
-            V::Flags(n, names) => Json::obj().with("value", *n).with("names", names.clone()),
-            V::List(items) => Json::from(items.clone()),
-        };
-        o = o.with(k, j);
-    }
-    o
 }
 
 fn flag_names(value: u64, names: &[(u64, &str)]) -> Vec<String> {
