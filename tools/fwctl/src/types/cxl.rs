@@ -159,13 +159,19 @@ const FLAG_NAMES: &[(u32, &str)] = &[
 ];
 
 const EFFECT_NAMES: &[(u16, &str)] = &[
-    (cxl::CMD_CONFIG_CHANGE_COLD_RESET, "config-change-cold-reset"),
+    (
+        cxl::CMD_CONFIG_CHANGE_COLD_RESET,
+        "config-change-cold-reset",
+    ),
     (cxl::CMD_CONFIG_CHANGE_IMMEDIATE, "config-change-immediate"),
     (cxl::CMD_DATA_CHANGE_IMMEDIATE, "data-change-immediate"),
     (cxl::CMD_POLICY_CHANGE_IMMEDIATE, "policy-change-immediate"),
     (cxl::CMD_LOG_CHANGE_IMMEDIATE, "log-change-immediate"),
     (cxl::CMD_EFFECTS_VALID, "effects-valid"),
-    (cxl::CMD_CONFIG_CHANGE_CONV_RESET, "config-change-conventional-reset"),
+    (
+        cxl::CMD_CONFIG_CHANGE_CONV_RESET,
+        "config-change-conventional-reset",
+    ),
     (cxl::CMD_CONFIG_CHANGE_CXL_RESET, "config-change-cxl-reset"),
 ];
 
@@ -247,7 +253,13 @@ struct CxlDev<'a> {
 
 impl CxlDev<'_> {
     /// One command; `Ok` only when the device returned success.
-    fn exec(&self, what: &str, scope: Scope, input: &[u8], out_len: usize) -> Result<Vec<u8>, Error> {
+    fn exec(
+        &self,
+        what: &str,
+        scope: Scope,
+        input: &[u8],
+        out_len: usize,
+    ) -> Result<Vec<u8>, Error> {
         confirm_write(scope, self.global, self.env, false)?;
         let ctx = RpcContext {
             device: &self.dev.name,
@@ -271,9 +283,15 @@ impl CxlDev<'_> {
     fn features(&self) -> Result<(u16, Vec<FeatEntry>), Error> {
         let what = "GET_SUPPORTED_FEATURES";
         let parse = |p: &[u8]| {
-            cxl::supported_features(p).ok_or_else(|| Error::failed(format!("{what}: a malformed table")))
+            cxl::supported_features(p)
+                .ok_or_else(|| Error::failed(format!("{what}: a malformed table")))
         };
-        let head = self.exec(what, Scope::Configuration, &cxl::get_supported_features(0, 0), 64)?;
+        let head = self.exec(
+            what,
+            Scope::Configuration,
+            &cxl::get_supported_features(0, 0),
+            64,
+        )?;
         let (_, total, _) = parse(&head)?;
         if total == 0 {
             return Ok((0, Vec::new()));
@@ -291,16 +309,25 @@ impl CxlDev<'_> {
 
     fn entry(&self, uuid: &cxl::Uuid) -> Result<FeatEntry, Error> {
         let (_, entries) = self.features()?;
-        entries.into_iter().find(|e| &e.uuid == uuid).ok_or_else(|| {
-            Error::failed(format!(
-                "{}: no feature {}",
-                self.dev.name,
-                cxl::uuid_string(uuid)
-            ))
-        })
+        entries
+            .into_iter()
+            .find(|e| &e.uuid == uuid)
+            .ok_or_else(|| {
+                Error::failed(format!(
+                    "{}: no feature {}",
+                    self.dev.name,
+                    cxl::uuid_string(uuid)
+                ))
+            })
     }
 
-    fn get(&self, uuid: &cxl::Uuid, selection: u8, offset: u16, count: u16) -> Result<Vec<u8>, Error> {
+    fn get(
+        &self,
+        uuid: &cxl::Uuid,
+        selection: u8,
+        offset: u16,
+        count: u16,
+    ) -> Result<Vec<u8>, Error> {
         self.exec(
             "GET_FEATURE",
             Scope::Configuration,
@@ -309,7 +336,13 @@ impl CxlDev<'_> {
         )
     }
 
-    fn data_output(&self, what: &str, scope: Scope, uuid: &cxl::Uuid, data: &[u8]) -> Result<Output, Error> {
+    fn data_output(
+        &self,
+        what: &str,
+        scope: Scope,
+        uuid: &cxl::Uuid,
+        data: &[u8],
+    ) -> Result<Output, Error> {
         let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
         let fields = vec![
             ("uuid".into(), V::Text(cxl::uuid_string(uuid))),
@@ -363,7 +396,10 @@ impl Args {
                         command: "GET_SUPPORTED_FEATURES",
                         scope: Scope::Configuration,
                         supported,
-                        features: entries.iter().map(|e| FieldsJson(entry_fields(e))).collect(),
+                        features: entries
+                            .iter()
+                            .map(|e| FieldsJson(entry_fields(e)))
+                            .collect(),
                     },
                 )
             }
@@ -396,12 +432,7 @@ impl Args {
                     &cxl::set_feature(uuid, e.set_feat_ver, *offset, &data),
                     cxl::OUT_HDR_LEN,
                 )?;
-                let back = c.get(
-                    uuid,
-                    cxl::selection::CURRENT,
-                    0,
-                    e.get_feat_size,
-                )?;
+                let back = c.get(uuid, cxl::selection::CURRENT, 0, e.get_feat_size)?;
                 c.data_output("SET_FEATURE", scope, uuid, &back)
             }
         }
@@ -456,7 +487,10 @@ mod tests {
 
     #[test]
     fn arguments() {
-        assert_eq!(parse_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"), Ok([0xff; 16]));
+        assert_eq!(
+            parse_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            Ok([0xff; 16])
+        );
         assert!(parse_uuid("nope").is_err());
         assert_eq!(parse_selection("saved"), Ok(cxl::selection::SAVED));
         assert!(parse_selection("latest").is_err());

@@ -564,6 +564,70 @@ fn get_feature_reads_the_test_data() -> Check {
     )
 }
 
+/// Runs the `fwctl` tool; its exit status and standard output.
+fn tool(args: &[&str]) -> Result<(i32, String), Failure> {
+    let out = std::process::Command::new("fwctl")
+        .args(args)
+        .output()
+        .map_err(|e| Failure::Fail(format!("fwctl {args:?}: {e}")))?;
+    Ok((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+/// `fwctl list`, `info` and `cxl features|get` (tools/fwctl) on a CXL
+/// device: the type and memdev named, the feature table decoded.
+fn the_tool_names_and_decodes_the_device() -> Check {
+    let n = &nodes()?[0];
+    let name = n
+        .path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let (st, list) = tool(&["list"])?;
+    let want = format!("{name}: cxl\n");
+    ensure!(
+        st == 0 && list.contains(&want),
+        "fwctl list: exit {st}, no \"{want}\" in:\n{list}"
+    );
+    let parent = format!("parent {} (bus cxl,", n.memdev);
+    ensure!(
+        list.contains(&parent),
+        "fwctl list does not name the memdev ({parent}):\n{list}"
+    );
+    let (st, info) = tool(&["info", &name])?;
+    ensure!(
+        st == 0 && info.starts_with(&format!("{name}: cxl")),
+        "fwctl info: exit {st}: {info}"
+    );
+    let (st, json) = tool(&["--json", "cxl", &name, "features"])?;
+    for want in [
+        "\"supported\":1",
+        "\"uuid\":\"ffffffff-ffff-ffff-ffff-ffffffffffff\"",
+        "\"get_size\":4",
+        "\"set_scope\":\"debug-write\"",
+    ] {
+        ensure!(
+            st == 0 && json.contains(want),
+            "fwctl --json cxl features: exit {st}, no {want} in {json}"
+        );
+    }
+    let (st, json) = tool(&[
+        "--json",
+        "cxl",
+        &name,
+        "get",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    ])?;
+    ensure!(
+        st == 0 && json.contains("\"data\":\"efbeadde\""),
+        "fwctl --json cxl get: exit {st}: {json}"
+    );
+    Ok(())
+}
+
 fn set_feature_request(v: u32) -> Vec<u8> {
     cxl::set_feature(&TEST_FEATURE, 1, 0, &v.to_le_bytes())
 }
@@ -810,6 +874,10 @@ fn main() {
         (
             "malformed_requests_are_einval",
             malformed_requests_are_einval,
+        ),
+        (
+            "the_tool_names_and_decodes_the_device",
+            the_tool_names_and_decodes_the_device,
         ),
         (
             "set_feature_at_debug_write_taints_and_sticks",
