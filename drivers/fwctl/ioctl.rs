@@ -70,7 +70,9 @@ fn info(uctx: &Uctx, arg: usize) -> Result {
 
     let out = cmd.device_data();
     let mut driver_len = 0;
-    if out.len() != 0 {
+    if out.len() != 0 && !driver.has_info() {
+        out.clear()?;
+    } else if out.len() != 0 {
         let data = driver.info()?;
         let data = data.as_ref().map_or(&[][..], |d| d.as_slice());
         driver_len = data.len();

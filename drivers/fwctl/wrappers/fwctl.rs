@@ -659,6 +659,12 @@ impl UctxDriver<'_> {
         self.uctx.device()
     }
 
+    /// Whether the driver has an `info` op.
+    #[inline]
+    pub(crate) fn has_info(&self) -> bool {
+        self.ops.info.is_some()
+    }
+
     /// The driver's device data (`info`): `None` if it has none (no
     /// `info` op, or an empty reply).
     ///
