@@ -10,6 +10,10 @@
 //! [`include/linux/idr.h`](srctree/include/linux/idr.h).
 
 use super::glue;
+use core::sync::atomic::{
+    AtomicBool,
+    Ordering, //
+};
 use kernel::{
     bindings,
     error::to_result,
@@ -111,16 +115,31 @@ impl Drop for Minor {
 ///
 /// # Invariants
 ///
-/// `fwctl_glue_class` is registered by this value.
+/// `fwctl_glue_class` is registered by this value, the only one that
+/// exists ([`CLASS_REGISTERED`] is set while it lives).
 pub(crate) struct ClassRegistration(());
+
+/// Whether a [`ClassRegistration`] exists: a static class is registered once.
+static CLASS_REGISTERED: AtomicBool = AtomicBool::new(false);
 
 impl ClassRegistration {
     /// Registers the class (`/sys/class/fwctl`).
+    ///
+    /// # Errors
+    ///
+    /// EBUSY if it is registered already; what `class_register()` returns.
     pub(crate) fn new() -> Result<Self> {
-        // SAFETY: the class is a static of this module, unregistered in
-        // `drop`, before the module's memory goes.
-        to_result(unsafe { bindings::class_register(glue::class()) })?;
-        // INVARIANT: registered just now.
+        if CLASS_REGISTERED.swap(true, Ordering::Acquire) {
+            return Err(EBUSY);
+        }
+        // SAFETY: the class is a static of this module, not registered
+        // (checked above), unregistered in `drop` before the module's memory
+        // goes.
+        if let Err(e) = to_result(unsafe { bindings::class_register(glue::class()) }) {
+            CLASS_REGISTERED.store(false, Ordering::Release);
+            return Err(e);
+        }
+        // INVARIANT: registered just now, and the only registration.
         Ok(Self(()))
     }
 }
@@ -131,6 +150,7 @@ impl Drop for ClassRegistration {
         // class pin the core module (their drivers import its symbols), so
         // none is left.
         unsafe { bindings::class_unregister(glue::class()) };
+        CLASS_REGISTERED.store(false, Ordering::Release);
     }
 }
 
