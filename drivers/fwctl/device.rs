@@ -14,7 +14,7 @@ use crate::wrappers::{
         Minor,
         Region, //
     },
-    fwctl::{
+    device::{
         AllocRequest,
         NewDevice,
         Registered,

@@ -2,10 +2,12 @@
 
 //! Opening and closing `/dev/fwctl/fwctlN`: one user context per FD.
 
-use crate::wrappers::fwctl::{
-    Device,
-    NewUctx,
-    Uctx, //
+use crate::wrappers::{
+    device::Device,
+    uctx::{
+        NewUctx,
+        Uctx, //
+    },
 };
 use kernel::prelude::*;
 

@@ -13,10 +13,6 @@ use crate::wrappers::{
         self,
         Capability, //
     },
-    fwctl::{
-        Uctx,
-        UctxDriver, //
-    },
     ucmd::{
         Info,
         Rpc,
@@ -24,6 +20,10 @@ use crate::wrappers::{
         Ucmd,
         FWCTL_INFO,
         FWCTL_RPC, //
+    },
+    uctx::{
+        Uctx,
+        UctxDriver, //
     },
 };
 use core::sync::atomic::{

@@ -10,15 +10,15 @@
 
 use super::{
     chrdev,
-    fwctl::{
+    device::{
         AllocRequest,
         Device,
         NewDevice,
         Registered,
-        Uctx,
         Unregistered, //
     },
     glue,
+    uctx::Uctx,
 };
 use crate::{
     device,

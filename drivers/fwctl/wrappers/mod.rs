@@ -18,8 +18,10 @@
 //! - [`cred`]: capabilities of the current task.
 //! - [`buf`]: user-sized buffers (`KVVec` charged to the caller) and buffers
 //!   a driver hands over.
-//! - [`fwctl`]: the C ABI objects of `include/linux/fwctl.h`: the device,
-//!   its registration as guards, the driver's ops and the user contexts.
+//! - [`device`]: `struct fwctl_device`, its allocation and release, and its
+//!   registration as guards that hand out the driver's ops.
+//! - [`uctx`]: `struct fwctl_uctx`, the user contexts, and the driver's
+//!   calls on them.
 //! - [`entry`]: the C entry points (file operations, class callbacks and the
 //!   exported functions), which turn raw pointers into the types above.
 //! - [`glue`]: the prototypes of `fwctl_glue.c`.
@@ -27,9 +29,10 @@
 pub(crate) mod buf;
 pub(crate) mod chrdev;
 pub(crate) mod cred;
+pub(crate) mod device;
 mod entry;
-pub(crate) mod fwctl;
 mod glue;
 pub(crate) mod sync;
 pub(crate) mod uaccess;
 pub(crate) mod ucmd;
+pub(crate) mod uctx;
