@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/panic.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "fwctl_glue.h"
@@ -67,6 +68,12 @@ struct cdev *fwctl_glue_inode_cdev(struct inode *inode)
 void fwctl_glue_list_del_init(struct list_head *entry)
 {
 	list_del_init(entry);
+}
+
+/* User-sized RPC requests, charged to the caller; freed with kvfree(). */
+void *fwctl_glue_kvmalloc(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n)

@@ -18,6 +18,7 @@ void fwctl_glue_minor_free(unsigned int minor);
 struct module *fwctl_glue_this_module(void);
 struct cdev *fwctl_glue_inode_cdev(struct inode *inode);
 void fwctl_glue_list_del_init(struct list_head *entry);
+void *fwctl_glue_kvmalloc(size_t size);
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
 void fwctl_glue_taint(struct fwctl_device *fwctl);
 

@@ -20,6 +20,7 @@ extern "C" {
     pub(super) fn fwctl_glue_this_module() -> *mut bindings::module;
     pub(super) fn fwctl_glue_inode_cdev(inode: *mut bindings::inode) -> *mut bindings::cdev;
     pub(super) fn fwctl_glue_list_del_init(entry: *mut bindings::list_head);
+    pub(super) fn fwctl_glue_kvmalloc(size: usize) -> *mut c_void;
     pub(super) fn fwctl_glue_clear_user(to: *mut c_void, n: c_ulong) -> c_ulong;
     pub(super) fn fwctl_glue_taint(fwctl: *mut bindings::fwctl_device);
 }

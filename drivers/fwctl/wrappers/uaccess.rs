@@ -75,6 +75,25 @@ impl UserRange {
         self.slice().writer().write_slice(data)
     }
 
+    /// Copies the whole range into `to`, which need not be initialised.
+    ///
+    /// # Safety
+    ///
+    /// `to` must be valid for writes of `self.len()` bytes.
+    ///
+    /// # Errors
+    ///
+    /// EFAULT if the address is bad; `to` may be partly written then.
+    #[inline]
+    pub(crate) unsafe fn read_raw(self, to: *mut c_void) -> Result {
+        // SAFETY: `to` is writable for `len` bytes (caller);
+        // `copy_from_user` checks the user address.
+        match unsafe { bindings::copy_from_user(to, self.ptr.as_const_ptr(), self.len) } {
+            0 => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+
     /// Sets the whole range to zero.
     ///
     /// # Errors
