@@ -51,7 +51,7 @@ impl UserBuf {
     /// # Errors
     ///
     /// ENOMEM, or EFAULT if the address is bad.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read(range: UserRange) -> Result<Self> {
         let len = range.len();
         if len == 0 {
@@ -174,7 +174,7 @@ impl<F: Free> DriverBuf<F> {
     /// Unless `ptr` is an `ERR_PTR` or lies in the first page, it must be
     /// an allocation `F` frees, valid for reads of `len` bytes, that the
     /// driver hands over to the caller.
-    #[inline]
+    #[inline(always)]
     pub(super) unsafe fn from_driver(ptr: *mut c_void, len: usize) -> Result<Self, NotABuffer> {
         let addr = ptr as usize;
         if addr >= (bindings::MAX_ERRNO as usize).wrapping_neg() {

@@ -4,17 +4,26 @@
 //!
 //! C header: [`include/linux/uaccess.h`](srctree/include/linux/uaccess.h).
 //!
-//! Copies go through [`kernel::uaccess::UserSlice`]. A [`UserRange`] adds the
-//! two operations the fwctl uABI needs on top: clearing user memory
+//! A [`UserRange`] is a [`kernel::uaccess::UserSlice`] that the ioctl path
+//! can afford: its copies are the same calls as `UserSliceReader::read_raw`,
+//! `UserSliceWriter::write_slice` and their typed `read`/`write`, inlined
+//! (the kernel crate's are out of line: a call and a frame per copy, which
+//! the `make bench` rows cannot spare). It adds the two operations the fwctl
+//! uABI needs and `kernel::uaccess` lacks: clearing user memory
 //! (`clear_user()`, an inline on x86, so it comes from the glue) and checking
 //! that it is all zeroes (`check_zeroed_user()`). Like `UserSlice`, it is only
 //! an address and a length: every access checks the address and fails with
 //! EFAULT, and userspace may change the memory at any time.
 
 use super::glue;
+use core::mem::MaybeUninit;
 use kernel::{
     bindings,
     prelude::*,
+    transmute::{
+        AsBytes,
+        FromBytes, //
+    },
     uaccess::{
         UserPtr,
         UserSlice, //
@@ -70,9 +79,73 @@ impl UserRange {
     /// # Errors
     ///
     /// EFAULT if `data` is longer than the range, or the address is bad.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(self, data: &[u8]) -> Result {
-        self.slice().writer().write_slice(data)
+        if data.len() > self.len {
+            return Err(EFAULT);
+        }
+        // SAFETY: `data` is readable for its length; `copy_to_user` checks
+        // the user address.
+        match unsafe {
+            bindings::copy_to_user(self.ptr.as_mut_ptr(), data.as_ptr().cast(), data.len())
+        } {
+            0 => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+
+    /// Reads a `T` from the start of the range.
+    ///
+    /// # Errors
+    ///
+    /// EFAULT if `T` is longer than the range, or the address is bad.
+    #[inline(always)]
+    pub(crate) fn read_value<T: FromBytes>(self) -> Result<T> {
+        if size_of::<T>() > self.len {
+            return Err(EFAULT);
+        }
+        let mut out = MaybeUninit::<T>::uninit();
+        // SAFETY: `out` is writable for `size_of::<T>()` bytes;
+        // `_copy_from_user` checks the user address. As in
+        // `UserSliceReader::read`, the object-size check of `copy_from_user`
+        // is skipped: the size is a constant.
+        match unsafe {
+            bindings::_copy_from_user(
+                out.as_mut_ptr().cast(),
+                self.ptr.as_const_ptr(),
+                size_of::<T>(),
+            )
+        } {
+            // SAFETY: every byte was copied, and any bytes are a `T`
+            // (`FromBytes`).
+            0 => Ok(unsafe { out.assume_init() }),
+            _ => Err(EFAULT),
+        }
+    }
+
+    /// Writes `value` to the start of the range.
+    ///
+    /// # Errors
+    ///
+    /// EFAULT if `T` is longer than the range, or the address is bad.
+    #[inline(always)]
+    pub(crate) fn write_value<T: AsBytes>(self, value: &T) -> Result {
+        if size_of::<T>() > self.len {
+            return Err(EFAULT);
+        }
+        // SAFETY: `value` is readable for `size_of::<T>()` bytes, all
+        // initialised (`AsBytes`); `_copy_to_user` checks the user address
+        // (the object-size check is skipped as in `UserSliceWriter::write`).
+        match unsafe {
+            bindings::_copy_to_user(
+                self.ptr.as_mut_ptr(),
+                core::ptr::from_ref(value).cast(),
+                size_of::<T>(),
+            )
+        } {
+            0 => Ok(()),
+            _ => Err(EFAULT),
+        }
     }
 
     /// Copies the whole range into `to`, which need not be initialised.

@@ -34,10 +34,6 @@ use kernel::{
         AsBytes,
         FromBytes, //
     },
-    uaccess::{
-        UserPtr,
-        UserSlice, //
-    },
 };
 
 /// The `FWCTL_INFO` ioctl number.
@@ -102,7 +98,7 @@ pub(crate) unsafe trait Extensible: FromBytes + AsBytes {
 /// user's bytes past `size_of::<T>()` were zero when read.
 pub(crate) struct Ucmd<T: Extensible> {
     cmd: T,
-    arg: UserPtr,
+    arg: UserRange,
     user_size: usize,
 }
 
@@ -118,14 +114,16 @@ impl<T: Extensible> Ucmd<T> {
     ///
     /// EINVAL if `size` is below `T::MIN_SIZE`, E2BIG if the user's bytes
     /// past this kernel's structure are not zero, EFAULT if `arg` is bad.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read(arg: usize) -> Result<Self> {
         let ksize = size_of::<T>();
-        let arg = UserPtr::from_addr(arg);
-        let mut cmd = match UserSlice::new(arg, ksize).reader().read::<T>() {
+        let range = UserRange::new(arg as u64, ksize);
+        let mut cmd = match range.read_value::<T>() {
             Ok(cmd) => cmd,
             Err(e) => {
-                let size = UserSlice::new(arg, size_of::<u32>())
+                // Cold: through `kernel::uaccess`, out of line.
+                let size = UserRange::new(arg as u64, size_of::<u32>())
+                    .slice()
                     .reader()
                     .read::<u32>()?;
                 return Err(if (size as usize) < T::MIN_SIZE {
@@ -143,7 +141,7 @@ impl<T: Extensible> Ucmd<T> {
             // Bytes past the user's structure are not part of the request.
             cmd.as_bytes_mut()[user_size..].fill(0);
         } else if user_size > ksize
-            && !UserRange::new(arg.as_const_ptr() as u64, user_size)
+            && !UserRange::new(arg as u64, user_size)
                 .skip(ksize)
                 .is_zeroed()?
         {
@@ -152,7 +150,7 @@ impl<T: Extensible> Ucmd<T> {
         // INVARIANT: `user_size` and the bytes past `ksize` are checked above.
         Ok(Self {
             cmd,
-            arg,
+            arg: range,
             user_size,
         })
     }
@@ -163,14 +161,12 @@ impl<T: Extensible> Ucmd<T> {
     /// # Errors
     ///
     /// EFAULT if the address is bad.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn respond(&self) -> Result {
-        let ksize = size_of::<T>();
-        let mut writer = UserSlice::new(self.arg, ksize).writer();
-        if self.user_size >= ksize {
-            writer.write(&self.cmd)
+        if self.user_size >= size_of::<T>() {
+            self.arg.write_value(&self.cmd)
         } else {
-            writer.write_slice(&self.cmd.as_bytes()[..self.user_size])
+            self.arg.write(&self.cmd.as_bytes()[..self.user_size])
         }
     }
 }

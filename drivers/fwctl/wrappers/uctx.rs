@@ -293,7 +293,7 @@ impl UctxDriver<'_> {
     ///
     /// What the driver returns; EIO (with a warning) if it returns a
     /// pointer that is no allocation.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn info(&self) -> Result<Option<DriverBuf<Kfree>>> {
         let Some(info) = self.ops.info else {
             return Ok(None);
@@ -326,7 +326,7 @@ impl UctxDriver<'_> {
     /// EOPNOTSUPP without an `fw_rpc` op; what the driver returns; EIO (with
     /// a warning) if it returns a pointer that is no allocation, or replies
     /// in place with more bytes than the request had.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fw_rpc<'b>(
         &self,
         scope: Scope,
