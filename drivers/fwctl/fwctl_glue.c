@@ -3,8 +3,8 @@
  * fwctl-rs core: the C the Rust core cannot do without.
  *
  * Everything here is a static initialiser, an inline or macro-only kernel
- * interface, or an EXPORT_SYMBOL. The logic lives in the Rust files; the
- * functions named fwctl_rs_* are defined there.
+ * interface, or an EXPORT_SYMBOL. Only the wrapper types of wrappers/ call
+ * it; the functions named fwctl_rs_* are defined in wrappers/entry.rs.
  */
 #include <linux/cdev.h>
 #include <linux/device.h>
@@ -21,7 +21,7 @@
 
 #include "fwctl_glue.h"
 
-/* Defined in Rust (file.rs, device.rs). */
+/* Defined in Rust (wrappers/entry.rs). */
 int fwctl_rs_open(struct inode *inode, struct file *filp);
 int fwctl_rs_release(struct inode *inode, struct file *filp);
 long fwctl_rs_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
@@ -65,26 +65,20 @@ struct cdev *fwctl_glue_inode_cdev(struct inode *inode)
 	return inode->i_cdev;
 }
 
-void fwctl_glue_list_del(struct list_head *entry)
+void fwctl_glue_list_del_init(struct list_head *entry)
 {
-	list_del(entry);
+	list_del_init(entry);
+}
+
+/* User-sized RPC requests, charged to the caller; freed with kvfree(). */
+void *fwctl_glue_kvmalloc(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n)
 {
 	return clear_user(to, n);
-}
-
-/* One user access, not a copy: the ioctl path reads the size first. */
-int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from)
-{
-	return get_user(*to, from);
-}
-
-/* User-sized RPC buffers, charged to the caller; freed with kvfree(). */
-void *fwctl_glue_kvmalloc(size_t size)
-{
-	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 /*
@@ -100,7 +94,7 @@ void fwctl_glue_taint(struct fwctl_device *fwctl)
 	add_taint(TAINT_FWCTL, LOCKDEP_STILL_OK);
 }
 
-/* The C ABI of include/linux/fwctl.h, implemented in device.rs. */
+/* The C ABI of include/linux/fwctl.h, implemented in wrappers/entry.rs. */
 EXPORT_SYMBOL_NS_GPL(_fwctl_alloc_device, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_register, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_unregister, "FWCTL");

@@ -17,10 +17,9 @@ int fwctl_glue_minor_alloc(unsigned int max);
 void fwctl_glue_minor_free(unsigned int minor);
 struct module *fwctl_glue_this_module(void);
 struct cdev *fwctl_glue_inode_cdev(struct inode *inode);
-void fwctl_glue_list_del(struct list_head *entry);
-unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
-int fwctl_glue_get_user_u32(u32 *to, const u32 __user *from);
+void fwctl_glue_list_del_init(struct list_head *entry);
 void *fwctl_glue_kvmalloc(size_t size);
+unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
 void fwctl_glue_taint(struct fwctl_device *fwctl);
 
 #endif

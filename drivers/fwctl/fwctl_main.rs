@@ -7,13 +7,16 @@
 //! `FWCTL_INFO`, `FWCTL_RPC`) and the same C ABI for drivers
 //! (`include/linux/fwctl.h`, namespace `FWCTL`), so drivers written for the
 //! C core load on this one unchanged.
+//!
+//! The fwctl logic (`device.rs`, `file.rs`, `ioctl.rs`) is safe Rust on the
+//! small types of `wrappers/`, which hold every raw kernel call of the core.
 
 use kernel::prelude::*;
 
 mod device;
-mod ffi;
 mod file;
 mod ioctl;
+mod wrappers;
 
 module! {
     type: FwctlCore,
@@ -23,17 +26,14 @@ module! {
     license: "GPL",
 }
 
-struct FwctlCore;
+struct FwctlCore {
+    _devices: device::Devices,
+}
 
 impl kernel::Module for FwctlCore {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        device::init()?;
-        Ok(FwctlCore)
-    }
-}
-
-impl Drop for FwctlCore {
-    fn drop(&mut self) {
-        device::exit();
+        Ok(FwctlCore {
+            _devices: device::Devices::new()?,
+        })
     }
 }

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The core's C entry points: the file operations and class callbacks that
+//! `fwctl_glue.c` points at, and the C ABI of `include/linux/fwctl.h` that
+//! drivers call.
+//!
+//! Each one turns its raw arguments into the wrapper types, on the strength
+//! of its caller's contract (the VFS, the driver core, the fwctl driver
+//! API), and calls the fwctl logic.
+
+use super::{
+    chrdev,
+    device::{
+        AllocRequest,
+        Device,
+        NewDevice,
+        Registered,
+        Unregistered, //
+    },
+    glue,
+    uctx::Uctx,
+};
+use crate::{
+    device,
+    file,
+    ioctl, //
+};
+use core::ptr;
+use kernel::{
+    bindings,
+    prelude::*, //
+};
+
+// The exported functions must have exactly the C prototypes the drivers
+// were compiled against, and the callbacks exactly those of the tables the
+// glue puts them in; bindgen's declarations are those prototypes.
+const _: () = {
+    let _alloc: [unsafe extern "C" fn(
+        *mut bindings::device,
+        *const bindings::fwctl_ops,
+        usize,
+    ) -> *mut bindings::fwctl_device; 2] = [bindings::_fwctl_alloc_device, _fwctl_alloc_device];
+    let _register: [unsafe extern "C" fn(*mut bindings::fwctl_device) -> c_int; 2] =
+        [bindings::fwctl_register, fwctl_register];
+    let _unregister: [unsafe extern "C" fn(*mut bindings::fwctl_device); 2] =
+        [bindings::fwctl_unregister, fwctl_unregister];
+
+    // SAFETY: all-zero is a valid `file_operations` and `class` (NULL
+    // pointers, `None` callbacks); these values only exist at compile time.
+    let _ = bindings::file_operations {
+        open: Some(fwctl_rs_open),
+        release: Some(fwctl_rs_release),
+        unlocked_ioctl: Some(fwctl_rs_ioctl),
+        ..unsafe { core::mem::zeroed() }
+    };
+    // SAFETY: as above.
+    let _ = bindings::class {
+        dev_release: Some(fwctl_rs_device_release),
+        devnode: Some(fwctl_rs_devnode),
+        ..unsafe { core::mem::zeroed() }
+    };
+};
+
+/// `open()`: opens a user context on the node's device.
+///
+/// # Safety
+///
+/// Called by the VFS for an inode of one of our char devices.
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_open(
+    inode: *mut bindings::inode,
+    filp: *mut bindings::file,
+) -> c_int {
+    // SAFETY: our inodes' cdev is embedded in a `fwctl_device` from
+    // `NewDevice::new`, kept alive by the reference the open holds on the
+    // cdev (whose parent is the device).
+    let dev = unsafe {
+        Device::from_raw(kernel::container_of!(
+            glue::fwctl_glue_inode_cdev(inode),
+            bindings::fwctl_device,
+            cdev
+        ))
+    };
+    match file::open(dev) {
+        Ok(uctx) => {
+            // SAFETY: `filp` is being opened; nobody else uses it yet.
+            unsafe { (*filp).private_data = uctx.into_raw() };
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `release()`: the last reference to the file is gone.
+///
+/// # Safety
+///
+/// Called by the VFS for a file opened by [`fwctl_rs_open`].
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_release(
+    _inode: *mut bindings::inode,
+    filp: *mut bindings::file,
+) -> c_int {
+    // SAFETY: `fwctl_rs_open` stored the context; this is the file's last
+    // use, so it is taken back once and nothing borrows it.
+    let uctx = unsafe { Uctx::from_raw((*filp).private_data) };
+    file::release(uctx);
+    0
+}
+
+/// `unlocked_ioctl()`.
+///
+/// # Safety
+///
+/// Called by the VFS for a file opened by [`fwctl_rs_open`].
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_ioctl(
+    filp: *mut bindings::file,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_long {
+    // SAFETY: `fwctl_rs_open` stored the context; the VFS does not release
+    // the file while an ioctl on it runs.
+    let uctx = unsafe { Uctx::borrow((*filp).private_data) };
+    match ioctl::ioctl(&uctx, cmd, arg) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+/// The class's release callback: the last reference to a device is gone.
+///
+/// # Safety
+///
+/// Called by the driver core with a device of our class, which is the
+/// `dev` of a `fwctl_device` from `NewDevice::new`.
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_device_release(dev: *mut bindings::device) {
+    // SAFETY: every device of our class is the `dev` of a `fwctl_device`,
+    // and its last reference is gone (caller).
+    unsafe { NewDevice::release(kernel::container_of!(dev, bindings::fwctl_device, dev)) };
+}
+
+/// The class's devnode callback: devices live in `/dev/fwctl/`.
+///
+/// # Safety
+///
+/// Called by the driver core with a valid, named device.
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_devnode(
+    dev: *const bindings::device,
+    _mode: *mut bindings::umode_t,
+) -> *mut c_char {
+    // SAFETY: valid and named (caller).
+    unsafe { chrdev::devnode_in_fwctl_dir(dev) }
+}
+
+/// Allocates a zeroed `fwctl_device` of `size` bytes (the driver's area
+/// follows the core's struct) for `parent`, ready for [`fwctl_register`].
+///
+/// Returns NULL on failure. The result is freed by `fwctl_put()` (the
+/// device's release callback).
+///
+/// # Safety
+///
+/// `parent` must be a valid device and `ops` a valid `fwctl_ops` table;
+/// both must stay valid until `fwctl_unregister` returns.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn _fwctl_alloc_device(
+    parent: *mut bindings::device,
+    ops: *const bindings::fwctl_ops,
+    size: usize,
+) -> *mut bindings::fwctl_device {
+    // SAFETY: valid until unregistration (caller).
+    let req = unsafe { AllocRequest::new(parent, ops, size) };
+    match req.and_then(device::alloc) {
+        Ok(dev) => dev.into_raw(),
+        Err(_) => ptr::null_mut(),
+    }
+}
+
+/// Makes `fwctl` visible in sysfs and `/dev`; its ops may be called from now
+/// on. Returns 0 or a negative errno.
+///
+/// # Safety
+///
+/// `fwctl` must come from [`_fwctl_alloc_device`], not be registered, and
+/// the caller must hold its reference.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fwctl_register(fwctl: *mut bindings::fwctl_device) -> c_int {
+    // SAFETY: allocated by us, referenced by the caller, not registered.
+    let dev = unsafe { Unregistered::new(Device::from_raw(fwctl)) };
+    match device::register(dev) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Undoes [`fwctl_register`]: removes the node, waits for running ops,
+/// closes every open user context and detaches the driver. Open FDs stay
+/// valid; every operation on them fails with ENODEV from now on.
+///
+/// # Safety
+///
+/// `fwctl` must be registered (once), and the caller must hold its
+/// reference.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fwctl_unregister(fwctl: *mut bindings::fwctl_device) {
+    // SAFETY: registered, referenced by the caller, unregistered once.
+    device::unregister(unsafe { Registered::new(Device::from_raw(fwctl)) });
+}
