@@ -383,11 +383,10 @@ impl Args {
                     Scope::Configuration
                 );
                 for e in &entries {
-                    human.push_str(&format!(
-                        "  feature {}\n{}",
-                        cxl::uuid_string(&e.uuid),
-                        output::human(&entry_fields(e)).replace("\n    ", "\n      ")
-                    ));
+                    human.push_str(&format!("    feature {}\n", cxl::uuid_string(&e.uuid)));
+                    for line in output::human(&entry_fields(e)[1..].to_vec()).lines() {
+                        human.push_str(&format!("    {line}\n"));
+                    }
                 }
                 Output::new(
                     human,
