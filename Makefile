@@ -65,12 +65,12 @@ KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxemu_test; \
 	fwctl_cli_test read; \
-	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
-	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
 	fwctl_conformance_test rust-core+rust-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
+	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
 	fwctl_mlx5_test; \
 	fwctl_cli_test write
 
