@@ -35,6 +35,11 @@ struct auxiliary_device;
  * function is gone or its firmware was reset or restarted (the function
  * then reloads: this auxiliary device goes and a new one comes). On error,
  * @out holds nothing from the firmware. Sleeps.
+ *
+ * @out may be @in, or overlap it, as with mlx5_cmd_do(): the whole input
+ * is taken before any of @out is written (an overlapping reply is staged
+ * in a buffer of the interface's own, so the call may then also fail with
+ * -ENOMEM). Nothing else may access either buffer during the call.
  */
 int cxemu_exec(struct auxiliary_device *adev, const void *in, size_t in_len,
 	       void *out, size_t out_size, size_t *out_len);

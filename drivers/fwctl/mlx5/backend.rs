@@ -9,7 +9,21 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Executes one command: `input` to the firmware, the reply into
     /// `output` (zero-filled beyond it). A command the firmware refused is
     /// `Ok`, with the status in the reply; `Err` means it was not executed.
+    ///
+    /// # Errors
+    ///
+    /// The backend's errno when the command was not executed.
     fn exec(&self, input: &[u8], output: &mut [u8]) -> Result;
+
+    /// Executes one command in place, as the C driver does when the reply
+    /// fits in the request's buffer: all of `buf` goes to the firmware,
+    /// and its first `out_len` bytes (at most `buf.len()`) become the reply,
+    /// zero-filled beyond it; the rest of `buf` is unspecified.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if `out_len` is over `buf.len()`, else as [`Backend::exec`].
+    fn exec_in_place(&self, buf: &mut [u8], out_len: usize) -> Result;
 
     /// The general device capabilities (`cmd_hca_cap`, current values).
     fn general_caps(&self) -> &[u8];

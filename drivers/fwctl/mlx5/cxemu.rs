@@ -82,7 +82,8 @@ impl Backend for CxemuBackend {
     fn exec(&self, input: &[u8], output: &mut [u8]) -> Result {
         let mut len = 0usize;
         // SAFETY: `adev` is bound (type invariant); `input` and `output` are
-        // distinct slices valid for their lengths; `len` is a local.
+        // slices valid for their lengths, and Rust's borrows keep them
+        // apart; `len` is a local.
         to_result(unsafe {
             cxemu_exec(
                 self.adev.as_ptr(),
@@ -90,6 +91,29 @@ impl Backend for CxemuBackend {
                 input.len(),
                 output.as_mut_ptr().cast(),
                 output.len(),
+                &mut len,
+            )
+        })
+    }
+
+    fn exec_in_place(&self, buf: &mut [u8], out_len: usize) -> Result {
+        if out_len > buf.len() {
+            return Err(EINVAL);
+        }
+        let mut len = 0usize;
+        let at = buf.as_mut_ptr();
+        // SAFETY: `adev` is bound (type invariant); `at` is valid for reads
+        // of `buf.len()` bytes and for writes of `out_len` of them, and
+        // `buf` is borrowed exclusively for the call, so only `cxemu_exec`
+        // touches it, which allows the output to overlap the input; `len`
+        // is a local.
+        to_result(unsafe {
+            cxemu_exec(
+                self.adev.as_ptr(),
+                at.cast_const().cast(),
+                buf.len(),
+                at.cast(),
+                out_len,
                 &mut len,
             )
         })

@@ -118,6 +118,12 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
         }
         // The FD's user context, whatever the caller wrote.
         set_uid(rpc_buf, this.uid);
+        // As the C driver: a reply that fits in the request's buffer is
+        // written there, the whole `out_len` of it.
+        if max_output_len <= rpc_buf.len() {
+            backend.exec_in_place(rpc_buf, max_output_len)?;
+            return Ok(fwctl::FwRpcResponse::InPlace(max_output_len));
+        }
         let mut reply = KVVec::from_elem(0u8, max_output_len, GFP_KERNEL)?;
         backend.exec(rpc_buf, &mut reply)?;
         Ok(fwctl::FwRpcResponse::NewBuffer(reply))

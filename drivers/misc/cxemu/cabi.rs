@@ -14,9 +14,12 @@ use kernel::{
     prelude::*,
 };
 
-use crate::function::{
-    CmdIf,
-    CmdIfLt, //
+use crate::{
+    function::{
+        CmdIf,
+        CmdIfLt, //
+    },
+    regs::DATA_SIZE,
 };
 
 /// The command interface behind `adev`.
@@ -39,11 +42,18 @@ unsafe fn cmd_if<'a>(adev: *mut bindings::auxiliary_device) -> Result<Pin<&'a Cm
 
 /// See `cxemu_exec()` in `include/linux/cxemu.h`.
 ///
+/// `out` may overlap `input` (the C mlx5 idiom passes one buffer as both).
+/// The mailbox takes the input as `&[u8]` and the reply as `&mut [u8]`,
+/// which must not cover the same memory, so an overlapping reply goes
+/// through a buffer of our own first and is copied to `out` once the
+/// input's slice is dead.
+///
 /// # Safety
 ///
 /// `adev` is an auxiliary device the caller is bound to; `input` is valid
 /// for reads of `in_len` bytes; `out` for writes of `out_size` bytes and
-/// `out_len` for one `size_t`; none of them overlap.
+/// `out_len` for one `size_t`, which overlaps neither buffer; nothing else
+/// accesses the buffers during the call.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn cxemu_exec(
     adev: *mut bindings::auxiliary_device,
@@ -59,14 +69,38 @@ pub(crate) unsafe extern "C" fn cxemu_exec(
         if input.is_null() || out.is_null() || out_len.is_null() {
             return Err(EINVAL);
         }
-        // SAFETY: the caller's contract: valid, non-overlapping buffers.
-        let (input, output) = unsafe {
-            (
-                core::slice::from_raw_parts(input.cast::<u8>(), in_len),
-                core::slice::from_raw_parts_mut(out.cast::<u8>(), out_size),
-            )
+        let (input, out) = (input.cast::<u8>(), out.cast::<u8>());
+        let overlap = input.addr() < out.addr().saturating_add(out_size)
+            && out.addr() < input.addr().saturating_add(in_len);
+        let len = if overlap {
+            // The reply cannot be longer than a slot's output area.
+            let mut reply = KVVec::from_elem(0u8, out_size.min(DATA_SIZE), GFP_KERNEL)?;
+            let len = {
+                // SAFETY: the caller's contract: `input` is valid for reads
+                // of `in_len` bytes, and nobody writes them while the
+                // slice lives (`reply` is our own allocation).
+                let input = unsafe { core::slice::from_raw_parts(input, in_len) };
+                cmd.mbox.exec(input, &mut reply)?
+            };
+            // SAFETY: the caller's contract: `out` is valid for writes of
+            // `out_size` bytes, at least `reply.len()`; the input's slice
+            // is dead, and `reply` is our own allocation.
+            unsafe {
+                core::ptr::copy_nonoverlapping(reply.as_ptr(), out, reply.len());
+                core::ptr::write_bytes(out.add(reply.len()), 0, out_size - reply.len());
+            }
+            len
+        } else {
+            // SAFETY: the caller's contract: valid buffers, which do not
+            // overlap (checked above) and nobody else accesses.
+            let (input, output) = unsafe {
+                (
+                    core::slice::from_raw_parts(input, in_len),
+                    core::slice::from_raw_parts_mut(out, out_size),
+                )
+            };
+            cmd.mbox.exec(input, output)?
         };
-        let len = cmd.mbox.exec(input, output)?;
         // SAFETY: the caller's contract: `out_len` is valid for a write.
         unsafe { out_len.write(len) };
         Ok(0)

@@ -8,7 +8,10 @@
 //! real firmware reports it: a status and a syndrome in the output header,
 //! never by refusing to answer.
 
-use std::collections::BTreeMap;
+use std::{
+    collections::BTreeMap,
+    time::Instant, //
+};
 
 use crate::{
     prm::{
@@ -45,10 +48,27 @@ use crate::{
 
 /// PCI device id of the ConnectX-6 Dx that the firmware claims to be.
 pub const HW_DEVICE_ID: u16 = 0x101d;
+/// MGIR `hw_dev_id`: the ConnectX-6 Dx's hardware id, 0x212
+/// (`DeviceConnectX6DX_HwId` in mstflint's `mflash/mflash_types.h`).
+/// Vendor tools identify the device by it before anything else.
+pub const HW_DEV_ID: u16 = 0x212;
 /// Hardware revision reported by MGIR.
 pub const HW_REVISION: u16 = 0x00b0;
+/// MGIR `technology`: 3 is 16 nm, the ConnectX-6 Dx's process.
+pub const TECHNOLOGY: u32 = 3;
+/// Physical ports, in MGIR and in the general capabilities alike.
+pub const NUM_PORTS: u32 = 1;
+/// The board's manufacturing base MAC (NVIDIA/Mellanox OUI 0c:42:a1): the
+/// PFs' MACs derive from it, and tools use it as the device's unique id.
+pub const BASE_MAC: u64 = 0x0c42_a1c0_ffee;
 /// Firmware version reported by MGIR: 22.41.1000.
 pub const FW_VERSION: (u32, u32, u32) = (22, 41, 1000);
+/// Firmware build date and time, BCD as MGIR codes them: 2024-05-02 10:12.
+pub const FW_DATE: (u32, u32, u32, u32) = (0x2024, 0x05, 0x02, 0x1012);
+/// Expansion ROMs in the image, MGIR `sw_info`: FlexBoot 3.7.300 and UEFI
+/// 14.34.12 (major, minor, build), both for x86-64.
+pub const ROM_FLEXBOOT_VERSION: (u32, u32, u32) = (3, 7, 300);
+pub const ROM_UEFI_VERSION: (u32, u32, u32) = (14, 34, 12);
 /// Board PSID reported by MGIR and QUERY_ADAPTER.
 pub const PSID: &str = "MT_0000000359";
 /// Mellanox's IEEE OUI and PCI vendor id.
@@ -125,6 +145,8 @@ pub struct Firmware {
     vnic_queries: u32,
     /// Host-visible counters.
     pub stats: Stats,
+    /// When the device came out of reset: MGIR's uptime counts from it.
+    started: Instant,
 }
 
 impl Default for Firmware {
@@ -171,6 +193,7 @@ impl Firmware {
             diag_samples: 0,
             vnic_queries: 0,
             stats: Stats::default(),
+            started: Instant::now(),
         }
     }
 
@@ -371,7 +394,12 @@ impl Firmware {
 
     fn read_register(&self, id: u16, request: &[u8]) -> Result<Vec<u8>, Fail> {
         Ok(match id {
-            reg::MGIR => mgir_value(),
+            reg::MGIR => {
+                let mut v = mgir_value();
+                let uptime = self.started.elapsed().as_secs();
+                mgir::UPTIME.set(&mut v, uptime.try_into().unwrap_or(u32::MAX));
+                v
+            }
             reg::PTYS => {
                 check_ptys_port(request)?;
                 let mut v = vec![0u8; ptys::LEN];
@@ -551,7 +579,7 @@ pub fn capabilities(kind: u16, current: bool) -> Option<Vec<u8>> {
             hca::MCAM_REG.set(&mut c, 1);
             hca::PCAM_REG.set(&mut c, 1);
             hca::PORT_TYPE.set(&mut c, 1);
-            hca::NUM_PORTS.set(&mut c, 1);
+            hca::NUM_PORTS.set(&mut c, NUM_PORTS);
             hca::NUM_OF_DIAGNOSTIC_COUNTERS.set(&mut c, DIAG_COUNTERS.len() as u32);
             hca::LOG_MAX_UCTX.set(&mut c, 8);
             hca::DEVICE_FREQUENCY_MHZ.set(&mut c, DEVICE_FREQUENCY_KHZ / 1000);
@@ -635,21 +663,46 @@ fn query_pages(input: &[u8], op_mod: u16) -> Result<Vec<u8>, Fail> {
     Ok(out)
 }
 
-/// MGIR: a ConnectX-6 Dx running firmware 22.41.1000.
+/// MGIR: a ConnectX-6 Dx running firmware 22.41.1000, every identity
+/// field a real one fills (uptime 0: the caller sets it).
 pub fn mgir_value() -> Vec<u8> {
     let mut v = vec![0u8; mgir::LEN];
+    // hardware_info.
     mgir::DEVICE_HW_REVISION.set(&mut v, HW_REVISION.into());
     mgir::DEVICE_ID.set(&mut v, HW_DEVICE_ID.into());
-    mgir::NUM_PORTS.set(&mut v, 1);
+    mgir::TECHNOLOGY.set(&mut v, TECHNOLOGY);
+    mgir::NUM_PORTS.set(&mut v, NUM_PORTS);
+    mgir::HW_DEV_ID.set(&mut v, HW_DEV_ID.into());
+    mgir::MANUFACTURING_BASE_MAC_47_32.set(&mut v, (BASE_MAC >> 32) as u32);
+    mgir::MANUFACTURING_BASE_MAC_31_0.set(&mut v, BASE_MAC as u32);
+    // fw_info: a signed, secure-update image in a GA-secured device. The
+    // 8-bit fields are deprecated; firmware still fills them.
     let (major, minor, sub) = FW_VERSION;
+    mgir::FW_SECURED.set(&mut v, 1);
+    mgir::FW_SIGNED.set(&mut v, 1);
     mgir::FW_MAJOR.set(&mut v, major);
     mgir::FW_MINOR.set(&mut v, minor);
     mgir::FW_SUB_MINOR.set(&mut v, sub & 0xff);
+    let (year, month, day, hour) = FW_DATE;
+    mgir::FW_YEAR.set(&mut v, year);
+    mgir::FW_MONTH.set(&mut v, month);
+    mgir::FW_DAY.set(&mut v, day);
+    mgir::FW_HOUR.set(&mut v, hour);
+    let (at, _) = mgir::PSID;
+    v[at..at + PSID.len()].copy_from_slice(PSID.as_bytes());
     mgir::FW_EXTENDED_MAJOR.set(&mut v, major);
     mgir::FW_EXTENDED_MINOR.set(&mut v, minor);
     mgir::FW_EXTENDED_SUB_MINOR.set(&mut v, sub);
-    let (at, _) = mgir::PSID;
-    v[at..at + PSID.len()].copy_from_slice(PSID.as_bytes());
+    mgir::FW_LIFE_CYCLE.set(&mut v, 1);
+    mgir::FW_SEC_BOOT.set(&mut v, 1);
+    // sw_info: the expansion ROMs.
+    let rom = |(major, minor, build): (u32, u32, u32)| major << 24 | minor << 16 | build;
+    mgir::ROM0_TYPE.set(&mut v, mgir::ROM_FLEXBOOT);
+    mgir::ROM0_ARCH.set(&mut v, mgir::ROM_ARCH_AMD64);
+    mgir::ROM0_VERSION.set(&mut v, rom(ROM_FLEXBOOT_VERSION));
+    mgir::ROM1_TYPE.set(&mut v, mgir::ROM_UEFI);
+    mgir::ROM1_ARCH.set(&mut v, mgir::ROM_ARCH_AMD64);
+    mgir::ROM1_VERSION.set(&mut v, rom(ROM_UEFI_VERSION));
     v
 }
 

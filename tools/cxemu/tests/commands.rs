@@ -292,6 +292,42 @@ fn mgir_reports_a_connectx_and_its_firmware() {
     assert_eq!(&r[0x30..0x3d], b"MT_0000000359");
 }
 
+/// What a vendor tool reads before anything else: a ConnectX-6 Dx's
+/// hardware id (0x212 for PCI device 0x101d), from the PRM's MGIR layout.
+#[test]
+fn mgir_identifies_a_connectx6_dx_as_vendor_tools_do() {
+    let mut fw = Firmware::new();
+    let out = access_reg(&mut fw, false, 0x9020, &[0u8; 0xa0]);
+    assert_eq!(status(&out), OK);
+    let r = &out[0x10..];
+    // hardware_info: hw_dev_id in bits 15:0 of dword 2; technology (16 nm)
+    // in bits 15:11 and num_ports in bits 23:16 of dword 1; the base MAC
+    // in dwords 4 and 5.
+    assert_eq!(be32(r, 0x8) & 0xffff, 0x212, "hw_dev_id");
+    assert_eq!(be32(r, 0x4) >> 11 & 0x1f, 3, "technology");
+    assert_eq!(be32(r, 0x4) >> 16 & 0xff, 1, "num_ports");
+    assert_ne!((be32(r, 0x10) & 0xffff) | be32(r, 0x14), 0, "base MAC");
+    // fw_info at 0x20: secured (bit 24) and signed (bit 25), the build
+    // date, GA secured with secure boot (dword 13 bits 1:0 and 2).
+    assert_eq!(be32(r, 0x20) >> 24 & 0x3, 0x3, "secured, signed_fw");
+    assert_eq!(
+        be32(r, 0x20) & 0xff_ffff,
+        (22 << 16) | (41 << 8) | (1000 & 0xff)
+    );
+    assert_ne!(be32(r, 0x28), 0, "build date");
+    assert_eq!(be32(r, 0x54) & 0x7, 0x5, "life_cycle, sec_boot");
+    // sw_info at 0x60, dword 1 from the top: rom0_arch (AMD64 1),
+    // rom0_type (FlexBoot 1), rom1_arch (AMD64 1), rom1_type (UEFI 2);
+    // then the versions.
+    assert_eq!(be32(r, 0x64) >> 16, 0x1112, "ROM types and arch");
+    assert_ne!(be32(r, 0x68), 0, "ROM 0 version");
+    assert_ne!(be32(r, 0x6c), 0, "ROM 1 version");
+    // The same port count as the general capabilities.
+    let caps = fw.execute(&cmd(0x100, 0, 1, &[], 0), 0x1010);
+    assert_eq!(status(&caps), OK);
+    assert_eq!(caps[0x10 + 0x37], 1, "cmd_hca_cap.num_ports");
+}
+
 #[test]
 fn mgir_is_read_only_and_unknown_registers_fail() {
     let mut fw = Firmware::new();

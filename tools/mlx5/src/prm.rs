@@ -257,21 +257,63 @@ pub mod reg {
     pub const RCR: u16 = 0xc00f;
 }
 
-/// MGIR: hardware info at 0x00, firmware info at 0x20, software info at 0x60.
+/// MGIR: hardware info at 0x00, firmware info at 0x20, software info at
+/// 0x60, development info at 0x80. The PRM's layout as mstflint publishes
+/// it (`tools_layouts/reg_access_hca_layouts.h`: `mgir_hardware_info_ext`,
+/// `mgir_fw_info_ext`, `mgir_sw_info_ext`, `rom_version_ext`); there a
+/// field at "0x8.0 - 0x8.15" is bits 15:0 of the word at byte 0x8.
 pub mod mgir {
     use super::*;
     pub const LEN: usize = 0xa0;
+
+    // hardware_info (0x00).
     pub const DEVICE_HW_REVISION: Field = field(0x00, 16);
+    /// The PCI device id in normal operation.
     pub const DEVICE_ID: Field = field(0x10, 16);
+    /// Process technology: 3 is 16 nm.
+    pub const TECHNOLOGY: Field = field(0x30, 5);
     pub const NUM_PORTS: Field = field(0x28, 8);
-    pub const FW_SUB_MINOR: Field = field(0x118, 8);
-    pub const FW_MINOR: Field = field(0x110, 8);
+    /// The hardware's id: the PCI device id in recovery (livefish) mode,
+    /// which vendor tools key their device tables on.
+    pub const HW_DEV_ID: Field = field(0x50, 16);
+    pub const MANUFACTURING_BASE_MAC_47_32: Field = field(0x90, 16);
+    pub const MANUFACTURING_BASE_MAC_31_0: Field = field(0xa0, 32);
+    /// Seconds since the last reset.
+    pub const UPTIME: Field = field(0xe0, 32);
+
+    // fw_info (0x20).
+    pub const FW_SECURED: Field = field(0x107, 1);
+    pub const FW_SIGNED: Field = field(0x106, 1);
     pub const FW_MAJOR: Field = field(0x108, 8);
+    pub const FW_MINOR: Field = field(0x110, 8);
+    pub const FW_SUB_MINOR: Field = field(0x118, 8);
+    /// Build date, BCD: 0x05, 0x03, 0x2004 for 3 May 2004.
+    pub const FW_MONTH: Field = field(0x140, 8);
+    pub const FW_DAY: Field = field(0x148, 8);
+    pub const FW_YEAR: Field = field(0x150, 16);
+    /// Build time, BCD: 0x1743 for 17:43.
+    pub const FW_HOUR: Field = field(0x170, 16);
     /// Byte offset and length of the firmware PSID string.
     pub const PSID: (usize, usize) = (0x30, 16);
     pub const FW_EXTENDED_MAJOR: Field = field(0x44 * 8, 32);
     pub const FW_EXTENDED_MINOR: Field = field(0x48 * 8, 32);
     pub const FW_EXTENDED_SUB_MINOR: Field = field(0x4c * 8, 32);
+    /// 0 production, 1 GA secured, 2 GA non-secured, 3 RMA.
+    pub const FW_LIFE_CYCLE: Field = field(0x54 * 8 + 30, 2);
+    pub const FW_SEC_BOOT: Field = field(0x54 * 8 + 29, 1);
+
+    // sw_info (0x60): expansion ROMs 0 and 1, type and architecture,
+    // then each ROM's version (major 8, minor 8, build 16 bits).
+    pub const ROM0_ARCH: Field = field(0x64 * 8, 4);
+    pub const ROM0_TYPE: Field = field(0x64 * 8 + 4, 4);
+    pub const ROM1_ARCH: Field = field(0x64 * 8 + 8, 4);
+    pub const ROM1_TYPE: Field = field(0x64 * 8 + 12, 4);
+    pub const ROM0_VERSION: Field = field(0x68 * 8, 32);
+    pub const ROM1_VERSION: Field = field(0x6c * 8, 32);
+    /// ROM types and the architecture of both.
+    pub const ROM_FLEXBOOT: u32 = 1;
+    pub const ROM_UEFI: u32 = 2;
+    pub const ROM_ARCH_AMD64: u32 = 1;
 }
 
 /// PTYS (`ptys_reg`).

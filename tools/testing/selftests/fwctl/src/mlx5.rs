@@ -388,6 +388,173 @@ fn firmware_status_passes_through() -> Check {
     Ok(())
 }
 
+/// ACCESS_REG of register `id`: `op_mod` 1 reads, 0 writes; the register
+/// id at byte 0xa, the register's data from 0x10.
+fn access_reg(write: bool, id: u16, data: &[u8]) -> Vec<u8> {
+    let mut tail = vec![0u8; 8 + data.len()];
+    tail[2..4].copy_from_slice(&id.to_be_bytes());
+    tail[8..].copy_from_slice(data);
+    command(0x0805, 0, u16::from(!write), &tail, 0)
+}
+
+const MGIR: u16 = 0x9020;
+const MGIR_LEN: usize = 0xa0;
+
+/// MGIR and QUERY_ADAPTER as a vendor tool (mlxreg, mstflint) reads them,
+/// at the scopes it uses: register reads at debug-read-only, register
+/// writes at debug-write-full. The expected values are the PRM's and
+/// mstflint's facts about a ConnectX-6 Dx (PCI device 0x101d, hardware id
+/// 0x212, `DeviceConnectX6DX_HwId`), with offsets from the PRM's MGIR
+/// layout, not the emulator's constants.
+fn identity_as_a_vendor_tool_sees_it() -> Check {
+    let f = open()?;
+    let read = access_reg(false, MGIR, &[0; MGIR_LEN]);
+    let out = call(&f, scope::DEBUG_READ_ONLY, &read, 0x10 + MGIR_LEN)?;
+    ensure!(out[0] == 0, "MGIR read: status {:#x}", out[0]);
+    let r = &out[0x10..];
+    // hardware_info: device_id in bits 15:0 of dword 0; hw_dev_id in bits
+    // 15:0 of dword 2, which tools check first; num_ports in bits 23:16
+    // of dword 1; the manufacturing base MAC in dwords 4 and 5.
+    let (device_id, hw_dev_id) = (be32(r, 0) & 0xffff, be32(r, 8) & 0xffff);
+    ensure!(
+        (device_id, hw_dev_id) == (0x101d, 0x212),
+        "device_id {device_id:#x}, hw_dev_id {hw_dev_id:#x}: want a ConnectX-6 Dx, 0x101d and 0x212"
+    );
+    ensure!(
+        (be32(r, 0x10) & 0xffff) | be32(r, 0x14) != 0,
+        "no manufacturing base MAC"
+    );
+    // fw_info at 0x20: the extended version at 0x44, 0x48, 0x4c, the
+    // PSID at 0x30.
+    let version = (be32(r, 0x44), be32(r, 0x48), be32(r, 0x4c));
+    ensure!(version == (22, 41, 1000), "firmware {version:?}");
+    ensure!(
+        &r[0x30..0x40] == b"MT_0000000359\0\0\0",
+        "MGIR PSID {:02x?}",
+        &r[0x30..0x40]
+    );
+    // The general capabilities (current) count the same ports.
+    let caps = call(
+        &f,
+        scope::CONFIGURATION,
+        &command(0x0100, 0, 1, &[], 16),
+        0x1010,
+    )?;
+    let ports = (be32(r, 4) >> 16 & 0xff, u32::from(caps[0x10 + 0x37]));
+    ensure!(
+        caps[0] == 0 && ports.0 == ports.1 && ports.0 != 0,
+        "ports: MGIR {}, QUERY_HCA_CAP {} (status {:#x})",
+        ports.0,
+        ports.1,
+        caps[0]
+    );
+    // QUERY_ADAPTER: Mellanox's OUI and PCI vendor id, the same PSID.
+    let a = call(
+        &f,
+        scope::CONFIGURATION,
+        &command(0x0101, 0, 0, &[], 16),
+        0x110,
+    )?;
+    ensure!(
+        a[0] == 0 && be32(&a, 0x28) & 0xff_ffff == 0x0002c9 && be32(&a, 0x2c) & 0xffff == 0x15b3,
+        "QUERY_ADAPTER status {:#x}, OUI {:#x}, vendor {:#x}",
+        a[0],
+        be32(&a, 0x28) & 0xff_ffff,
+        be32(&a, 0x2c) & 0xffff
+    );
+    ensure!(
+        a[0x100..0x110] == r[0x30..0x40],
+        "QUERY_ADAPTER PSID {:02x?}",
+        &a[0x100..0x110]
+    );
+    // A write reaches the firmware at debug-write-full, which refuses it:
+    // MGIR is read-only (BAD_PARAM), and the identity stays.
+    let mut forged = r.to_vec();
+    forged[8..0xc].fill(0);
+    let out = call(
+        &f,
+        scope::DEBUG_WRITE_FULL,
+        &access_reg(true, MGIR, &forged),
+        0x10 + MGIR_LEN,
+    )?;
+    ensure!(out[0] == 0x3, "MGIR write: status {:#x}, want 0x3", out[0]);
+    let again = call(&f, scope::DEBUG_READ_ONLY, &read, 0x10 + MGIR_LEN)?;
+    ensure!(
+        be32(&again, 0x18) & 0xffff == 0x212,
+        "hw_dev_id {:#x} after a refused write",
+        be32(&again, 0x18) & 0xffff
+    );
+    Ok(())
+}
+
+/// One RPC into a buffer prefilled with 0x5a, so that every byte the
+/// kernel did not write shows: the reported length and the buffer.
+fn rpc_prefilled(
+    f: &File,
+    scope: u32,
+    input: &[u8],
+    out_len: usize,
+) -> Result<(usize, Vec<u8>), Failure> {
+    let mut out = vec![0x5au8; out_len];
+    match rpc(f, scope, input, &mut out) {
+        Ok(n) => Ok((n, out)),
+        Err(e) => fail!("RPC {:02x?}: {e}", &input[..2]),
+    }
+}
+
+/// With `out_len <= in_len` the driver replies in the request's buffer,
+/// as the C driver does: the caller gets exactly the firmware's reply and
+/// zeros up to `out_len`, never a byte of its own request.
+fn in_place_reply_is_the_firmware_reply() -> Check {
+    let f = open()?;
+    // A NOP with 48 bytes of 0xa5 after its opcode: every byte of the
+    // 16-byte reply is zero, so any 0xa5 read back is the request echoed.
+    let mut nop = command(NOP, 0, 0, &[], 64);
+    nop[8..].fill(0xa5);
+    for out_len in [16, 17, 48, 64] {
+        let (n, out) = rpc_prefilled(&f, scope::DEBUG_READ_ONLY, &nop, out_len)?;
+        ensure!(
+            n == out_len && out.iter().all(|&b| b == 0),
+            "NOP of 64 bytes, out_len {out_len}: {n} bytes {:02x?}",
+            &out[..out_len.min(32)]
+        );
+    }
+    // A refused command: its status and syndrome, then zeros.
+    fail_on(host("emu fault status 0x6 0xfeed 0x80d"))?;
+    let (n, out) = rpc_prefilled(&f, scope::DEBUG_READ_ONLY, &nop, 32)?;
+    ensure!(
+        n == 32
+            && out[0] == 0x6
+            && be32(&out, 4) == 0xfeed
+            && out[1..4] == [0; 3]
+            && out[8..].iter().all(|&b| b == 0),
+        "refused NOP in place: {n} bytes {out:02x?}"
+    );
+    // MGIR read in place, its data area in the request filled with 0xa5:
+    // the same register as read into a separate buffer (uptime aside),
+    // with MGIR's reserved dword 3 zero.
+    let read = access_reg(false, MGIR, &[0xa5; MGIR_LEN]);
+    let len = read.len();
+    let (n, inplace) = rpc_prefilled(&f, scope::DEBUG_READ_ONLY, &read, len)?;
+    let (m, apart) = rpc_prefilled(&f, scope::DEBUG_READ_ONLY, &read, len + 16)?;
+    let uptime = 0x10 + 0x1c..0x10 + 0x20;
+    let same = |a: &[u8], b: &[u8]| {
+        a[..uptime.start] == b[..uptime.start] && a[uptime.end..len] == b[uptime.end..len]
+    };
+    ensure!(
+        n == len && m == len + 16 && inplace[0] == 0 && same(&inplace, &apart),
+        "MGIR in place ({n} bytes) differs from the separate reply ({m} bytes): {:02x?}",
+        &inplace[..0x30]
+    );
+    ensure!(
+        be32(&inplace, 0x1c) == 0 && apart[len..].iter().all(|&b| b == 0),
+        "request bytes in the reply: dword 3 {:#x}, tail {:02x?}",
+        be32(&inplace, 0x1c),
+        &apart[len..]
+    );
+    Ok(())
+}
+
 fn short_buffers_are_emsgsize() -> Check {
     let f = open()?;
     expect_errno(
@@ -733,6 +900,14 @@ fn main() {
         (
             "firmware_status_passes_through",
             firmware_status_passes_through,
+        ),
+        (
+            "identity_as_a_vendor_tool_sees_it",
+            identity_as_a_vendor_tool_sees_it,
+        ),
+        (
+            "in_place_reply_is_the_firmware_reply",
+            in_place_reply_is_the_firmware_reply,
         ),
         ("short_buffers_are_emsgsize", short_buffers_are_emsgsize),
         ("maximum_sizes", maximum_sizes),
