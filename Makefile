@@ -101,7 +101,7 @@ help:
 	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
 	@echo 'make tools     build the userspace tools and guest test programs'
 	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core;'
-	@echo '              mlx5 commands per second on the emulated function'
+	@echo '               mlx5 commands per second on the emulated function'
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'

@@ -41,10 +41,10 @@ const SPIN: Duration = Duration::from_millis(5);
 const NAP: Duration = Duration::from_micros(20);
 /// After this long without activity, nap [`IDLE_NAP`].
 const IDLE_AFTER: Duration = Duration::from_millis(100);
-/// The idle nap. An idle emulator wakes 500 times a second (measured:
-/// under 1% of a core). It is shorter than one guest tick (4 ms at
-/// HZ=250), the least the driver sleeps once its spin is over: the first
-/// command after a long pause costs the guest one tick, never two.
+/// The idle nap: about 500 wake-ups a second, under 1% of a core. The
+/// first command after a long pause waits for it and then for the guest's
+/// next tick (4 ms at HZ=250): under 6 ms, where a 5 ms nap could cost the
+/// guest a second tick.
 const IDLE_NAP: Duration = Duration::from_millis(2);
 /// Timer slack of this process: the kernel's default (50 us) would more
 /// than double [`NAP`].
