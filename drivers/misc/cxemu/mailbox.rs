@@ -447,15 +447,27 @@ impl<'bound> Mailbox<'bound> {
     }
 
     /// Copies `data` into the BAR at `at` with `memcpy_toio()`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` or `ERANGE`: the range is not inside the BAR.
     fn copy_to_bar(&self, at: usize, data: &[u8]) -> Result {
         let end = at.checked_add(data.len()).ok_or(EINVAL)?;
+        // PANIC: the view is `data.len()` bytes long, so the lengths
+        // `copy_from_slice` compares are equal.
         io_project!(self.bytes()?, [try: at..end]).copy_from_slice(data);
         Ok(())
     }
 
     /// Fills `data` from the BAR at `at` with `memcpy_fromio()`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` or `ERANGE`: the range is not inside the BAR.
     fn copy_from_bar(&self, at: usize, data: &mut [u8]) -> Result {
         let end = at.checked_add(data.len()).ok_or(EINVAL)?;
+        // PANIC: the view is `data.len()` bytes long, so the lengths
+        // `copy_to_slice` compares are equal.
         io_project!(self.bytes()?, [try: at..end]).copy_to_slice(data);
         Ok(())
     }
