@@ -46,6 +46,11 @@ const IDLE_AFTER: Duration = Duration::from_millis(100);
 /// next tick (4 ms at HZ=250): under 6 ms, where a 5 ms nap could cost the
 /// guest a second tick.
 const IDLE_NAP: Duration = Duration::from_millis(2);
+/// How often the control socket is looked at while the firmware spins: a
+/// look costs system calls, which would slow every pass over the mailbox.
+/// A control request waits at most this long (its answer still comes
+/// before the next command it is meant for).
+const CONTROL_INTERVAL: Duration = Duration::from_micros(200);
 /// Timer slack of this process: the kernel's default (50 us) would more
 /// than double [`NAP`].
 const TIMER_SLACK_NS: u64 = 1_000;
@@ -108,6 +113,7 @@ fn main() {
 
     let mut clients: Vec<Client> = Vec::new();
     let mut last_busy = Instant::now();
+    let mut last_control = Instant::now();
     loop {
         let mut busy = match engine.poll() {
             Ok(b) => b,
@@ -116,7 +122,11 @@ fn main() {
                 std::process::exit(3);
             }
         };
-        if let Some(l) = &listener {
+        let control_due = last_control.elapsed() >= CONTROL_INTERVAL;
+        if control_due {
+            last_control = Instant::now();
+        }
+        if let Some(l) = listener.as_ref().filter(|_| control_due) {
             match l.accept() {
                 Ok((s, _)) => {
                     s.set_nonblocking(true).expect("nonblocking client");
@@ -130,21 +140,24 @@ fn main() {
                 Err(e) => eprintln!("cxemu: control accept: {e}"),
             }
         }
-        clients.retain_mut(|c| match c.reader.read_line(&mut c.line) {
-            Ok(0) => false,
-            Ok(_) if c.line.ends_with('\n') => {
-                busy = true;
-                let line = std::mem::take(&mut c.line);
-                let answer = match engine.control(line.trim()) {
-                    Ok(s) => s,
-                    Err(e) => format!("err {e}"),
-                };
-                eprintln!("cxemu: control: {} -> {answer}", line.trim());
-                writeln!(c.reader.get_mut(), "{answer}").is_ok()
-            }
-            Ok(_) => true,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => true,
-            Err(_) => false,
+        clients.retain_mut(|c| {
+            !control_due
+                || match c.reader.read_line(&mut c.line) {
+                    Ok(0) => false,
+                    Ok(_) if c.line.ends_with('\n') => {
+                        busy = true;
+                        let line = std::mem::take(&mut c.line);
+                        let answer = match engine.control(line.trim()) {
+                            Ok(s) => s,
+                            Err(e) => format!("err {e}"),
+                        };
+                        eprintln!("cxemu: control: {} -> {answer}", line.trim());
+                        writeln!(c.reader.get_mut(), "{answer}").is_ok()
+                    }
+                    Ok(_) => true,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => true,
+                    Err(_) => false,
+                }
         });
         if busy {
             last_busy = Instant::now();

@@ -7,9 +7,11 @@
 //!
 //! Meant for a guest booted with the firmware emulator and without
 //! `-icount`: the firmware is a host process, so a rate mixes guest and
-//! host time and an instruction count would mean nothing. Loads `fwctl.ko`,
-//! `cxemu.ko`, `mlx5_fwctl.ko` and `cxemu_cmd.ko` from MODULE_DIR, then
-//! measures, each over [`ROUNDS`] rounds:
+//! host time and an instruction count would mean nothing. Loads `cxemu.ko`
+//! and `cxemu_cmd.ko` from MODULE_DIR for the raw rows, then (as both bind
+//! the same auxiliary device) replaces `cxemu_cmd.ko` with `fwctl.ko` and
+//! `mlx5_fwctl.ko` for the fwctl rows. Each is measured over [`ROUNDS`]
+//! rounds:
 //!
 //! - `pingpong`: a word written into BAR2 (through the PCI function's
 //!   `resource2`) until the firmware echoes it: the floor of any command;
@@ -282,9 +284,18 @@ fn bench_files(node: &Path, files: usize) -> Result<Vec<f64>, String> {
 }
 
 fn main_result(modules: &str) -> Result<(), String> {
-    for m in ["fwctl", "cxemu", "mlx5_fwctl", "cxemu_cmd"] {
-        run("insmod", &[&format!("{modules}/{m}.ko")])?;
+    let insmod = |m: &str| run("insmod", &[&format!("{modules}/{m}.ko")]);
+    // `cxemu_cmd` and `mlx5_fwctl` drive the same auxiliary device: the
+    // raw interface first, then fwctl.
+    insmod("cxemu")?;
+    insmod("cxemu_cmd")?;
+    report("pingpong", &pingpong()?);
+    for b in benches() {
+        report(&format!("raw-{}", b.name), &bench_raw(&b)?);
     }
+    run("rmmod", &["cxemu_cmd"])?;
+    insmod("fwctl")?;
+    insmod("mlx5_fwctl")?;
     let start = Instant::now();
     let node = loop {
         if let Some(n) = fwctl_nodes().into_iter().next() {
@@ -295,10 +306,7 @@ fn main_result(modules: &str) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-
-    report("pingpong", &pingpong()?);
     for b in benches() {
-        report(&format!("raw-{}", b.name), &bench_raw(&b)?);
         report(&format!("fwctl-{}", b.name), &bench_fwctl(&node, &b)?);
     }
     for files in [1, 2, 4] {
