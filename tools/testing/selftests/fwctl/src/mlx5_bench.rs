@@ -221,7 +221,12 @@ impl Raw {
         if n != req.len() {
             return Err(format!("short write of {n} bytes"));
         }
-        self.0.read_at(out, 0).map_err(|e| format!("read: {e}"))?;
+        let n = self.0.read_at(out, 0).map_err(|e| format!("read: {e}"))?;
+        // Anything shorter than an output header is no reply (a stale
+        // buffer would otherwise pass for one).
+        if n < 16 {
+            return Err(format!("a reply of {n} bytes"));
+        }
         Ok(())
     }
 }
@@ -241,7 +246,10 @@ fn bench_fwctl(node: &Path, b: &Bench) -> Result<Vec<f64>, String> {
     let dev = open_node(node)?;
     let mut out = vec![0u8; b.out_len];
     rates(b.per_round, || {
-        rpc(&dev, b.scope, &b.input, &mut out).map_err(|e| format!("{}: {e}", b.name))?;
+        let n = rpc(&dev, b.scope, &b.input, &mut out).map_err(|e| format!("{}: {e}", b.name))?;
+        if n < 16 {
+            return Err(format!("{}: a reply of {n} bytes", b.name));
+        }
         check_reply(b.name, &out)
     })
 }
