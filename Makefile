@@ -52,7 +52,7 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
-	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl
+	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
@@ -76,6 +76,9 @@ GUEST_TESTS := fwctl_env_test; \
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
+# Its second boot, with the firmware emulator and without -icount: rates
+# of mlx5 commands on the emulated function.
+GUEST_BENCH_MLX5 := fwctl_mlx5_bench $(KO)
 
 # KUnit suites of the boot-time test modules (tools/.../kmod); the guest
 # fails any that does not run.
@@ -85,7 +88,7 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 Q := $(if $(V),,@)
 
 .PHONY: all help setup kernel kdir modules upstream-core cxl-test tools initramfs run shell check \
-	host-test bench bench-run lint fmt clean install
+	host-test bench bench-run bench-mlx5-run lint fmt clean install
 
 all: modules tools
 
@@ -97,7 +100,8 @@ help:
 	@echo '               and completions (PREFIX=/usr/local, DESTDIR=<staging root>)'
 	@echo 'make modules   build the kernel modules (KDIR=<tree> for your own kernel)'
 	@echo 'make tools     build the userspace tools and guest test programs'
-	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core'
+	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core;'
+	@echo '               mlx5 commands per second on the emulated function'
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
@@ -180,7 +184,7 @@ initramfs: modules upstream-core cxl-test tools
 	PROGRAMS="$(addprefix $(CARGO_OUT)/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
 	TESTS="$$(if [ -s $(O)/cxl-modules ]; then echo '$(GUEST_TESTS)'; \
 		else echo '$(GUEST_TESTS)' | tr ';' '\n' | grep -v fwctl_cxl_test | tr '\n' ';'; fi)" \
-	BENCH="$(GUEST_BENCH)" SUITES="$(KUNIT_SUITES)" \
+	BENCH="$(GUEST_BENCH)" BENCH_MLX5="$(GUEST_BENCH_MLX5)" SUITES="$(KUNIT_SUITES)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
@@ -239,13 +243,22 @@ check: initramfs host-test
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
 
 # Instructions per ioctl on each core, under -icount shift=0 on the base
-# (non-debug) kernel: sanitizers would dominate the counts.
+# (non-debug) kernel: sanitizers would dominate the counts. Then a second
+# boot with the firmware emulator and without -icount (a rate against a
+# host process mixes guest and host time): mlx5 commands per second.
 bench:
 	$(Q)$(MAKE) --no-print-directory FLAVOUR=base bench-run
 
 bench-run: initramfs
 	$(Q)$(BOOT) --mode bench --icount $(IMAGES) $(O)/bench
 	$(Q)scripts/bench-report.sh $(O)/bench/results.ktap
+	$(Q)$(MAKE) --no-print-directory bench-mlx5-run
+
+# The emulated function's rows alone (FLAVOUR=debug for a quick look on the
+# debug kernel: sanitizers included).
+bench-mlx5-run: initramfs
+	$(Q)$(BOOT) --mode bench --append fwctl_bench=mlx5 $(CXEMU) $(IMAGES) $(O)/bench-mlx5
+	$(Q)scripts/bench-report.sh --rates $(O)/bench-mlx5/results.ktap
 
 lint:
 	$(Q)scripts/lint.sh

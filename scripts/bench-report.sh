@@ -3,9 +3,29 @@
 #
 # Turn the `bench OP CORE INSTRUCTIONS` lines of fwctl_bench into a table:
 # one row per operation, the Rust and C cores side by side, and their ratio.
+# With --rates, the `rate NAME MIN MEDIAN MAX` lines of fwctl_mlx5_bench
+# (operations per second over its rounds) instead: figures, no ratios.
 #
-# Usage: scripts/bench-report.sh RESULTS
+# Usage: scripts/bench-report.sh [--rates] RESULTS
 set -euo pipefail
+if [ "${1:-}" = --rates ]; then
+	results=$2
+	if ! grep -q '^rate ' "$results"; then
+		echo "bench-report: no rates in $results:" >&2
+		sed 's/^/    /' "$results" >&2
+		exit 1
+	fi
+	tr -d '\r' <"$results" | awk '
+	$1 == "rate" {
+		if (!n++) {
+			printf "%-24s %12s %12s %12s %10s %8s\n", "emulated mlx5", "median/s", \
+				"min/s", "max/s", "us/op", "spread"
+		}
+		printf "%-24s %12d %12d %12d %10.1f %7.1f%%\n", $2, $4, $3, $5, \
+			($4 > 0 ? 1e6 / $4 : 0), ($4 > 0 ? 100 * ($5 - $3) / $4 : 0)
+	}'
+	exit 0
+fi
 results=$1
 if ! grep -q '^bench ' "$results"; then
 	echo "bench-report: no measurements in $results:" >&2

@@ -13,6 +13,8 @@
 #   PROGRAMS       static guest programs, installed in /usr/bin
 #   TESTS          commands the init runs in check mode, separated by ';'
 #   BENCH          commands the init runs in bench mode, separated by ';'
+#   BENCH_MLX5     the same for the emulated function's bench boot
+#                  (fwctl_bench=mlx5)
 #   SUITES         KUnit suites the boot modules must produce
 set -euo pipefail
 
@@ -58,6 +60,7 @@ done
 lines() { echo "$1" | tr ';' '\n' | sed 's/^[[:space:]]*//; /^$/d'; }
 lines "${TESTS:-}" >"$root/etc/fwctl/tests"
 lines "${BENCH:-}" >"$root/etc/fwctl/bench"
+lines "${BENCH_MLX5:-}" >"$root/etc/fwctl/bench-mlx5"
 printf '%s\n' ${SUITES:-} >"$root/etc/fwctl/kunit-suites"
 
 cat >"$root/etc/passwd" <<'PW'

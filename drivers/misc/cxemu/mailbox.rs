@@ -17,17 +17,28 @@
 //! reply is copied). Any other generation means the function must be
 //! reloaded ([`crate::reload`]): `ENODEV` until it is.
 //!
-//! Waits are bounded by [`CMD_TIMEOUT`]; a timeout marks the device failed
-//! (`EIO` at once from then on) and keeps the slot out of use, as the
-//! firmware may still write to it, until a new firmware generation reloads
-//! the function.
+//! Waiting for a completion is adaptive: the firmware usually answers
+//! within microseconds, so the wait first spins (with `cpu_relax()`) for at
+//! most [`SPIN_TIMEOUT`], then sleeps between looks ([`POLL_INTERVAL`]).
+//! It does not rely on high-resolution timers: without them (our kernels:
+//! tinyconfig, `HZ=250`) any sleep lasts at least a tick, 4 ms, which the
+//! spin keeps off the common path. Waits are bounded by [`CMD_TIMEOUT`]; a
+//! timeout marks the device failed (`EIO` at once from then on) and keeps
+//! the slot out of use, as the firmware may still write to it, until a new
+//! firmware generation reloads the function.
+//!
+//! Inputs and replies move through the BAR with `memcpy_toio()` and
+//! `memcpy_fromio()` (the I/O views' `copy_from_slice`/`copy_to_slice`),
+//! not one register access per word.
 
 use kernel::{
     device::Bound,
     io::{
+        io_project,
         poll::read_poll_timeout,
         register::Array,
-        Io, //
+        Io,
+        Mmio, //
     },
     pci,
     prelude::*,
@@ -64,7 +75,13 @@ pub(crate) type Bar2<'bound> = pci::Bar<'bound, { regs::BAR2_SIZE }>;
 pub(crate) const CMD_TIMEOUT: Delta = Delta::from_secs(2);
 /// How long the firmware gets to acknowledge an attach.
 const ATTACH_TIMEOUT: Delta = Delta::from_secs(2);
-/// Interval between two looks at a slot while waiting.
+/// How long a command's completion is awaited by spinning before the wait
+/// starts to sleep. The emulated firmware answers a small command within a
+/// few microseconds when it is awake; spinning longer than this would only
+/// burn CPU on a firmware that is slow or asleep.
+const SPIN_TIMEOUT: Delta = Delta::from_micros(50);
+/// Interval between two looks at a slot once the wait sleeps. Without
+/// high-resolution timers the sleep lasts until the next tick.
 const POLL_INTERVAL: Delta = Delta::from_micros(20);
 /// Size of the command input and output headers.
 pub(crate) const HEADER_LEN: usize = 16;
@@ -349,19 +366,7 @@ impl<'bound> Mailbox<'bound> {
         )?;
         slot.seq = seq;
 
-        let attached = self.generation();
-        let waited = read_poll_timeout(
-            || {
-                self.present()?;
-                let d: regs::SLOT_DONE = self
-                    .bar
-                    .try_read(regs::SLOT_DONE::try_at(i).ok_or(EINVAL)?)?;
-                Ok((d.into_raw(), self.fw_generation()))
-            },
-            |(d, generation)| *d == seq || *generation != attached,
-            POLL_INTERVAL,
-            CMD_TIMEOUT,
-        );
+        let waited = self.wait_done(i, seq);
         if let Err(e) = waited {
             if e == ETIMEDOUT {
                 slot.timed_out = true;
@@ -404,33 +409,66 @@ impl<'bound> Mailbox<'bound> {
         Ok(len)
     }
 
+    /// Waits until slot `i` completes command `seq` or the firmware is no
+    /// longer the generation this instance attached to: spinning for at
+    /// most [`SPIN_TIMEOUT`], then sleeping [`POLL_INTERVAL`] between
+    /// looks, [`CMD_TIMEOUT`] in all. Returns what the last look saw.
+    ///
+    /// # Errors
+    ///
+    /// `ETIMEDOUT`: neither happened within [`CMD_TIMEOUT`]; `ENODEV`: the
+    /// magic is gone.
+    fn wait_done(&self, i: usize, seq: u32) -> Result<(u32, u32)> {
+        let attached = self.generation();
+        let look = || {
+            self.present()?;
+            let d: regs::SLOT_DONE = self
+                .bar
+                .try_read(regs::SLOT_DONE::try_at(i).ok_or(EINVAL)?)?;
+            Ok((d.into_raw(), self.fw_generation()))
+        };
+        let finished = |(d, generation): &(u32, u32)| *d == seq || *generation != attached;
+        match read_poll_timeout(look, finished, Delta::ZERO, SPIN_TIMEOUT) {
+            Err(e) if e == ETIMEDOUT => {
+                read_poll_timeout(look, finished, POLL_INTERVAL, CMD_TIMEOUT - SPIN_TIMEOUT)
+            }
+            r => r,
+        }
+    }
+
+    /// The whole BAR as bytes, for the bulk copies.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL`: the mapping is smaller than [`regs::BAR2_SIZE`] (it is
+    /// not: the BAR is sized).
+    fn bytes(&self) -> Result<Mmio<'_, [u8; regs::BAR2_SIZE]>> {
+        (&self.bar).try_cast()
+    }
+
+    /// Copies `data` into the BAR at `at` with `memcpy_toio()`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` or `ERANGE`: the range is not inside the BAR.
     fn copy_to_bar(&self, at: usize, data: &[u8]) -> Result {
-        let mut words = data.chunks_exact(8);
-        let mut off = at;
-        for w in &mut words {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(w);
-            self.bar.try_write64(u64::from_le_bytes(b), off)?;
-            off += 8;
-        }
-        for &b in words.remainder() {
-            self.bar.try_write8(b, off)?;
-            off += 1;
-        }
+        let end = at.checked_add(data.len()).ok_or(EINVAL)?;
+        // PANIC: the view is `data.len()` bytes long, so the lengths
+        // `copy_from_slice` compares are equal.
+        io_project!(self.bytes()?, [try: at..end]).copy_from_slice(data);
         Ok(())
     }
 
+    /// Fills `data` from the BAR at `at` with `memcpy_fromio()`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` or `ERANGE`: the range is not inside the BAR.
     fn copy_from_bar(&self, at: usize, data: &mut [u8]) -> Result {
-        let mut words = data.chunks_exact_mut(8);
-        let mut off = at;
-        for w in &mut words {
-            w.copy_from_slice(&self.bar.try_read64(off)?.to_le_bytes());
-            off += 8;
-        }
-        for b in words.into_remainder() {
-            *b = self.bar.try_read8(off)?;
-            off += 1;
-        }
+        let end = at.checked_add(data.len()).ok_or(EINVAL)?;
+        // PANIC: the view is `data.len()` bytes long, so the lengths
+        // `copy_to_slice` compares are equal.
+        io_project!(self.bytes()?, [try: at..end]).copy_to_slice(data);
         Ok(())
     }
 }

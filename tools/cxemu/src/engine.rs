@@ -195,6 +195,11 @@ impl Engine {
             return Ok(false);
         }
         let mut busy = false;
+        let ping = self.shm.read(hdr::PING);
+        if ping != self.shm.read(hdr::PONG) {
+            self.shm.write(hdr::PONG, ping);
+            busy = true;
+        }
         let attach = self.shm.read(hdr::DRV_ATTACH);
         if attach != self.shm.read(hdr::FW_ATTACH_ACK) {
             // A driver instance (re)attached: whatever was in flight

@@ -42,6 +42,12 @@ pub mod hdr {
     pub const DATA_SIZE: usize = 0x14;
     pub const DRV_ATTACH: usize = 0x18;
     pub const FW_ATTACH_ACK: usize = 0x1c;
+    /// Driver or a guest program: any value, which the firmware echoes in
+    /// `PONG`. For measuring the shared memory's round trip, the floor of
+    /// every command; no driver needs it.
+    pub const PING: usize = 0x20;
+    /// Firmware: the last `PING` seen.
+    pub const PONG: usize = 0x24;
 }
 
 /// `FW_STATE` values.

@@ -311,3 +311,14 @@ fn reset_drops_user_contexts() {
     g.engine.control("reset").unwrap();
     assert_eq!(g.engine.fw.live_uids(), 0);
 }
+
+#[test]
+fn ping_is_echoed_in_pong() {
+    let mut g = Guest::new("ping");
+    for value in [1u32, 2, 0xdead_beef, 0] {
+        g.shm.write(hdr::PING, value);
+        assert!(g.engine.poll().unwrap(), "an echo is activity");
+        assert_eq!(g.shm.read(hdr::PONG), value);
+        assert!(!g.engine.poll().unwrap(), "nothing new to echo");
+    }
+}
