@@ -19,7 +19,6 @@
 
 use fwctl_selftests::{
     as_nobody,
-    errno,
     errnos::{
         E2BIG,
         EACCES,
@@ -32,8 +31,10 @@ use fwctl_selftests::{
         EOPNOTSUPP,
         EPERM, //
     },
+    expect_errno,
     fail_on,
     fwctl_nodes,
+    ioctl_with,
     kernel_log,
     loopback::{
         request,
@@ -47,6 +48,8 @@ use fwctl_selftests::{
         OP_SLEEP,
         OP_STATE, //
     },
+    module_name,
+    ok,
     open_node,
     run,
     taint_message,
@@ -74,7 +77,6 @@ use ktap::{
 };
 use std::{
     fs::File,
-    io,
     os::{
         fd::AsRawFd,
         unix::fs::{
@@ -108,12 +110,6 @@ fn setup() -> &'static Setup {
     SETUP.get().expect("set in main")
 }
 
-/// A module's name from its file: `/x/fwctl_loopback.ko` → `fwctl_loopback`.
-fn module_name(path: &str) -> &str {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.strip_suffix(".ko").unwrap_or(file)
-}
-
 fn load_driver(params: &[&str]) -> Check {
     let mut args = vec![setup().driver.as_str()];
     args.extend_from_slice(params);
@@ -134,19 +130,6 @@ fn node() -> Result<PathBuf, Failure> {
 
 fn open() -> Result<File, Failure> {
     fail_on(open_node(&node()?))
-}
-
-/// Checks that `r` failed with `want`.
-fn expect_errno<T: std::fmt::Debug>(r: io::Result<T>, want: i32, what: &str) -> Check {
-    match r {
-        Err(e) if errno(&e) == want => Ok(()),
-        Err(e) => fail!("{what}: want errno {want}, got {e}"),
-        Ok(v) => fail!("{what}: want errno {want}, succeeded with {v:?}"),
-    }
-}
-
-fn ok<T>(r: io::Result<T>, what: &str) -> Result<T, Failure> {
-    r.map_err(|e| Failure::Fail(format!("{what}: {e}")))
 }
 
 /// The loopback's STATE words: scope, FD id, opens, closes, info length.
@@ -183,14 +166,6 @@ fn rpc_cmd(size: u32, scope: u32, input: &[u8], out: &mut [u8]) -> FwctlRpc {
         r#in: input.as_ptr() as u64,
         out: out.as_mut_ptr() as u64,
     }
-}
-
-/// Issues `request` with `cmd` (whose user pointers the caller made valid
-/// or unmapped).
-fn ioctl_with<T>(f: &File, request: u32, cmd: &mut T) -> io::Result<()> {
-    // SAFETY: `cmd` is writable; every user pointer in it points at a live
-    // buffer of the stated length, or at BAD_ADDR, which is never mapped.
-    unsafe { raw_ioctl(f.as_raw_fd(), request, (cmd as *mut T).cast()) }
 }
 
 // --- Setup ---------------------------------------------------------------

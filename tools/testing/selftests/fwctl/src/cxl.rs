@@ -31,7 +31,10 @@ use fwctl_selftests::{
     },
     fail_on,
     fwctl_nodes,
+    ioctl_with,
     kernel_log,
+    module_name,
+    ok,
     open_node,
     run,
     taint_message,
@@ -45,7 +48,6 @@ use fwctl_uapi::{
     },
     device_type,
     info,
-    raw_ioctl,
     rpc,
     scope,
     FwctlInfo,
@@ -65,12 +67,9 @@ use ktap::{
 use std::{
     fs::File,
     io,
-    os::{
-        fd::AsRawFd,
-        unix::fs::{
-            FileTypeExt,
-            MetadataExt, //
-        },
+    os::unix::fs::{
+        FileTypeExt,
+        MetadataExt, //
     },
     path::PathBuf,
     sync::{
@@ -125,11 +124,6 @@ fn seen(what: impl Into<String>) {
     SEEN.lock().unwrap().push(what.into());
 }
 
-fn name_of(ko: &str) -> &str {
-    let file = ko.rsplit('/').next().unwrap_or(ko);
-    file.strip_suffix(".ko").unwrap_or(file)
-}
-
 /// A fwctl node of the CXL features driver, with its memdev.
 struct Node {
     path: PathBuf,
@@ -151,19 +145,12 @@ fn first() -> Result<File, Failure> {
     fail_on(open_node(&nodes()?[0].path))
 }
 
+/// [`fwctl_selftests::expect_errno`], writing the errno down for the
+/// comparison between cores.
 fn expect_errno<T: std::fmt::Debug>(r: io::Result<T>, want: i32, what: &str) -> Check {
-    match r {
-        Err(e) if errno(&e) == want => {
-            seen(format!("{what}: errno {want}"));
-            Ok(())
-        }
-        Err(e) => fail!("{what}: want errno {want}, got {e}"),
-        Ok(v) => fail!("{what}: want errno {want}, succeeded with {v:?}"),
-    }
-}
-
-fn ok<T>(r: io::Result<T>, what: &str) -> Result<T, Failure> {
-    r.map_err(|e| Failure::Fail(format!("{what}: {e}")))
+    fwctl_selftests::expect_errno(r, want, what)?;
+    seen(format!("{what}: errno {want}"));
+    Ok(())
 }
 
 /// One RPC; returns the parsed reply header and payload as owned data.
@@ -173,12 +160,6 @@ fn call(f: &File, scope: u32, req: &[u8], out_len: usize) -> io::Result<(u32, u3
     let r =
         cxl::reply(&out, len).ok_or_else(|| io::Error::other(format!("reply of {len} bytes")))?;
     Ok((r.size, r.retval, r.payload.to_vec()))
-}
-
-fn ioctl_with<T>(f: &File, request: u32, cmd: &mut T) -> io::Result<()> {
-    // SAFETY: `cmd` is writable; every user pointer in it points at a live
-    // buffer of the stated length.
-    unsafe { raw_ioctl(f.as_raw_fd(), request, (cmd as *mut T).cast()) }
 }
 
 /// Every platform device the mock memory driver binds.
@@ -788,7 +769,7 @@ fn unload_with_an_fd_open() -> Check {
     for m in KERNEL_MODULES.iter().rev() {
         fail_on(run("rmmod", &[m]))?;
     }
-    fail_on(run("rmmod", &[name_of(&setup().core)]))?;
+    fail_on(run("rmmod", &[module_name(&setup().core)]))?;
     ensure!(cxl_nodes().is_empty(), "CXL fwctl nodes left after unload");
     Ok(())
 }

@@ -20,6 +20,47 @@ use std::{
     },
 };
 
+/// A module's name from its file: `/x/fwctl_loopback.ko` → `fwctl_loopback`.
+pub fn module_name(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".ko").unwrap_or(file)
+}
+
+/// Checks that `r` failed with `want`.
+pub fn expect_errno<T: std::fmt::Debug>(
+    r: std::io::Result<T>,
+    want: i32,
+    what: &str,
+) -> ktap::Check {
+    match r {
+        Err(e) if errno(&e) == want => Ok(()),
+        Err(e) => ktap::fail!("{what}: want errno {want}, got {e}"),
+        Ok(v) => ktap::fail!("{what}: want errno {want}, succeeded with {v:?}"),
+    }
+}
+
+/// `r`'s value, or a failure naming `what`.
+pub fn ok<T>(r: std::io::Result<T>, what: &str) -> Result<T, ktap::Failure> {
+    r.map_err(|e| ktap::Failure::Fail(format!("{what}: {e}")))
+}
+
+/// Issues `request` with `cmd` as the argument.
+///
+/// Every user pointer inside `cmd` must point at a live buffer of the
+/// stated length, or at an address that is never mapped (the kernel then
+/// fails with EFAULT).
+pub fn ioctl_with<T>(f: &File, request: u32, cmd: &mut T) -> std::io::Result<()> {
+    // SAFETY: `cmd` is writable, and its user pointers are valid or
+    // unmapped (see above).
+    unsafe {
+        fwctl_uapi::raw_ioctl(
+            std::os::fd::AsRawFd::as_raw_fd(f),
+            request,
+            (cmd as *mut T).cast(),
+        )
+    }
+}
+
 /// `O_NONBLOCK` from `include/uapi/asm-generic/fcntl.h`.
 const O_NONBLOCK: i32 = 0o4000;
 
