@@ -36,13 +36,13 @@ MODULE_DIRS := \
 	drivers/fwctl \
 	samples/fwctl/loopback \
 	samples/fwctl/loopback_c \
-	drivers/misc/cxemu \
+	tools/testing/fwctl/cxemu \
 	drivers/fwctl/mlx5 \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd
 
 # What `make install` installs: the fwctl core, the mlx5 driver, the
 # emulated function's driver and the loopback samples.
-INSTALL_MODULE_DIRS := drivers/fwctl drivers/misc/cxemu drivers/fwctl/mlx5 \
+INSTALL_MODULE_DIRS := drivers/fwctl tools/testing/fwctl/cxemu drivers/fwctl/mlx5 \
 	samples/fwctl/loopback samples/fwctl/loopback_c
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -87,7 +87,8 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core cxl-test tools initramfs run shell check \
+.PHONY: all help setup kernel kdir modules upstream-core cxl-test kernel-modules tools initramfs \
+	run shell check \
 	host-test bench bench-run bench-mlx5-run lint fmt clean install
 
 all: modules tools
@@ -105,7 +106,7 @@ help:
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
-	@echo 'Variables: FLAVOUR=debug|base  KDIR=<built kernel tree>  TIMEOUT=<s>'
+	@echo 'Variables: FLAVOUR=debug|base  KDIR=<built kernel tree>  TIMEOUT=<s>  BENCH_RUNS=<boots>'
 	@echo '           CLIPPY=0|1  WERROR=0|1  V=1'
 
 setup:
@@ -151,15 +152,27 @@ upstream-core: kdir
 # with ld.bfd; its Kbuild names objects ../../../drivers/cxl/*.o, so MO is
 # three levels deep.
 CXL_MO = $(O)/modules/cxl-test/mo/a/b
-CXL_KERNEL_MODULES := drivers/base/firmware_loader/firmware_class.ko drivers/nvdimm/libnvdimm.ko
 cxl-test: modules
-	$(Q)kdir=$$(cat $(O)/kdir); rm -f $(O)/cxl-modules $(O)/kernel-modules; \
+	$(Q)kdir=$$(cat $(O)/kdir); rm -f $(O)/cxl-modules; \
 	if grep -q '^CONFIG_CXL_BUS=m' $$kdir/.config; then \
 		mkdir -p $(CXL_MO); \
 		scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/tools/testing/cxl MO=$(CXL_MO) \
 			LD=ld.bfd KBUILD_EXTRA_SYMBOLS=$(O)/modules/drivers/fwctl/Module.symvers modules; \
 		find $(CXL_MO) -name '*.ko' >$(O)/cxl-modules; \
-		for m in $(CXL_KERNEL_MODULES); do echo $$kdir/$$m; done >$(O)/kernel-modules; \
+	fi
+
+# The in-tree modules the guest suites load, listed in $(O)/kernel-modules:
+# those the CXL mock needs, and mlx5_core for mlx5_fwctl.ko, when the kernel
+# builds them as modules.
+CXL_KERNEL_MODULES := drivers/base/firmware_loader/firmware_class.ko drivers/nvdimm/libnvdimm.ko
+MLX5_KERNEL_MODULES := drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko
+kernel-modules: kdir
+	$(Q)kdir=$$(cat $(O)/kdir); : >$(O)/kernel-modules; \
+	if grep -q '^CONFIG_CXL_BUS=m' $$kdir/.config; then \
+		for m in $(CXL_KERNEL_MODULES); do echo $$kdir/$$m; done >>$(O)/kernel-modules; \
+	fi; \
+	if grep -q '^CONFIG_MLX5_CORE=m' $$kdir/.config; then \
+		for m in $(MLX5_KERNEL_MODULES); do echo $$kdir/$$m; done >>$(O)/kernel-modules; \
 	fi
 
 tools: $(O)/fwctl_call $(O)/mlx5_query
@@ -175,7 +188,7 @@ $(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/u
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
-initramfs: modules upstream-core cxl-test tools
+initramfs: modules upstream-core cxl-test kernel-modules tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
 	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
@@ -233,13 +246,15 @@ check: initramfs host-test
 	$(Q)echo "check: make install into a staging root"
 	$(Q)scripts/install-test.sh "$$(cat $(O)/kdir)" $(MAKE) --no-print-directory \
 		FLAVOUR=$(FLAVOUR) >$(O)/check/install.ktap 2>&1 || true
+	$(Q)scripts/modinfo-test.sh "$$(cat $(O)/kdir)" $(O)/modules >$(O)/check/modinfo.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
 	$(Q)echo "check: make shell, commands on its standard input"
 	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
 		>$(O)/check/shell.ktap 2>&1 || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
-		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/shell.ktap \
+		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/modinfo.ktap \
+		--ktap $(O)/check/shell.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
 
 # Instructions per ioctl on each core, under -icount shift=0 on the base
@@ -256,9 +271,15 @@ bench-run: initramfs
 
 # The emulated function's rows alone (FLAVOUR=debug for a quick look on the
 # debug kernel: sanitizers included).
+# BENCH_RUNS boots (about 15 s each), for the spread between boots as well
+# as between the rounds of one.
+BENCH_RUNS ?= 5
 bench-mlx5-run: initramfs
-	$(Q)$(BOOT) --mode bench --append fwctl_bench=mlx5 $(CXEMU) $(IMAGES) $(O)/bench-mlx5
-	$(Q)scripts/bench-report.sh --rates $(O)/bench-mlx5/results.ktap
+	$(Q)rm -rf $(O)/bench-mlx5
+	$(Q)for i in $$(seq 1 $(BENCH_RUNS)); do \
+		$(BOOT) --mode bench --append fwctl_bench=mlx5 $(CXEMU) $(IMAGES) $(O)/bench-mlx5/boot$$i || exit 1; \
+	done
+	$(Q)scripts/bench-report.sh --rates $(O)/bench-mlx5/boot*/results.ktap
 
 lint:
 	$(Q)scripts/lint.sh

@@ -4,25 +4,49 @@
 # Turn the `bench OP CORE INSTRUCTIONS` lines of fwctl_bench into a table:
 # one row per operation, the Rust and C cores side by side, and their ratio.
 # With --rates, the `rate NAME MIN MEDIAN MAX` lines of fwctl_mlx5_bench
-# (operations per second over its rounds) instead: figures, no ratios.
+# (operations per second over the rounds of one boot) instead, from one
+# results file per boot: figures, no ratios against the C core. Each row
+# gives the median over boots of the per-boot medians, their lowest and
+# highest, and that spread; an `fwctl-X` row also gives its cost per
+# command against `raw-X`'s (medians), the end-to-end overhead of fwctl.
 #
-# Usage: scripts/bench-report.sh [--rates] RESULTS
+# Usage: scripts/bench-report.sh RESULTS
+#        scripts/bench-report.sh --rates RESULTS...
 set -euo pipefail
 if [ "${1:-}" = --rates ]; then
-	results=$2
-	if ! grep -q '^rate ' "$results"; then
-		echo "bench-report: no rates in $results:" >&2
-		sed 's/^/    /' "$results" >&2
-		exit 1
-	fi
-	tr -d '\r' <"$results" | awk '
+	shift
+	for results in "$@"; do
+		if ! grep -q '^rate ' "$results"; then
+			echo "bench-report: no rates in $results:" >&2
+			sed 's/^/    /' "$results" >&2
+			exit 1
+		fi
+	done
+	cat "$@" | tr -d '\r' | awk -v boots=$# '
 	$1 == "rate" {
-		if (!n++) {
-			printf "%-24s %12s %12s %12s %10s %8s\n", "emulated mlx5", "median/s", \
-				"min/s", "max/s", "us/op", "spread"
+		if (!($2 in k)) { order[n++] = $2 }
+		v[$2, k[$2]++] = $4
+	}
+	function median(name,    i, j, t, m, a) {
+		m = k[name]
+		for (i = 0; i < m; i++) a[i] = v[name, i]
+		for (i = 1; i < m; i++)
+			for (j = i; j > 0 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		lo[name] = a[0]; hi[name] = a[m - 1]
+		return m % 2 ? a[(m - 1) / 2] : (a[m / 2 - 1] + a[m / 2]) / 2
+	}
+	END {
+		printf "emulated mlx5, %d boot(s): median over boots of each boot'"'"'s median\n", boots
+		printf "%-22s %11s %11s %11s %9s %8s %10s\n", "row", "median/s", "low/s", "high/s", \
+			"us/op", "spread", "cost/raw"
+		for (i = 0; i < n; i++) med[order[i]] = median(order[i])
+		for (i = 0; i < n; i++) {
+			r = order[i]; m = med[r]
+			raw = r; sub(/^fwctl-/, "raw-", raw)
+			ratio = (r ~ /^fwctl-/ && (raw in med) && m > 0) ? sprintf("%.2fx", med[raw] / m) : "-"
+			printf "%-22s %11d %11d %11d %9.1f %7.1f%% %10s\n", r, m, lo[r], hi[r], \
+				(m > 0 ? 1e6 / m : 0), (m > 0 ? 100 * (hi[r] - lo[r]) / m : 0), ratio
 		}
-		printf "%-24s %12d %12d %12d %10.1f %7.1f%%\n", $2, $4, $3, $5, \
-			($4 > 0 ? 1e6 / $4 : 0), ($4 > 0 ? 100 * ($5 - $3) / $4 : 0)
 	}'
 	exit 0
 fi

@@ -8,7 +8,8 @@
 #   MODULES        .ko files, installed in /lib/modules/fwctl
 #   UPSTREAM_CORE  the kernel's C fwctl.ko, installed in .../fwctl/upstream
 #   CXL_MODULES    the kernel's CXL mock (tools/testing/cxl), in .../fwctl/cxl
-#   KERNEL_MODULES in-tree modules the mock needs, in .../fwctl/kernel
+#   KERNEL_MODULES in-tree modules the suites load (the CXL mock's, and
+#                  mlx5_core), in .../fwctl/kernel
 #   BOOT_MODULES   module names the init loads at boot, in order
 #   PROGRAMS       static guest programs, installed in /usr/bin
 #   TESTS          commands the init runs in check mode, separated by ';'

@@ -79,19 +79,8 @@ elapsed=$((SECONDS - start))
 # cursor position query after each prompt) and carriage returns.
 sed -i 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r$//' "$transcript"
 
-n=0 failed=0
-check() { # name, then a command that succeeds when the case passed
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$dir/why" 2>&1; then
-		echo "    ok $n $name"
-	else
-		failed=$((failed + 1))
-		sed "s/^/    # $name: /" "$dir/why"
-		echo "    not ok $n $name"
-	fi
-}
+# shellcheck source=scripts/ktap-check.sh
+. "$(dirname "$0")/ktap-check.sh"
 has() { # the transcript has each of these lines (fixed strings)
 	local l
 	for l in "$@"; do

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Command interface of the emulated ConnectX function (drivers/misc/cxemu),
+ * Command interface of the emulated ConnectX function (tools/testing/fwctl/cxemu),
  * for the auxiliary drivers that bind its "cxemu.fwctl" device.
  *
- * Every call takes the auxiliary device the caller is bound to; the
- * interface is valid from the caller's probe until its remove returns.
+ * The interface is a table of operations in the auxiliary device's
+ * container, not exported functions.
  */
 #ifndef _LINUX_CXEMU_H
 #define _LINUX_CXEMU_H
 
+#include <linux/auxiliary_bus.h>
+#include <linux/container_of.h>
 #include <linux/types.h>
-
-struct auxiliary_device;
 
 /* Name of the auxiliary device, as "<module>.<name>.<id>". */
 #define CXEMU_AUXDEV_NAME "fwctl"
@@ -21,6 +21,35 @@ struct auxiliary_device;
 #define CXEMU_HEADER_LEN 16
 /* Size of the general device capabilities (QUERY_HCA_CAP, type 0). */
 #define CXEMU_CAPS_LEN 0x1000
+
+struct cxemu_adev;
+
+/*
+ * The command interface, reached through the device: a child driver needs
+ * no symbol of cxemu.ko, so it loads without it (as mlx5_core's children
+ * reach their parent through struct mlx5_adev). Use the helpers below.
+ */
+struct cxemu_ops {
+	int (*exec)(struct cxemu_adev *cadev, const void *in, size_t in_len,
+		    void *out, size_t out_size, size_t *out_len);
+	int (*general_caps)(struct cxemu_adev *cadev, void *buf, size_t len);
+};
+
+/*
+ * The "cxemu.fwctl.<id>" device. Only cxemu.ko creates devices of that
+ * name, so its driver may go from the auxiliary device to this container.
+ * @priv belongs to cxemu.ko.
+ */
+struct cxemu_adev {
+	struct auxiliary_device adev;
+	const struct cxemu_ops *ops;
+	const void *priv;
+};
+
+static inline struct cxemu_adev *to_cxemu_adev(struct auxiliary_device *adev)
+{
+	return container_of(adev, struct cxemu_adev, adev);
+}
 
 /*
  * Executes one mlx5 command: @in_len bytes of @in (a 16-byte command header
@@ -40,14 +69,29 @@ struct auxiliary_device;
  * is taken before any of @out is written (an overlapping reply is staged
  * in a buffer of the interface's own, so the call may then also fail with
  * -ENOMEM). Nothing else may access either buffer during the call.
+ *
+ * @adev is a "cxemu.fwctl" device the caller is bound to; the interface
+ * is valid from the caller's probe until its remove returns.
  */
-int cxemu_exec(struct auxiliary_device *adev, const void *in, size_t in_len,
-	       void *out, size_t out_size, size_t *out_len);
+static inline int cxemu_exec(struct auxiliary_device *adev, const void *in,
+			     size_t in_len, void *out, size_t out_size,
+			     size_t *out_len)
+{
+	struct cxemu_adev *cadev = to_cxemu_adev(adev);
+
+	return cadev->ops->exec(cadev, in, in_len, out, out_size, out_len);
+}
 
 /*
  * Copies the general device capabilities (current values), read once at
  * probe, into @buf. @len must be CXEMU_CAPS_LEN.
  */
-int cxemu_general_caps(struct auxiliary_device *adev, void *buf, size_t len);
+static inline int cxemu_general_caps(struct auxiliary_device *adev, void *buf,
+				     size_t len)
+{
+	struct cxemu_adev *cadev = to_cxemu_adev(adev);
+
+	return cadev->ops->general_caps(cadev, buf, len);
+}
 
 #endif /* _LINUX_CXEMU_H */

@@ -5,7 +5,7 @@
 //! QEMU gives the guest an ivshmem PCI function whose BAR2 is a file in
 //! `/dev/shm`; this crate maps the same file and plays the device's
 //! firmware behind the command mailbox in it
-//! (Documentation/misc-devices/cxemu.rst).
+//! (Documentation/dev-tools/cxemu.rst).
 
 pub mod engine;
 pub mod firmware;

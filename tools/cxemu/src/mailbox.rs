@@ -2,8 +2,8 @@
 
 //! The command mailbox in the ivshmem BAR2, seen from the firmware side.
 //!
-//! Documentation/misc-devices/cxemu.rst describes the layout; the guest
-//! driver's `drivers/misc/cxemu/regs.rs` states the same numbers on its
+//! Documentation/dev-tools/cxemu.rst describes the layout; the guest
+//! driver's `tools/testing/fwctl/cxemu/regs.rs` states the same numbers on its
 //! side. All words are little-endian 32-bit values.
 
 use std::{

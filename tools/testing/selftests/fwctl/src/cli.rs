@@ -278,7 +278,7 @@ fwctl0: mlx5
 ";
 
 fn mlx5_list_and_info() -> Check {
-    insmod(&["cxemu", "mlx5_fwctl"])?;
+    insmod(&["cxemu", "mlx5_fwctl_cxemu"])?;
     expect("list", 0, MLX5_LIST)?;
     let info = "fwctl0: mlx5\n    uid: N\n    uctx_caps: 0x4 TOOLS_RESOURCES\n";
     expect("info 0000:01:00.0", 0, info)?;
@@ -479,14 +479,14 @@ fn mlx5_errors_are_explained() -> Check {
 }
 
 fn unload_all() -> Check {
-    rmmod(&["mlx5_fwctl", "cxemu", "fwctl"])?;
+    rmmod(&["mlx5_fwctl_cxemu", "cxemu", "fwctl"])?;
     expect("list", 0, "")
 }
 
 // --- write ----------------------------------------------------------------
 
 fn write_scopes_with_yes() -> Check {
-    insmod(&["fwctl", "cxemu", "mlx5_fwctl"])?;
+    insmod(&["fwctl", "cxemu", "mlx5_fwctl_cxemu"])?;
     expect(
         "mlx5 fwctl0 diag set --counters 0x401,0x2006 --yes",
         0,
@@ -520,7 +520,7 @@ fn write_scopes_with_yes() -> Check {
         0,
         "fwctl0: SET_DIAGNOSTIC_PARAMS (scope debug-write)\n    counters: (none)\n    enabled: 0\n",
     )?;
-    rmmod(&["mlx5_fwctl", "cxemu"])
+    rmmod(&["mlx5_fwctl_cxemu", "cxemu"])
 }
 
 fn write_full_errors_name_the_capability() -> Check {

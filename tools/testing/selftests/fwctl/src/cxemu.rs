@@ -61,7 +61,7 @@ const CMD_ROOT: &str = "/sys/kernel/debug/cxemu_cmd";
 const NUM_SLOTS: usize = 4;
 /// The hot-pluggable function's QEMU id.
 const DEVICE: &str = "cx0";
-/// The driver's command timeout, `CMD_TIMEOUT` in drivers/misc/cxemu.
+/// The driver's command timeout, `CMD_TIMEOUT` in tools/testing/fwctl/cxemu.
 const CMD_TIMEOUT: Duration = Duration::from_secs(2);
 const MIB: usize = 1 << 20;
 

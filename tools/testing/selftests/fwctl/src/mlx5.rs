@@ -3,7 +3,7 @@
 //! `fwctl_mlx5_test`: the mlx5 fwctl driver on the emulated ConnectX
 //! function.
 //!
-//! Loads `fwctl.ko`, `cxemu.ko` and `mlx5_fwctl.ko` and checks the driver
+//! Loads `fwctl.ko`, `cxemu.ko` and `mlx5_fwctl_cxemu.ko` and checks the driver
 //! against the behaviour of the kernel's C driver
 //! (`drivers/fwctl/mlx5/main.c`), with the firmware emulator's own counters
 //! (over ttyS2) as the witness of what reached the device. The expected
@@ -171,7 +171,7 @@ fn our_pid_messages() -> Result<usize, Failure> {
 }
 
 fn load_modules() -> Check {
-    for m in ["fwctl", "cxemu", "mlx5_fwctl"] {
+    for m in ["fwctl", "cxemu", "mlx5_fwctl_cxemu"] {
         fail_on(run("insmod", &[&format!("{KO}/{m}.ko")]))?;
     }
     node()?;
@@ -872,11 +872,56 @@ fn unplug_during_a_hang_does_not_hang() -> Check {
 }
 
 fn unload_modules() -> Check {
-    for m in ["mlx5_fwctl", "cxemu", "fwctl"] {
+    for m in ["mlx5_fwctl_cxemu", "cxemu", "fwctl"] {
         fail_on(run("rmmod", &[m]))?;
     }
     ensure!(fwctl_nodes().is_empty(), "nodes left: {:?}", fwctl_nodes());
     Ok(())
+}
+
+/// The backend for real hardware: `mlx5_fwctl.ko` loads with `mlx5_core`
+/// and without `cxemu.ko`, registers its driver for `mlx5_core.fwctl`,
+/// binds nothing here (no ConnectX in the guest), and unloads cleanly.
+fn mlx5_core_backend_loads_without_cxemu() -> Check {
+    let core = format!("{KO}/kernel/mlx5_core.ko");
+    if !Path::new(&core).exists() {
+        return Err(Failure::Skip("the kernel has no mlx5_core module".into()));
+    }
+    ensure!(
+        !Path::new("/sys/module/cxemu").exists(),
+        "cxemu.ko is still loaded"
+    );
+    fail_on(run("insmod", &[&format!("{KO}/fwctl.ko")]))?;
+    fail_on(run("insmod", &[&core]))?;
+    let loaded = run("insmod", &[&format!("{KO}/mlx5_fwctl.ko")]);
+    let checked = loaded.map_err(Failure::Fail).and_then(|_| {
+        let driver = Path::new("/sys/bus/auxiliary/drivers/mlx5_fwctl.mlx5_fwctl");
+        ensure!(driver.is_dir(), "no {}", driver.display());
+        let bound: Vec<_> = fail_on(std::fs::read_dir(driver).map_err(|e| e.to_string()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("mlx5_core."))
+            .collect();
+        ensure!(
+            bound.is_empty(),
+            "bound with no ConnectX present: {bound:?}"
+        );
+        ensure!(
+            Path::new("/sys/module/mlx5_core/holders/mlx5_fwctl").exists(),
+            "mlx5_fwctl does not hold mlx5_core"
+        );
+        ensure!(fwctl_nodes().is_empty(), "nodes: {:?}", fwctl_nodes());
+        Ok(())
+    });
+    // Unload whatever loaded, whether or not the checks passed.
+    let mut unloaded = Ok(());
+    for m in ["mlx5_fwctl", "mlx5_core", "fwctl"] {
+        if Path::new(&format!("/sys/module/{m}")).exists() {
+            unloaded = unloaded.and(run("rmmod", &[m]));
+        }
+    }
+    checked?;
+    fail_on(unloaded)
 }
 
 fn main() {
@@ -937,6 +982,10 @@ fn main() {
             unplug_during_a_hang_does_not_hang,
         ),
         ("unload_modules", unload_modules),
+        (
+            "mlx5_core_backend_loads_without_cxemu",
+            mlx5_core_backend_loads_without_cxemu,
+        ),
     ];
     let ok = ktap::run_suite(&mut std::io::stdout().lock(), "mlx5", cases).unwrap_or(false);
     std::process::exit(if ok { 0 } else { 1 });

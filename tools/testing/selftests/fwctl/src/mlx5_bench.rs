@@ -10,7 +10,7 @@
 //! host time and an instruction count would mean nothing. Loads `cxemu.ko`
 //! and `cxemu_cmd.ko` from MODULE_DIR for the raw rows, then (as both bind
 //! the same auxiliary device) replaces `cxemu_cmd.ko` with `fwctl.ko` and
-//! `mlx5_fwctl.ko` for the fwctl rows. Each is measured over [`ROUNDS`]
+//! `mlx5_fwctl_cxemu.ko` for the fwctl rows. Each is measured over [`ROUNDS`]
 //! rounds:
 //!
 //! - `pingpong`: a word written into BAR2 (through the PCI function's
@@ -293,7 +293,7 @@ fn bench_files(node: &Path, files: usize) -> Result<Vec<f64>, String> {
 
 fn main_result(modules: &str) -> Result<(), String> {
     let insmod = |m: &str| run("insmod", &[&format!("{modules}/{m}.ko")]);
-    // `cxemu_cmd` and `mlx5_fwctl` drive the same auxiliary device: the
+    // `cxemu_cmd` and `mlx5_fwctl_cxemu` drive the same auxiliary device: the
     // raw interface first, then fwctl.
     insmod("cxemu")?;
     insmod("cxemu_cmd")?;
@@ -303,7 +303,7 @@ fn main_result(modules: &str) -> Result<(), String> {
     }
     run("rmmod", &["cxemu_cmd"])?;
     insmod("fwctl")?;
-    insmod("mlx5_fwctl")?;
+    insmod("mlx5_fwctl_cxemu")?;
     let start = Instant::now();
     let node = loop {
         if let Some(n) = fwctl_nodes().into_iter().next() {

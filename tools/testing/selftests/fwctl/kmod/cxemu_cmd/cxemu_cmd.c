@@ -191,4 +191,3 @@ module_exit(cmd_exit);
 
 MODULE_DESCRIPTION("Test driver running commands on the emulated ConnectX function");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS("CXEMU");

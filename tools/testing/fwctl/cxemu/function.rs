@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The PCI driver: probe checks the function is ours, starts the mailbox,
-//! reads the general capabilities and registers the auxiliary device
-//! `cxemu.fwctl.<id>` (the function's PCI domain, bus and devfn) with the
-//! command interface as its data.
+//! reads the general capabilities and adds the auxiliary device
+//! `cxemu.fwctl.<id>` (the function's PCI domain, bus and devfn), whose
+//! ops table serves the command interface ([`crate::cabi`]).
 
 use kernel::{
-    auxiliary,
     device::{
         Bound,
         Core, //
     },
     pci,
     prelude::*,
-    sync::Arc,
-    types::CovariantForLt, //
+    sync::Arc, //
 };
 
 use crate::{
+    cabi::AuxDevice,
     mailbox::{
         Mailbox,
         HEADER_LEN, //
@@ -30,9 +29,6 @@ use crate::{
     reload::Reloader, //
 };
 
-const MODULE_NAME: &CStr = <crate::LocalModule as kernel::ModuleMetadata>::NAME;
-const AUX_NAME: &CStr = c"fwctl";
-
 /// QUERY_HCA_CAP of the general capabilities, current values: opcode 0x100
 /// in the first half-word, `op_mod` = type 0 << 1 | 1 in the second word.
 const QUERY_GENERAL_CAPS: [u8; HEADER_LEN] =
@@ -40,22 +36,18 @@ const QUERY_GENERAL_CAPS: [u8; HEADER_LEN] =
 /// One capability block, after the 16-byte output header.
 const CAPS_LEN: usize = 0x1000;
 
-/// What the auxiliary device hands its driver.
+/// The command interface the auxiliary device serves.
 pub(crate) struct CmdIf<'bound> {
     pub(crate) mbox: Arc<Mailbox<'bound>>,
     /// General capabilities, read at probe.
     pub(crate) caps: KVec<u8>,
 }
 
-/// The registration data's type, named once: `cabi` must look it up with
-/// the very same type.
-pub(crate) type CmdIfLt = CovariantForLt!(CmdIf<'_>);
-
 /// Per-function driver data. Fields drop in order: the auxiliary device
 /// goes (and its driver unbinds) before the mailbox and its BAR, and the
 /// function is disabled last.
 pub(crate) struct CxemuData<'bound> {
-    _aux: auxiliary::Registration<'bound, CmdIfLt>,
+    _aux: AuxDevice<'bound>,
     _mbox: Arc<Mailbox<'bound>>,
     _enabled: Enabled<'bound>,
 }
@@ -137,14 +129,12 @@ impl pci::Driver for CxemuDriver {
         })?;
         let caps = query_general_caps(pdev, &mbox)?;
 
-        // SAFETY: the registration lives in the driver's data, which the
-        // driver core drops when the device unbinds; it is never forgotten.
+        // SAFETY: the device lives in the driver's data, which the driver
+        // core drops when the function unbinds; it is never forgotten.
         let aux = unsafe {
-            auxiliary::Registration::new_with_lt(
+            AuxDevice::new(
                 pdev.as_ref(),
-                AUX_NAME,
                 id,
-                MODULE_NAME,
                 CmdIf {
                     mbox: mbox.clone(),
                     caps,

@@ -4,7 +4,7 @@
 //!
 //! The function is QEMU's `ivshmem-plain` (1af4:1110) whose BAR2 is shared
 //! with `tools/cxemu`, a host program playing the device's firmware behind
-//! an mlx5-style command mailbox (Documentation/misc-devices/cxemu.rst).
+//! an mlx5-style command mailbox (Documentation/dev-tools/cxemu.rst).
 //! The driver binds only functions that carry the mailbox's magic, runs the
 //! command exchange ([`mailbox`]) and creates the auxiliary device
 //! `cxemu.fwctl.<id>`, through which a child driver executes commands

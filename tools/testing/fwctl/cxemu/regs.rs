@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The mailbox in BAR2, Documentation/misc-devices/cxemu.rst. This module
+//! The mailbox in BAR2, Documentation/dev-tools/cxemu.rst. This module
 //! is the only place that knows an offset.
 
 use kernel::io::register;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! mlx5 fwctl driver.
+//! mlx5 fwctl driver, for a real ConnectX function.
 //!
-//! Binds the `<module>.fwctl` auxiliary device of an mlx5 function and
+//! Binds the `mlx5_core.fwctl` auxiliary device of an mlx5 function and
 //! registers a fwctl device of type `FWCTL_DEVICE_TYPE_MLX5` whose parent
 //! is the PCI function. Its behaviour is that of the kernel's C driver
 //! (`drivers/fwctl/mlx5/main.c`):
@@ -17,47 +17,33 @@
 //!   header names, and a command the firmware refused is a successful RPC
 //!   whose reply carries the status.
 //!
-//! How commands reach the firmware is a [`backend::Backend`]; today's is the
-//! emulated ConnectX function's ([`cxemu`]). A backend for `mlx5_core`
-//! would be a second `Backend` and a second auxiliary driver, with the
-//! policy and the fwctl side unchanged.
+//! How commands reach the firmware is a [`backend::Backend`]: here
+//! [`auxdev`] over `mlx5core_glue.c`, which calls `mlx5_core`'s
+//! `mlx5_cmd_do()`, where a refusal is `EREMOTEIO` with the status in the
+//! reply. `mlx5_fwctl_cxemu.ko` is the same driver over the emulated
+//! function: both compile the same Rust source, and differ only in the
+//! device bound ([`DEVICE`]) and the C glue linked.
 
-use kernel::{
-    auxiliary,
-    driver,
-    prelude::*,
-    InPlaceModule, //
-};
+use kernel::prelude::*;
 
 #[path = "../rust/fwctl.rs"]
 mod fwctl;
 
+mod auxdev;
 mod backend;
-mod cxemu;
 mod ops;
 // Shared with the userspace tool, which uses the parts the driver does not.
 #[expect(dead_code, unreachable_pub)]
 mod policy;
 
-#[pin_data]
-struct Mlx5FwctlModule {
-    #[pin]
-    _cxemu: driver::Registration<auxiliary::Adapter<cxemu::Driver>>,
-}
-
-impl InPlaceModule for Mlx5FwctlModule {
-    fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            _cxemu <- driver::Registration::new(c"mlx5_fwctl", module),
-        })
-    }
-}
+/// The auxiliary device this module binds: module name, device name.
+const DEVICE: (&CStr, &CStr) = (c"mlx5_core", c"fwctl");
 
 module! {
-    type: Mlx5FwctlModule,
+    type: auxdev::Mlx5FwctlModule,
     name: "mlx5_fwctl",
     authors: ["fwctl-rs developers"],
     description: "mlx5 ConnectX fwctl driver (Rust)",
     license: "GPL",
-    imports_ns: ["FWCTL", "CXEMU"],
+    imports_ns: ["FWCTL"],
 }

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The backend, the auxiliary driver and the module, for either module.
+//!
+//! Each module binds one auxiliary device, `crate::DEVICE`, and links its
+//! own C glue, which defines the two functions below for that device:
+//! `mlx5core_glue.c` over `mlx5_core` (`mlx5_cmd_do()`, in
+//! `mlx5_fwctl.ko`), `cxemu_glue.c` over the emulated function's ops table
+//! (in `mlx5_fwctl_cxemu.ko`). The functions are not exported, so the two
+//! modules' copies never meet.
+
+use core::ptr::NonNull;
+use kernel::{
+    auxiliary,
+    bindings,
+    device::Core,
+    driver,
+    error::to_result,
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+    InPlaceModule,
+    ModuleMetadata, //
+};
+
+use crate::{
+    backend::Backend,
+    fwctl,
+    ops::{
+        self,
+        Uctx, //
+    }, //
+};
+
+// `struct auxiliary_device` holds zero-sized members that bindgen gives no
+// fields; only pointers to it cross this boundary.
+#[expect(improper_ctypes)]
+extern "C" {
+    /// Runs one command on the function behind `adev`: `in_len` bytes of
+    /// `input` to the firmware, the reply into the `out_len` bytes of `out`
+    /// (zero-filled past the reply). Returns 0 when the firmware ran the
+    /// command, refused or not (the status is in the reply), else a
+    /// negative errno, and then `out` holds nothing of the firmware's.
+    /// `out` may overlap `input`: the whole input is taken first.
+    fn mlx5_fwctl_glue_exec(
+        adev: *mut bindings::auxiliary_device,
+        input: *const c_void,
+        in_len: usize,
+        out: *mut c_void,
+        out_len: usize,
+    ) -> c_int;
+    /// Copies the function's general capabilities (`cmd_hca_cap`, current
+    /// values) into `buf`; `len` must be their size, [`CAPS_LEN`].
+    fn mlx5_fwctl_glue_general_caps(
+        adev: *mut bindings::auxiliary_device,
+        buf: *mut c_void,
+        len: usize,
+    ) -> c_int;
+}
+
+/// One capability block: `sizeof(mlx5_hca_cap.cur)`, `CXEMU_CAPS_LEN`.
+const CAPS_LEN: usize = 0x1000;
+
+/// Commands through the module's C glue.
+///
+/// # Invariants
+///
+/// `adev` is the device `crate::DEVICE` names (only its parent makes
+/// devices of that name, in the container the glue expects), this module's
+/// driver is bound to it, and it stays bound while the backend lives.
+pub(crate) struct AuxBackend {
+    adev: NonNull<bindings::auxiliary_device>,
+    caps: KVec<u8>,
+}
+
+// SAFETY: the glue may be called from any thread, concurrently; `adev` is
+// only passed to it.
+unsafe impl Send for AuxBackend {}
+// SAFETY: as above; `&AuxBackend` gives no mutable access.
+unsafe impl Sync for AuxBackend {}
+
+impl AuxBackend {
+    /// The backend of `adev`, with the capabilities its parent read.
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM`, or the glue's errno.
+    ///
+    /// # Safety
+    ///
+    /// `adev` is being probed by this module's driver, and the backend is
+    /// dropped before `adev` unbinds (it keeps a raw pointer to it).
+    unsafe fn new(adev: &auxiliary::Device<Core<'_>>) -> Result<Self> {
+        // `auxiliary::Device` is a transparent wrapper of the C struct.
+        let raw = NonNull::from(adev).cast::<bindings::auxiliary_device>();
+        let mut caps = KVec::from_elem(0u8, CAPS_LEN, GFP_KERNEL)?;
+        // SAFETY: we are probing `adev`, the one device in our table, so it
+        // is bound to us and sits in the container the glue expects; `caps`
+        // holds `CAPS_LEN` writable bytes.
+        to_result(unsafe {
+            mlx5_fwctl_glue_general_caps(raw.as_ptr(), caps.as_mut_ptr().cast(), CAPS_LEN)
+        })?;
+        // INVARIANT: the caller drops us before `adev` unbinds.
+        Ok(Self { adev: raw, caps })
+    }
+}
+
+impl Backend for AuxBackend {
+    fn exec(&self, input: &[u8], output: &mut [u8]) -> Result {
+        // SAFETY: `adev` is bound (type invariant); `input` and `output` are
+        // slices valid for their lengths, which Rust's borrows keep apart.
+        to_result(unsafe {
+            mlx5_fwctl_glue_exec(
+                self.adev.as_ptr(),
+                input.as_ptr().cast(),
+                input.len(),
+                output.as_mut_ptr().cast(),
+                output.len(),
+            )
+        })
+    }
+
+    fn exec_in_place(&self, buf: &mut [u8], out_len: usize) -> Result {
+        if out_len > buf.len() {
+            return Err(EINVAL);
+        }
+        let at = buf.as_mut_ptr();
+        // SAFETY: `adev` is bound (type invariant); `at` is valid for reads
+        // of `buf.len()` bytes and for writes of `out_len` of them, and
+        // `buf` is borrowed exclusively for the call, so only the glue
+        // touches it, through raw pointers, and it allows the overlap.
+        to_result(unsafe {
+            mlx5_fwctl_glue_exec(
+                self.adev.as_ptr(),
+                at.cast_const().cast(),
+                buf.len(),
+                at.cast(),
+                out_len,
+            )
+        })
+    }
+
+    fn general_caps(&self) -> &[u8] {
+        &self.caps
+    }
+}
+
+/// The auxiliary driver of `crate::DEVICE`.
+pub(crate) struct Driver;
+
+kernel::auxiliary_device_table!(
+    AUX_TABLE,
+    <Driver as auxiliary::Driver>::IdInfo,
+    [(
+        auxiliary::DeviceId::new(crate::DEVICE.0, crate::DEVICE.1),
+        ()
+    )]
+);
+
+impl auxiliary::Driver for Driver {
+    type IdInfo = ();
+    type Data<'bound> = fwctl::Registration<'bound, Uctx<AuxBackend>>;
+
+    const ID_TABLE: auxiliary::IdTable<Self::IdInfo> = &AUX_TABLE;
+
+    fn probe<'bound>(
+        adev: &'bound auxiliary::Device<Core<'_>>,
+        _info: &'bound Self::IdInfo,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        // SAFETY: we are probing `adev`; the backend goes into the
+        // registration, the driver's data, which unbind drops.
+        ops::probe(adev, unsafe { AuxBackend::new(adev) }?)
+    }
+}
+
+/// The module: the auxiliary driver, registered under the module's name.
+#[pin_data]
+pub(crate) struct Mlx5FwctlModule {
+    #[pin]
+    _driver: driver::Registration<auxiliary::Adapter<Driver>>,
+}
+
+impl InPlaceModule for Mlx5FwctlModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            _driver <- driver::Registration::new(<crate::LocalModule as ModuleMetadata>::NAME, module),
+        })
+    }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C side of mlx5_fwctl_cxemu.ko: the backend of auxdev.rs over the
+ * emulated function's "cxemu.fwctl" device, whose interface is a set of
+ * inlines over the ops table in the device's container
+ * (include/linux/cxemu.h), which Rust cannot call.
+ */
+#include <linux/cxemu.h>
+
+int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
+			 size_t in_len, void *out, size_t out_len);
+int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
+				 size_t len);
+
+/* A refused command is 0 here too; the reply's length is not needed. */
+int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
+			 size_t in_len, void *out, size_t out_len)
+{
+	size_t reply_len;
+
+	return cxemu_exec(adev, in, in_len, out, out_len, &reply_len);
+}
+
+int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
+				 size_t len)
+{
+	return cxemu_general_caps(adev, buf, len);
+}
