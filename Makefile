@@ -40,9 +40,12 @@ MODULE_DIRS := \
 	drivers/fwctl/mlx5 \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd
 
-# What `make install` installs: the fwctl core, the mlx5 driver, the
-# emulated function's driver and the loopback samples.
-INSTALL_MODULE_DIRS := drivers/fwctl tools/testing/fwctl/cxemu drivers/fwctl/mlx5 \
+# What `make install` installs: the fwctl core, the mlx5 driver and the
+# loopback samples. Not the emulated function's driver, a test device's,
+# whose alias would load it for every ivshmem function of a VM;
+# mlx5_fwctl_cxemu.ko comes with the mlx5 directory and binds nothing
+# without it.
+INSTALL_MODULE_DIRS := drivers/fwctl drivers/fwctl/mlx5 \
 	samples/fwctl/loopback samples/fwctl/loopback_c
 PREFIX ?= /usr/local
 DESTDIR ?=

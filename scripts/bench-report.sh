@@ -7,14 +7,16 @@
 # (operations per second over the rounds of one boot) instead, from one
 # results file per boot: figures, no ratios against the C core. Each row
 # gives the median over boots of the per-boot medians, their lowest and
-# highest, and that spread; an `fwctl-X` row also gives its cost per
-# command against `raw-X`'s (medians), the end-to-end overhead of fwctl.
+# highest and that spread, and the lowest and highest round of all; an
+# `fwctl-X` row also gives its cost per command against `raw-X`'s
+# (medians), the end-to-end overhead of fwctl.
 #
 # Usage: scripts/bench-report.sh RESULTS
 #        scripts/bench-report.sh --rates RESULTS...
 set -euo pipefail
 if [ "${1:-}" = --rates ]; then
 	shift
+	[ $# -gt 0 ] || { echo "usage: $0 --rates RESULTS..." >&2; exit 2; }
 	for results in "$@"; do
 		if ! grep -q '^rate ' "$results"; then
 			echo "bench-report: no rates in $results:" >&2
@@ -22,32 +24,43 @@ if [ "${1:-}" = --rates ]; then
 			exit 1
 		fi
 	done
-	cat "$@" | tr -d '\r' | awk -v boots=$# '
+	awk -v boots=$# '
+	{ sub(/\r$/, "") }
 	$1 == "rate" {
 		if (!($2 in k)) { order[n++] = $2 }
-		v[$2, k[$2]++] = $4
+		i = k[$2]++
+		med[$2, i] = $4
+		if (!i || $3 < rlo[$2]) rlo[$2] = $3
+		if (!i || $5 > rhi[$2]) rhi[$2] = $5
 	}
-	function median(name,    i, j, t, m, a) {
-		m = k[name]
-		for (i = 0; i < m; i++) a[i] = v[name, i]
+	# The median of row r over boots; sets blo, bhi (lowest, highest).
+	function median(r,    i, j, t, m, a) {
+		m = k[r]
+		for (i = 0; i < m; i++) a[i] = med[r, i]
 		for (i = 1; i < m; i++)
 			for (j = i; j > 0 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		lo[name] = a[0]; hi[name] = a[m - 1]
+		blo = a[0]; bhi = a[m - 1]
 		return m % 2 ? a[(m - 1) / 2] : (a[m / 2 - 1] + a[m / 2]) / 2
 	}
 	END {
-		printf "emulated mlx5, %d boot(s): median over boots of each boot'"'"'s median\n", boots
-		printf "%-22s %11s %11s %11s %9s %8s %10s\n", "row", "median/s", "low/s", "high/s", \
-			"us/op", "spread", "cost/raw"
-		for (i = 0; i < n; i++) med[order[i]] = median(order[i])
-		for (i = 0; i < n; i++) {
-			r = order[i]; m = med[r]
-			raw = r; sub(/^fwctl-/, "raw-", raw)
-			ratio = (r ~ /^fwctl-/ && (raw in med) && m > 0) ? sprintf("%.2fx", med[raw] / m) : "-"
-			printf "%-22s %11d %11d %11d %9.1f %7.1f%% %10s\n", r, m, lo[r], hi[r], \
-				(m > 0 ? 1e6 / m : 0), (m > 0 ? 100 * (hi[r] - lo[r]) / m : 0), ratio
+		for (i = 0; i < n; i++) if (k[order[i]] != boots) {
+			printf "bench-report: %s has %d rates in %d boots\n", order[i], k[order[i]], boots > "/dev/stderr"
+			bad = 1
 		}
-	}'
+		if (bad) exit 1
+		printf "emulated mlx5, %d boot(s): each row the median over boots of each boot'"'"'s median\n", boots
+		printf "%-22s %10s %21s %8s %21s %8s %9s\n", "", "median/s", "boot medians/s", "spread", \
+			"all rounds/s", "us/op", "cost/raw"
+		for (i = 0; i < n; i++) { r = order[i]; m[r] = median(r); lo[r] = blo; hi[r] = bhi }
+		for (i = 0; i < n; i++) {
+			r = order[i]; v = m[r]
+			raw = r; sub(/^fwctl-/, "raw-", raw)
+			ratio = (r ~ /^fwctl-/ && (raw in m) && v > 0) ? sprintf("%.2fx", m[raw] / v) : "-"
+			printf "%-22s %10d %10d-%-10d %7.1f%% %10d-%-10d %8.1f %9s\n", r, v, lo[r], hi[r], \
+				(v > 0 ? 100 * (hi[r] - lo[r]) / v : 0), rlo[r], rhi[r], \
+				(v > 0 ? 1e6 / v : 0), ratio
+		}
+	}' "$@"
 	exit 0
 fi
 results=$1

@@ -62,7 +62,7 @@ emu_depends() { local v; v=$(field "$emu" depends) && is "$v" fwctl; }
 emu_names_no_cxemu_symbol() {
 	local undef
 	undef=$(nm -u "$emu") || return 1
-	! echo "$undef" | grep -w 'cxemu_[a-z_]*' | grep -v mlx5_fwctl_cxemu_
+	! echo "$undef" | grep cxemu
 }
 cmd_depends() { local v; v=$(field "$cmd" depends) && is "$v" ""; }
 cxemu_exports_nothing() {

@@ -53,14 +53,14 @@ wait_prompt() {
 }
 
 ok=1
-n=1
+step=1
 wait_prompt 1 "${SHELL_TEST_WAIT:-600}" || ok=0
 for c in "${COMMANDS[@]}"; do
 	[ $ok = 1 ] || break
 	printf '%s\n' "$c" >&3
-	n=$((n + 1))
+	step=$((step + 1))
 	[ "$c" = exit ] && break
-	wait_prompt $n 120 || ok=0
+	wait_prompt $step 120 || ok=0
 done
 # `exit` powers off; the runner then stops the emulator and QEMU.
 for _ in $(seq 120); do
@@ -88,7 +88,7 @@ has() { # the transcript has each of these lines (fixed strings)
 	done
 }
 prompt_reached() {
-	[ $ok = 1 ] || { echo "no prompt after step $n; last lines:"; tail -n 15 "$transcript"; return 1; }
+	[ $ok = 1 ] || { echo "no prompt after step $step; last lines:"; tail -n 15 "$transcript"; return 1; }
 }
 powered_off() {
 	[ $rc -eq 0 ] || { echo "exit status $rc; last lines:"; tail -n 15 "$transcript"; return 1; }

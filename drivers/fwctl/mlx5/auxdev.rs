@@ -3,11 +3,12 @@
 //! The backend, the auxiliary driver and the module, for either module.
 //!
 //! Each module binds one auxiliary device, `crate::DEVICE`, and links its
-//! own C glue, which defines the two functions below for that device:
-//! `mlx5core_glue.c` over `mlx5_core` (`mlx5_cmd_do()`, in
+//! own C glue, which defines the two functions below (`glue.h`) for that
+//! device: `mlx5core_glue.c` over `mlx5_core` (`mlx5_cmd_do()`, in
 //! `mlx5_fwctl.ko`), `cxemu_glue.c` over the emulated function's ops table
-//! (in `mlx5_fwctl_cxemu.ko`). The functions are not exported, so the two
-//! modules' copies never meet.
+//! (in `mlx5_fwctl_cxemu.ko`). They are not exported, so each module's
+//! code links only to its own; with both modules loaded, a tracer names
+//! one as `module:symbol`.
 
 use core::ptr::NonNull;
 use kernel::{
@@ -38,12 +39,8 @@ use crate::{
 // fields; only pointers to it cross this boundary.
 #[expect(improper_ctypes)]
 extern "C" {
-    /// Runs one command on the function behind `adev`: `in_len` bytes of
-    /// `input` to the firmware, the reply into the `out_len` bytes of `out`
-    /// (zero-filled past the reply). Returns 0 when the firmware ran the
-    /// command, refused or not (the status is in the reply), else a
-    /// negative errno, and then `out` holds nothing of the firmware's.
-    /// `out` may overlap `input`: the whole input is taken first.
+    /// `mlx5_fwctl_glue_exec()` of `glue.h`: 0 also for a command the
+    /// firmware refused; `out` may overlap `input`.
     fn mlx5_fwctl_glue_exec(
         adev: *mut bindings::auxiliary_device,
         input: *const c_void,
@@ -51,8 +48,8 @@ extern "C" {
         out: *mut c_void,
         out_len: usize,
     ) -> c_int;
-    /// Copies the function's general capabilities (`cmd_hca_cap`, current
-    /// values) into `buf`; `len` must be their size, [`CAPS_LEN`].
+    /// `mlx5_fwctl_glue_general_caps()` of `glue.h`: `len` is
+    /// [`CAPS_LEN`]; `ENODEV` for a device not in the expected container.
     fn mlx5_fwctl_glue_general_caps(
         adev: *mut bindings::auxiliary_device,
         buf: *mut c_void,
@@ -67,9 +64,10 @@ const CAPS_LEN: usize = 0x1000;
 ///
 /// # Invariants
 ///
-/// `adev` is the device `crate::DEVICE` names (only its parent makes
-/// devices of that name, in the container the glue expects), this module's
-/// driver is bound to it, and it stays bound while the backend lives.
+/// `adev` is a device `crate::DEVICE` names, in the container the glue
+/// expects (`mlx5_core` makes its devices in a `struct mlx5_adev`, and the
+/// cxemu glue checks the parent's driver at probe), this module's driver
+/// is bound to it, and it stays bound while the backend lives.
 pub(crate) struct AuxBackend {
     adev: NonNull<bindings::auxiliary_device>,
     caps: KVec<u8>,
@@ -96,9 +94,9 @@ impl AuxBackend {
         // `auxiliary::Device` is a transparent wrapper of the C struct.
         let raw = NonNull::from(adev).cast::<bindings::auxiliary_device>();
         let mut caps = KVec::from_elem(0u8, CAPS_LEN, GFP_KERNEL)?;
-        // SAFETY: we are probing `adev`, the one device in our table, so it
-        // is bound to us and sits in the container the glue expects; `caps`
-        // holds `CAPS_LEN` writable bytes.
+        // SAFETY: we are probing `adev`, a device our table names, so it is
+        // bound to us; the glue checks what it can of the container before
+        // it reads it. `caps` holds `CAPS_LEN` writable bytes.
         to_result(unsafe {
             mlx5_fwctl_glue_general_caps(raw.as_ptr(), caps.as_mut_ptr().cast(), CAPS_LEN)
         })?;

@@ -6,11 +6,10 @@
  * (include/linux/cxemu.h), which Rust cannot call.
  */
 #include <linux/cxemu.h>
+#include <linux/device.h>
+#include <linux/string.h>
 
-int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
-			 size_t in_len, void *out, size_t out_len);
-int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
-				 size_t len);
+#include "glue.h"
 
 /* A refused command is 0 here too; the reply's length is not needed. */
 int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
@@ -21,8 +20,18 @@ int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
 	return cxemu_exec(adev, in, in_len, out, out_len, &reply_len);
 }
 
+/*
+ * Only cxemu.ko's PCI driver makes its "cxemu.fwctl" devices in a struct
+ * cxemu_adev; another module could name a device so, and its container
+ * would not be one. The parent's driver tells them apart: this is called
+ * at probe, while the parent is bound.
+ */
 int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
 				 size_t len)
 {
+	struct device *parent = adev->dev.parent;
+
+	if (!parent || !parent->driver || strcmp(parent->driver->name, "cxemu"))
+		return -ENODEV;
 	return cxemu_general_caps(adev, buf, len);
 }

@@ -8,10 +8,7 @@
 #include <linux/limits.h>
 #include <linux/mlx5/driver.h>
 
-int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
-			 size_t in_len, void *out, size_t out_len);
-int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
-				 size_t len);
+#include "glue.h"
 
 static struct mlx5_core_dev *to_mdev(struct auxiliary_device *adev)
 {

@@ -50,9 +50,10 @@ static const struct cxemu_ops cxemu_ops = {
 };
 
 /*
- * The container's release. It is this module's code, as for mlx5_core's
- * children: cxemu_adev_del() drops the last reference the module knows of
- * before the module can go.
+ * The container's release, in this module's code. cxemu_adev_del() drops
+ * the module's reference, and the driver core's go with the unbind; one
+ * held elsewhere past rmmod (or delayed by DEBUG_KOBJECT_RELEASE) would
+ * run this on freed text, an assumption mlx5_core's children share.
  */
 static void cxemu_adev_release(struct device *dev)
 {

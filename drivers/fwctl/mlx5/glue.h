@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C glue under the mlx5 fwctl driver's backend (auxdev.rs), which each
+ * module defines for the device it binds: mlx5core_glue.c in
+ * mlx5_fwctl.ko, cxemu_glue.c in mlx5_fwctl_cxemu.ko. Not exported: each
+ * module's Rust code links against its own. The Rust declarations in
+ * auxdev.rs must match these.
+ */
+#ifndef _MLX5_FWCTL_GLUE_H
+#define _MLX5_FWCTL_GLUE_H
+
+#include <linux/types.h>
+
+struct auxiliary_device;
+
+/*
+ * Runs one command on the function behind @adev: @in_len bytes of @in to
+ * the firmware, the reply into the @out_len bytes of @out, zero-filled past
+ * the reply. Returns 0 when the firmware ran the command, whether or not it
+ * refused it (the status is in the reply), else a negative errno, and then
+ * @out holds nothing of the firmware's. @out may overlap @in: all of @in is
+ * taken before @out is written.
+ */
+int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
+			 size_t in_len, void *out, size_t out_len);
+
+/*
+ * Copies the function's general capabilities (cmd_hca_cap, current values)
+ * into @buf; @len must be their size, 0x1000. Called at probe: -ENODEV for
+ * a device that is not in the container this glue expects.
+ */
+int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
+				 size_t len);
+
+#endif /* _MLX5_FWCTL_GLUE_H */
