@@ -38,7 +38,8 @@ MODULE_DIRS := \
 	samples/fwctl/loopback_c \
 	tools/testing/fwctl/cxemu \
 	drivers/fwctl/mlx5 \
-	tools/testing/selftests/fwctl/kmod/cxemu_cmd
+	tools/testing/selftests/fwctl/kmod/cxemu_cmd \
+	tools/testing/selftests/fwctl/kmod/cxemu_spoof
 
 # What `make install` installs: the fwctl core, the mlx5 driver and the
 # loopback samples. Not the emulated function's driver, a test device's,

@@ -31,7 +31,10 @@ use fwctl_uapi::{
 };
 use std::{
     fs::File,
-    time::Instant, //
+    time::{
+        Duration,
+        Instant, //
+    },
 };
 
 /// Calls per measurement; the first tenth warms caches and is not counted.
@@ -41,6 +44,13 @@ const CALLS: u32 = 20_000;
 /// after boot, the TSC refinement) lands in some rounds and would
 /// otherwise be billed to the core under test.
 const ROUNDS: u32 = 5;
+/// Guest time idle before each round. Back to back, the five rounds of one
+/// measurement last a few hundred microseconds to a few hundred
+/// milliseconds, and kernel work sharing the CPU for longer than that lands
+/// in every round: with some boot timings (the work was not identified) the
+/// first core's info-8B and rpc-16B read about 4,400 instructions per call
+/// more than they cost.
+const ROUND_GAP: Duration = Duration::from_millis(100);
 
 extern "C" {
     fn getppid() -> i32;
@@ -55,6 +65,9 @@ fn measure(mut f: impl FnMut()) -> u64 {
     let per_round = CALLS / ROUNDS;
     (0..ROUNDS)
         .map(|_| {
+            // Idle between rounds, so that kernel work which would share
+            // the CPU with one round finishes before the next.
+            std::thread::sleep(ROUND_GAP);
             let start = Instant::now();
             for _ in 0..per_round {
                 f();

@@ -879,6 +879,32 @@ fn unload_modules() -> Check {
     Ok(())
 }
 
+/// A `cxemu.fwctl` device that `cxemu.ko` did not make (`cxemu_spoof.ko`:
+/// a bare auxiliary device under a faux parent) is refused at probe: the
+/// driver never reads it as the emulated function's container (which
+/// would run past its allocation, a KASAN report, and call garbage).
+fn a_foreign_cxemu_device_is_refused() -> Check {
+    for m in ["fwctl", "mlx5_fwctl_cxemu", "cxemu_spoof"] {
+        fail_on(run("insmod", &[&format!("{KO}/{m}.ko")]))?;
+    }
+    let spoof = Path::new("/sys/bus/auxiliary/devices/cxemu.fwctl.65535");
+    let checked = (|| {
+        ensure!(spoof.exists(), "no {}", spoof.display());
+        ensure!(
+            !spoof.join("driver").exists(),
+            "mlx5_fwctl_cxemu bound the foreign device"
+        );
+        ensure!(fwctl_nodes().is_empty(), "nodes: {:?}", fwctl_nodes());
+        Ok(())
+    })();
+    let mut unloaded = Ok(());
+    for m in ["cxemu_spoof", "mlx5_fwctl_cxemu", "fwctl"] {
+        unloaded = unloaded.and(run("rmmod", &[m]));
+    }
+    checked?;
+    fail_on(unloaded)
+}
+
 /// The backend for real hardware: `mlx5_fwctl.ko` loads with `mlx5_core`
 /// and without `cxemu.ko`, registers its driver for `mlx5_core.fwctl`,
 /// binds nothing here (no ConnectX in the guest), and unloads cleanly.
@@ -982,6 +1008,10 @@ fn main() {
             unplug_during_a_hang_does_not_hang,
         ),
         ("unload_modules", unload_modules),
+        (
+            "a_foreign_cxemu_device_is_refused",
+            a_foreign_cxemu_device_is_refused,
+        ),
         (
             "mlx5_core_backend_loads_without_cxemu",
             mlx5_core_backend_loads_without_cxemu,
