@@ -263,7 +263,9 @@ fn function_binds_and_aux_device_appears() -> Check {
     Ok(())
 }
 
-fn foreign_ivshmem_is_left_alone() -> Check {
+/// The one ivshmem function cxemu left unbound: the foreign one the runner
+/// adds beside ours.
+fn the_foreign_function() -> Result<PathBuf, Failure> {
     let foreign: Vec<PathBuf> = pci_devices("0x1af4", "0x1110")
         .into_iter()
         .filter(|d| bound_to(d).is_none())
@@ -272,11 +274,12 @@ fn foreign_ivshmem_is_left_alone() -> Check {
         foreign.len() == 1,
         "unbound ivshmem functions: {foreign:?}, want 1"
     );
-    let bdf = foreign[0]
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    Ok(foreign.into_iter().next().unwrap())
+}
+
+fn foreign_ivshmem_is_left_alone() -> Check {
+    let foreign = the_foreign_function()?;
+    let bdf = foreign.file_name().unwrap().to_string_lossy().into_owned();
     let log = fail_on(kernel_log())?;
     let lines: Vec<&str> = log
         .lines()
@@ -301,15 +304,7 @@ fn enable_count(dev: &Path) -> Result<String, String> {
 /// cxemu's probe rejects the foreign function, and leaves it disabled
 /// however often it is asked to bind it.
 fn foreign_function_is_left_disabled() -> Check {
-    let foreign: Vec<PathBuf> = pci_devices("0x1af4", "0x1110")
-        .into_iter()
-        .filter(|d| bound_to(d).is_none())
-        .collect();
-    ensure!(
-        foreign.len() == 1,
-        "unbound ivshmem functions: {foreign:?}, want 1"
-    );
-    let dev = &foreign[0];
+    let dev = &the_foreign_function()?;
     let bdf = dev.file_name().unwrap().to_string_lossy().into_owned();
     let at_load = fail_on(enable_count(dev))?;
     for _ in 0..3 {

@@ -879,6 +879,18 @@ fn unload_modules() -> Check {
     Ok(())
 }
 
+/// Unloads those of `modules` that are loaded, in order, all of them even
+/// when one fails; the first failure is the result.
+fn unload_loaded(modules: &[&str]) -> Result<(), String> {
+    let mut unloaded = Ok(());
+    for m in modules {
+        if Path::new(&format!("/sys/module/{m}")).exists() {
+            unloaded = unloaded.and(run("rmmod", &[m]));
+        }
+    }
+    unloaded
+}
+
 /// A `cxemu.fwctl` device that `cxemu.ko` did not make (`cxemu_spoof.ko`:
 /// a bare auxiliary device under a faux parent) is refused at probe: the
 /// driver never reads it as the emulated function's container (which
@@ -897,10 +909,7 @@ fn a_foreign_cxemu_device_is_refused() -> Check {
         ensure!(fwctl_nodes().is_empty(), "nodes: {:?}", fwctl_nodes());
         Ok(())
     })();
-    let mut unloaded = Ok(());
-    for m in ["cxemu_spoof", "mlx5_fwctl_cxemu", "fwctl"] {
-        unloaded = unloaded.and(run("rmmod", &[m]));
-    }
+    let unloaded = unload_loaded(&["cxemu_spoof", "mlx5_fwctl_cxemu", "fwctl"]);
     checked?;
     fail_on(unloaded)
 }
@@ -940,12 +949,7 @@ fn mlx5_core_backend_loads_without_cxemu() -> Check {
         Ok(())
     });
     // Unload whatever loaded, whether or not the checks passed.
-    let mut unloaded = Ok(());
-    for m in ["mlx5_fwctl", "mlx5_core", "fwctl"] {
-        if Path::new(&format!("/sys/module/{m}")).exists() {
-            unloaded = unloaded.and(run("rmmod", &[m]));
-        }
-    }
+    let unloaded = unload_loaded(&["mlx5_fwctl", "mlx5_core", "fwctl"]);
     checked?;
     fail_on(unloaded)
 }
