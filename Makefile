@@ -56,7 +56,8 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
-	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench
+	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench \
+	fwctl_fuzz
 
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
