@@ -745,9 +745,8 @@ fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, St
                 break;
             }
             *sites += 1;
-            if e == 0 && what != "open" {
-                return Err(format!("{what}: site {n} failed, yet the call succeeded"));
-            }
+            // A fired site may still succeed: kvmalloc falls back to
+            // vmalloc when its kmalloc fails. The cores must agree.
             errnos.push(e);
             // The next call, without a fault, must work.
             if what == "open" {
