@@ -17,9 +17,8 @@
 //!
 //! The sweep then fails the n-th fault site (slab allocation or user copy) of
 //! one call with `/proc/thread-self/fail-nth`, for n = 1, 2, ... until the
-//! call reaches no n-th site, on each core; each failure must be a clean
-//! errno, the next call must work, and the two cores must give the same
-//! errnos.
+//! call reaches no n-th site, on each core; the next call must work, and
+//! the two cores must give the same results.
 
 use fwctl_selftests::{
     errnos::ENODEV,
