@@ -311,7 +311,10 @@ static ARENA_ONCE: OnceLock<Result<Arena, String>> = OnceLock::new();
 
 /// The process's arena, mapped on first use and never unmapped.
 fn arena() -> Result<&'static Arena, String> {
-    ARENA_ONCE.get_or_init(Arena::new).as_ref().map_err(Clone::clone)
+    ARENA_ONCE
+        .get_or_init(Arena::new)
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Bytes of each arena buffer.
