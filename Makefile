@@ -59,13 +59,19 @@ GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_
 	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench \
 	fwctl_fuzz
 
+# The short fuzzing campaign of `make check`: differential ops per core on
+# the loopback (Documentation/dev-tools/fwctl-fuzz.rst).
+FUZZ_CHECK_OPS ?= 50000
+FUZZ_SEED ?= 0x5eed
+
 # What the guest runs in check mode, one command per ';'. The conformance
 # suite runs against our core and against the kernel's C core (the
 # reference), with the same loopback driver. Write-scope RPCs taint the
 # kernel, which the suites before them check: the CLI's read-only suite
 # runs early, the mlx5 suite and the CLI's write suite last. The CXL suite
 # runs the kernel's CXL features driver on our core, then on the C core,
-# which must see exactly what ours saw.
+# which must see exactly what ours saw. The fuzzer runs last: its RPCs
+# use every scope.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxemu_test; \
@@ -77,7 +83,20 @@ GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
 	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
 	fwctl_mlx5_test; \
-	fwctl_cli_test write
+	fwctl_cli_test write; \
+	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
+		$(FUZZ_CHECK_OPS) $(FUZZ_SEED) --seeded-defect=$(KO)/defect/fwctl.ko
+
+# `make fuzz`: the long campaign, on the debug kernel. FUZZ_OPS ops per
+# core, guided by coverage and starting from the corpus that earlier runs
+# left in $(O)/fuzz/corpus, for at most FUZZ_MINUTES on the first core;
+# REPRO=SEED:LEN,... replays a mismatch instead.
+FUZZ_OPS ?= 1000000
+FUZZ_MINUTES ?= 15
+FUZZ_CORPUS = $(O)/fuzz-corpus
+GUEST_FUZZ = fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
+	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
+	--seeded-defect=$(KO)/defect/fwctl.ko $(if $(REPRO),--program=$(REPRO))
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
@@ -92,9 +111,9 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core cxl-test kernel-modules tools initramfs \
+.PHONY: all help setup kernel kdir modules upstream-core defect-core cxl-test kernel-modules tools initramfs \
 	run shell check \
-	host-test bench bench-run bench-mlx5-run lint fmt clean install
+	host-test bench bench-run bench-mlx5-run fuzz lint fmt clean install
 
 all: modules tools
 
@@ -108,6 +127,8 @@ help:
 	@echo 'make tools     build the userspace tools and guest test programs'
 	@echo 'make bench     instructions per ioctl, Rust core vs the kernel C core;'
 	@echo '               mlx5 commands per second on the emulated function'
+	@echo 'make fuzz      the long differential fuzzing campaign on both cores'
+	@echo '               (FUZZ_OPS, FUZZ_SEED, FUZZ_MINUTES, REPRO=SEED:LEN,...)'
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
@@ -147,7 +168,13 @@ modules: kdir
 upstream-core: kdir
 	$(Q)kdir=$$(cat $(O)/kdir); mo=$(O)/modules/upstream-fwctl; mkdir -p $$mo; \
 	scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl MO=$$mo \
-		CONFIG_FWCTL=m modules
+		CONFIG_FWCTL=m KCOV_INSTRUMENT=y modules
+
+# The fuzzer's seeded-defect core: ours with a known bug (the E2BIG check
+# skipped), for the case that shows the fuzzer finds it. Test-only.
+defect-core: modules
+	$(Q)kdir=$$(cat $(O)/kdir); mo=$(O)/defect-fwctl; mkdir -p $$mo; \
+	scripts/kmake.sh $$kdir M=$(CURDIR)/drivers/fwctl MO=$$mo FWCTL_SEEDED_DEFECT=y modules
 
 # The kernel's CXL mock (tools/testing/cxl, "cxl_test"), unmodified, built
 # from the kernel tree as external modules when the kernel has CXL (the
@@ -193,9 +220,10 @@ $(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/u
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
-initramfs: modules upstream-core cxl-test kernel-modules tools
+initramfs: modules upstream-core defect-core cxl-test kernel-modules tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
+	DEFECT_CORE="$(O)/defect-fwctl/fwctl.ko" \
 	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
 	KERNEL_MODULES="$$(cat $(O)/kernel-modules 2>/dev/null)" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
@@ -203,6 +231,7 @@ initramfs: modules upstream-core cxl-test kernel-modules tools
 	TESTS="$$(if [ -s $(O)/cxl-modules ]; then echo '$(GUEST_TESTS)'; \
 		else echo '$(GUEST_TESTS)' | tr ';' '\n' | grep -v fwctl_cxl_test | tr '\n' ';'; fi)" \
 	BENCH="$(GUEST_BENCH)" BENCH_MLX5="$(GUEST_BENCH_MLX5)" SUITES="$(KUNIT_SUITES)" \
+	CORPUS="$(CORPUS)" \
 		scripts/mkinitramfs.sh $(O)/initramfs.cpio.gz
 
 BOOT = scripts/run-qemu.sh --flavour $(FLAVOUR) --timeout $(TIMEOUT)
@@ -261,6 +290,17 @@ check: initramfs host-test
 		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/modinfo.ktap \
 		--ktap $(O)/check/shell.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
+
+# The corpus grows by the chunks this run found (`# corpus:` lines).
+fuzz:
+	$(Q)mkdir -p $(O)/fuzz && touch $(FUZZ_CORPUS)
+	$(Q)$(MAKE) --no-print-directory initramfs GUEST_TESTS='$(GUEST_FUZZ)' CORPUS=$(FUZZ_CORPUS)
+	$(Q)echo "fuzz: booting the $(FLAVOUR) kernel (console: $(O)/fuzz/console.log)"
+	$(Q)$(BOOT) --mode check --timeout $$(( $(FUZZ_MINUTES) * 180 + 1800 )) $(CXEMU) \
+		$(IMAGES) $(O)/fuzz || true
+	$(Q)sed -n 's/^# corpus: //p' $(O)/fuzz/results.ktap | sort -u - $(FUZZ_CORPUS) -o $(FUZZ_CORPUS)
+	$(Q)echo "fuzz: corpus: $$(wc -l <$(FUZZ_CORPUS)) chunks in $(FUZZ_CORPUS)"
+	$(Q)$(REPORT) --guest $(O)/fuzz/results.ktap --console $(O)/fuzz/console.log
 
 # Instructions per ioctl on each core, under -icount shift=0 on the base
 # (non-debug) kernel: sanitizers would dominate the counts. Then a second

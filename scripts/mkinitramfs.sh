@@ -7,12 +7,14 @@
 # Environment:
 #   MODULES        .ko files, installed in /lib/modules/fwctl
 #   UPSTREAM_CORE  the kernel's C fwctl.ko, installed in .../fwctl/upstream
+#   DEFECT_CORE    the fuzzer's seeded-defect core, in .../fwctl/defect
 #   CXL_MODULES    the kernel's CXL mock (tools/testing/cxl), in .../fwctl/cxl
 #   KERNEL_MODULES in-tree modules the suites load (the CXL mock's, and
 #                  mlx5_core), in .../fwctl/kernel
 #   BOOT_MODULES   module names the init loads at boot, in order
 #   PROGRAMS       static guest programs, installed in /usr/bin
 #   TESTS          commands the init runs in check mode, separated by ';'
+#   CORPUS         the fuzzer's corpus (`make fuzz`), as /etc/fwctl/corpus
 #   BENCH          commands the init runs in bench mode, separated by ';'
 #   BENCH_MLX5     the same for the emulated function's bench boot
 #                  (fwctl_bench=mlx5)
@@ -50,6 +52,9 @@ done
 if [ -n "${UPSTREAM_CORE:-}" ]; then
 	install -D -m 0644 "$UPSTREAM_CORE" "$root/lib/modules/fwctl/upstream/fwctl.ko"
 fi
+if [ -n "${DEFECT_CORE:-}" ]; then
+	install -D -m 0644 "$DEFECT_CORE" "$root/lib/modules/fwctl/defect/fwctl.ko"
+fi
 : >"$root/etc/fwctl/modules"
 for m in ${BOOT_MODULES:-}; do
 	[ -f "$root/lib/modules/fwctl/$m.ko" ] || { echo "mkinitramfs: no $m.ko among MODULES" >&2; exit 1; }
@@ -60,6 +65,9 @@ for prog in ${PROGRAMS:-}; do
 done
 lines() { echo "$1" | tr ';' '\n' | sed 's/^[[:space:]]*//; /^$/d'; }
 lines "${TESTS:-}" >"$root/etc/fwctl/tests"
+if [ -n "${CORPUS:-}" ]; then
+	install -m 0644 "$CORPUS" "$root/etc/fwctl/corpus"
+fi
 lines "${BENCH:-}" >"$root/etc/fwctl/bench"
 lines "${BENCH_MLX5:-}" >"$root/etc/fwctl/bench-mlx5"
 printf '%s\n' ${SUITES:-} >"$root/etc/fwctl/kunit-suites"

@@ -36,6 +36,11 @@ use kernel::{
     },
 };
 
+/// Set only in the fuzzer's seeded-defect build of the core
+/// (`FWCTL_SEEDED_DEFECT=y`, never installed), which skips the E2BIG check
+/// so that the differential fuzzer has a known bug to find.
+const SEEDED_DEFECT: bool = cfg!(fwctl_seeded_defect);
+
 /// The `FWCTL_INFO` ioctl number.
 pub(crate) const FWCTL_INFO: u32 = _IO(bindings::FWCTL_TYPE, bindings::FWCTL_CMD_INFO);
 /// The `FWCTL_RPC` ioctl number.
@@ -141,6 +146,7 @@ impl<T: Extensible> Ucmd<T> {
             // Bytes past the user's structure are not part of the request.
             cmd.as_bytes_mut()[user_size..].fill(0);
         } else if user_size > ksize
+            && !SEEDED_DEFECT
             && !UserRange::new(arg as u64, user_size)
                 .skip(ksize)
                 .is_zeroed()?

@@ -139,6 +139,15 @@ fn guest_results(results: &str, console: &str) -> Vec<TestResult> {
     suites
 }
 
+/// The figures the guest suites printed (`# figure: ...` diagnostics):
+/// rates, fault counts, where the fuzzer found the seeded defect.
+fn figures(results: &str) -> Vec<&str> {
+    results
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("# figure: "))
+        .collect()
+}
+
 fn summary(c: Counts) -> String {
     format!(
         "{} passed, {} failed, {} skipped",
@@ -200,7 +209,11 @@ fn run(args: Args) -> Result<bool, String> {
         }
     }
     if let (Some(res), Some(con)) = (&args.guest, &args.console) {
-        report("guest", guest_results(&read(res)?, &read(con)?));
+        let res = read(res)?;
+        report("guest", guest_results(&res, &read(con)?));
+        for f in figures(&res) {
+            println!("figure {f}");
+        }
     }
 
     for (path, diag) in &failures {
@@ -239,6 +252,13 @@ mod tests {
     use super::*;
 
     const SUITE: &str = "KTAP version 1\n1..1\n    # Subtest: s\n    1..1\n    ok 1 a\nok 1 s\n";
+
+    #[test]
+    fn figures_are_collected() {
+        let res =
+            "KTAP version 1\n    # figure: rust core: 5 ops\n    ok 1 a\n# figure: x\n# other\n";
+        assert_eq!(figures(res), ["rust core: 5 ops", "x"]);
+    }
 
     #[test]
     fn clean_run_passes() {

@@ -21,7 +21,10 @@
 //! the two cores must give the same results.
 
 use fwctl_selftests::{
-    errnos::ENODEV,
+    errnos::{
+        E2BIG,
+        ENODEV, //
+    },
     fail_on,
     fwctl_nodes,
     loopback::{
@@ -50,6 +53,7 @@ use ktap::{
     Check, //
 };
 use std::{
+    collections::HashSet,
     fs::File,
     os::{
         fd::AsRawFd,
@@ -72,6 +76,7 @@ const ARG_LEN: usize = 64;
 extern "C" {
     fn mmap(addr: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> *mut u8;
     fn mprotect(addr: *mut u8, len: usize, prot: i32) -> i32;
+    fn munmap(addr: *mut u8, len: usize) -> i32;
 }
 const PROT_NONE: i32 = 0;
 const PROT_READ: i32 = 1;
@@ -289,10 +294,10 @@ fn program(seed: u64, ops: usize) -> Vec<u64> {
     (0..ops).map(|_| r.next()).collect()
 }
 
-/// Memory the ops point into: a valid buffer, a read-only one and one
-/// followed by an inaccessible page, each big enough for the largest
-/// RPC, at fixed offsets from each other's starts so that both cores
-/// see the same layout.
+/// Memory the ops point into: two valid buffers (an RPC's input and its
+/// output, which never overlap), a read-only one and one that runs into an
+/// inaccessible page, each big enough for the largest RPC. Every mapping
+/// ends in an inaccessible page.
 ///
 /// There is one arena per process, so that the pointers the ops pass (and
 /// the structures that carry them, which are compared) are the same on
@@ -301,6 +306,7 @@ fn program(seed: u64, ops: usize) -> Vec<u64> {
 /// The buffers are kept as user addresses: the kernel is handed them as
 /// numbers, and the fuzzer's own accesses convert them back.
 struct Arena {
+    /// Two buffers of [`ARENA`] bytes.
     valid: u64,
     read_only: u64,
     /// The first inaccessible byte after the straddle buffer.
@@ -322,12 +328,14 @@ const ARENA: usize = MAX_RPC_LEN + 2 * PAGE;
 
 impl Arena {
     fn new() -> Result<Self, String> {
-        let map = |prot| {
+        // Each mapping ends in an inaccessible page, so that a core that
+        // wrote past a buffer would fault, not reach the fuzzer's heap.
+        let map = |len: usize, prot| {
             // SAFETY: an anonymous private mapping touches no existing memory.
             let p = unsafe {
                 mmap(
                     std::ptr::null_mut(),
-                    ARENA + PAGE,
+                    len + PAGE,
                     prot,
                     MAP_PRIVATE | MAP_ANONYMOUS,
                     -1,
@@ -335,24 +343,19 @@ impl Arena {
                 )
             };
             if p as isize == -1 {
-                Err(format!("mmap: {}", std::io::Error::last_os_error()))
-            } else {
-                Ok(p)
+                return Err(format!("mmap: {}", std::io::Error::last_os_error()));
             }
+            // SAFETY: the last page of the mapping just made; nothing of
+            // ours lives in it.
+            if unsafe { mprotect(p.wrapping_add(len), PAGE, PROT_NONE) } != 0 {
+                return Err(format!("mprotect: {}", std::io::Error::last_os_error()));
+            }
+            Ok(p as u64)
         };
-        let valid = map(PROT_READ | PROT_WRITE)?;
-        let read_only = map(PROT_READ)?;
-        let straddle = map(PROT_READ | PROT_WRITE)?;
-        let guard = straddle as u64 + ARENA as u64;
-        // SAFETY: the last page of a mapping we own; nothing of ours lives
-        // in it.
-        if unsafe { mprotect(guard as *mut u8, PAGE, PROT_NONE) } != 0 {
-            return Err(format!("mprotect: {}", std::io::Error::last_os_error()));
-        }
         Ok(Self {
-            valid: valid as u64,
-            read_only: read_only as u64,
-            guard,
+            valid: map(2 * ARENA, PROT_READ | PROT_WRITE)?,
+            read_only: map(ARENA, PROT_READ)?,
+            guard: map(ARENA, PROT_READ | PROT_WRITE)? + ARENA as u64,
         })
     }
 
@@ -360,9 +363,8 @@ impl Arena {
     /// picks the second half of the valid buffer (an RPC's output, so
     /// that it never overlaps the input).
     fn addr(&self, kind: Ptr, len: u32, second: bool) -> u64 {
-        let half = (ARENA / 2) as u64;
         match kind {
-            Ptr::Valid => self.valid + if second { half } else { 0 },
+            Ptr::Valid => self.valid + if second { ARENA as u64 } else { 0 },
             Ptr::Null => 0,
             Ptr::Unmapped => UNMAPPED,
             Ptr::Kernel => KERNEL,
@@ -371,32 +373,38 @@ impl Arena {
         }
     }
 
-    /// Fills the writable buffers with a known pattern before an op.
-    fn reset(&self, bytes: usize) {
-        // SAFETY: `valid` and the straddle buffer are ours, `ARENA` bytes
-        // each; `bytes` is at most half of that from both ends used.
-        unsafe {
-            let valid = self.valid as *mut u8;
-            std::ptr::write_bytes(valid, 0xcc, bytes.min(ARENA));
-            std::ptr::write_bytes(valid.add(ARENA / 2), 0xcc, bytes.min(ARENA / 2));
-            let s = bytes.min(ARENA - PAGE);
-            std::ptr::write_bytes((self.guard as *mut u8).sub(s), 0xcc, s);
+    /// The part of `[addr, addr + len)` inside one of our writable
+    /// buffers: all of it, its start up to a guard page, or nothing.
+    fn writable(&self, addr: u64, len: usize) -> Option<(u64, usize)> {
+        let end = addr.checked_add(len as u64)?;
+        let valid = self.valid..self.valid + 2 * ARENA as u64;
+        let straddle = self.guard - ARENA as u64..self.guard;
+        if valid.contains(&addr) {
+            Some((addr, (end.min(valid.end) - addr) as usize))
+        } else if straddle.contains(&addr) {
+            Some((addr, (end.min(straddle.end) - addr) as usize))
+        } else {
+            None
         }
     }
 
-    /// A digest of the `len` bytes at `addr` if they are ours to read.
+    /// Fills the writable part of `[addr, addr + len)` with a known
+    /// pattern before an op, so that what it holds afterwards depends on
+    /// that op alone.
+    fn prepare(&self, addr: u64, len: usize) {
+        if let Some((at, n)) = self.writable(addr, len) {
+            // SAFETY: `writable` keeps the range inside one of our
+            // writable mappings.
+            unsafe { std::ptr::write_bytes(at as *mut u8, 0xcc, n) };
+        }
+    }
+
+    /// Adds the bytes of the range [`Arena::prepare`] filled to `h`.
     fn digest(&self, addr: u64, len: usize, h: &mut u64) {
-        let ours = |start: u64, n: usize| addr >= start && addr + len as u64 <= start + n as u64;
-        let len = if ours(self.valid, ARENA) || ours(self.guard - ARENA as u64, ARENA) {
-            len
-        } else if addr < self.guard && addr >= self.guard - ARENA as u64 {
-            (self.guard - addr) as usize
-        } else {
-            return;
-        };
-        // SAFETY: checked above to lie inside a readable buffer of ours.
-        let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, len) };
-        fnv(h, bytes);
+        if let Some((at, n)) = self.writable(addr, len) {
+            // SAFETY: as in `prepare`; the mappings are readable too.
+            fnv(h, unsafe { std::slice::from_raw_parts(at as *const u8, n) });
+        }
     }
 }
 
@@ -495,17 +503,18 @@ impl Runner {
                         digest: 0,
                     };
                 };
-                let dlen = len.min(3 * PAGE as u32);
-                self.arena.reset(dlen as usize);
-                let out = self.arena.addr(data, dlen, false);
+                // The length goes to the kernel as it is; what the fuzzer
+                // fills and compares ends where its mapping does.
+                let out = self.arena.addr(data, len, false);
+                self.arena.prepare(out, len as usize);
                 let mut a = Arg([0; ARG_LEN]);
                 a.0[0..4].copy_from_slice(&size.to_ne_bytes());
                 a.0[4..8].copy_from_slice(&flags.to_ne_bytes());
-                a.0[12..16].copy_from_slice(&dlen.to_ne_bytes());
+                a.0[12..16].copy_from_slice(&len.to_ne_bytes());
                 a.0[16..24].copy_from_slice(&out.to_ne_bytes());
                 a.0[24..ARG_LEN].fill(tail);
                 let e = self.call(f, FWCTL_INFO, arg, &mut a, &mut h);
-                self.arena.digest(out, dlen as usize, &mut h);
+                self.arena.digest(out, len as usize, &mut h);
                 e
             }
             Op::Rpc {
@@ -534,10 +543,11 @@ impl Runner {
                         l as usize
                     }
                 };
-                self.arena
-                    .reset(io_len(in_len).max(io_len(out_len)).min(3 * PAGE));
                 let inp = self.arena.addr(input, in_len, false);
                 let out = self.arena.addr(output, out_len, true);
+                // The input too: an ECHO of a long input copies all of it.
+                self.arena.prepare(inp, io_len(in_len));
+                self.arena.prepare(out, io_len(out_len));
                 if input == Ptr::Valid {
                     let req = request(lb_op, lb_arg, 0);
                     // SAFETY: the start of our valid buffer.
@@ -590,6 +600,15 @@ struct Setup {
     cores: [(String, String); 2],
     ops: usize,
     seed: u64,
+    /// A build of our core with a known bug, if the suite is to show that
+    /// the differential case finds it.
+    defect: Option<String>,
+    /// A program to replay (`--program=SEED:LEN,...`) instead of a guided one.
+    program: Option<Vec<Chunk>>,
+    /// Chunks to start the guided program's corpus with (`--corpus=FILE`).
+    corpus: Option<String>,
+    /// A time limit on the guided program (`--minutes=N`).
+    minutes: Option<u64>,
 }
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
@@ -599,6 +618,9 @@ fn setup() -> &'static Setup {
 }
 
 fn load(core: &str) -> Result<Runner, String> {
+    // A case before this one that failed may have left them loaded.
+    let _ = run("rmmod", &[module_name(&setup().driver)]);
+    let _ = run("rmmod", &["fwctl"]);
     run("insmod", &[core])?;
     run("insmod", &[setup().driver.as_str()])?;
     Ok(Runner {
@@ -620,49 +642,413 @@ fn unload(r: Runner) -> Result<(), String> {
 
 /// Runs `genes` on `core` from a fresh load.
 fn run_on(core: &str, genes: &[u64]) -> Result<Vec<Seen>, String> {
+    let chunks = [Chunk {
+        seed: 0,
+        len: genes.len(),
+    }];
+    Ok(campaign(core, Plan::Genes(genes, &chunks))?.seen)
+}
+
+/// `_IOR('c', 1, unsigned long)`: sizes this thread's coverage buffer.
+const KCOV_INIT_TRACE: u32 = 0x8008_6301;
+/// `_IO('c', 100)`: starts collecting, here in `KCOV_TRACE_PC` mode (0).
+const KCOV_ENABLE: u32 = 0x6364;
+/// `_IO('c', 101)`: stops; closing the file alone leaves the thread bound.
+const KCOV_DISABLE: u32 = 0x6365;
+/// Words in the coverage buffer: the PCs of one op, and the count.
+const KCOV_WORDS: usize = 1 << 18;
+const MAP_SHARED: i32 = 1;
+
+/// This thread's KCOV: the instrumented basic blocks (of our modules and
+/// the C core; the rest of the kernel is not instrumented) that each op
+/// reaches.
+///
+/// # Invariants
+///
+/// `area` is a shared mapping of `KCOV_WORDS` words of `file`, which the
+/// kernel writes only during this thread's system calls.
+struct Kcov {
+    file: File,
+    area: u64,
+}
+
+impl Kcov {
+    /// `None` if the kernel has no KCOV.
+    fn open() -> Result<Option<Self>, String> {
+        let file = match File::options()
+            .read(true)
+            .write(true)
+            .open("/sys/kernel/debug/kcov")
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("/sys/kernel/debug/kcov: {e}")),
+        };
+        let fd = file.as_raw_fd();
+        // SAFETY: KCOV_INIT_TRACE takes its argument by value.
+        unsafe { fwctl_uapi::raw_ioctl(fd, KCOV_INIT_TRACE, KCOV_WORDS as *mut _) }
+            .map_err(|e| format!("KCOV_INIT_TRACE: {e}"))?;
+        // SAFETY: a new shared mapping of the buffer just sized.
+        let area = unsafe {
+            mmap(
+                std::ptr::null_mut(),
+                KCOV_WORDS * 8,
+                PROT_READ | PROT_WRITE,
+                MAP_SHARED,
+                fd,
+                0,
+            )
+        };
+        if area as isize == -1 {
+            return Err(format!("kcov mmap: {}", std::io::Error::last_os_error()));
+        }
+        // SAFETY: KCOV_ENABLE takes its mode by value.
+        unsafe { fwctl_uapi::raw_ioctl(fd, KCOV_ENABLE, std::ptr::null_mut()) }
+            .map_err(|e| format!("KCOV_ENABLE: {e}"))?;
+        // INVARIANT: mapped above, for this thread.
+        Ok(Some(Self {
+            file,
+            area: area as u64,
+        }))
+    }
+
+    /// Forgets what was collected so far.
+    #[inline]
+    fn reset(&self) {
+        // SAFETY: word 0 of the mapping (type invariant); no system call
+        // runs in this thread meanwhile.
+        unsafe { std::ptr::write_volatile(self.area as *mut u64, 0) };
+    }
+
+    /// Adds the PCs collected since [`Kcov::reset`] to `into`.
+    fn collect(&self, into: &mut HashSet<u64>) {
+        let words = self.area as *const u64;
+        // SAFETY: as in `reset`; the count is bounded by the buffer.
+        let n = (unsafe { std::ptr::read_volatile(words) } as usize).min(KCOV_WORDS - 1);
+        for i in 1..=n {
+            // SAFETY: `i` is inside the mapping.
+            into.insert(unsafe { std::ptr::read_volatile(words.add(i)) });
+        }
+    }
+}
+
+/// The text symbols of the loaded `module`, by address.
+impl Drop for Kcov {
+    fn drop(&mut self) {
+        // SAFETY: KCOV_DISABLE takes no argument; the mapping is ours
+        // (type invariant) and nothing refers to it after this.
+        unsafe {
+            let _ =
+                fwctl_uapi::raw_ioctl(self.file.as_raw_fd(), KCOV_DISABLE, std::ptr::null_mut());
+            munmap(self.area as *mut u8, KCOV_WORDS * 8);
+        }
+    }
+}
+
+fn module_functions(module: &str) -> Vec<(u64, String)> {
+    let tag = format!("[{module}]");
+    let mut v: Vec<(u64, String)> = std::fs::read_to_string("/proc/kallsyms")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.ends_with(&tag))
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let addr = u64::from_str_radix(f.next()?, 16).ok()?;
+            let kind = f.next()?;
+            let name = f.next()?;
+            let ok = matches!(kind, "t" | "T")
+                && addr != 0
+                && !name.starts_with("__pfx_")
+                && !name.starts_with("__cfi_");
+            ok.then(|| (addr, name.to_string()))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Coverage of one module: blocks (distinct PCs) and functions reached.
+fn coverage_of(module: &str, pcs: &HashSet<u64>) -> String {
+    let funcs = module_functions(module);
+    let Some(&(first, _)) = funcs.first() else {
+        return format!("{module}: no symbols in /proc/kallsyms");
+    };
+    // Functions are contiguous in the module's text; the last one is
+    // taken to end within 64 KiB.
+    let end = funcs.last().map_or(first, |f| f.0) + 0x10000;
+    let mut reached = HashSet::new();
+    let mut blocks = 0;
+    for &pc in pcs {
+        if pc < first || pc >= end {
+            continue;
+        }
+        blocks += 1;
+        let i = funcs.partition_point(|f| f.0 <= pc) - 1;
+        reached.insert(i);
+    }
+    format!(
+        "{module}: {blocks} blocks, {}/{} functions ({:.0}%)",
+        reached.len(),
+        funcs.len(),
+        100.0 * reached.len() as f64 / funcs.len() as f64
+    )
+}
+
+/// A piece of a program: `len` genes drawn from `seed`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Chunk {
+    seed: u64,
+    len: usize,
+}
+
+impl Chunk {
+    fn genes(self) -> Vec<u64> {
+        program(self.seed, self.len)
+    }
+
+    fn parse(t: &str) -> Option<Self> {
+        let (seed, len) = t.trim().split_once(':')?;
+        Some(Self {
+            seed: u64::from_str_radix(seed.trim_start_matches("0x"), 16).ok()?,
+            len: len.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Chunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#x}:{}", self.seed, self.len)
+    }
+}
+
+/// Genes per fresh chunk of a guided program.
+const CHUNK: usize = 500;
+
+/// What a campaign runs.
+enum Plan<'a> {
+    /// These genes, made of these chunks (for the record).
+    Genes(&'a [u64], &'a [Chunk]),
+    /// `ops` genes in chunks, guided by coverage: a fresh chunk from the
+    /// seed's generator that reaches a block no op reached before joins
+    /// the corpus, and one chunk in four is a corpus chunk run again in
+    /// the state the program is in by then.
+    Guided {
+        seed: u64,
+        ops: usize,
+        corpus: Vec<Chunk>,
+        until: Option<Instant>,
+    },
+}
+
+/// What a campaign saw.
+struct Outcome {
+    seen: Vec<Seen>,
+    genes: Vec<u64>,
+    chunks: Vec<Chunk>,
+    /// Fresh chunks that reached new blocks.
+    found: Vec<Chunk>,
+    /// Per module: blocks and functions reached.
+    coverage: Vec<String>,
+}
+
+/// Runs `plan` on `core` from a fresh load, with coverage where the
+/// kernel has KCOV.
+fn campaign(core: &str, plan: Plan<'_>) -> Result<Outcome, String> {
     let mut r = load(core)?;
-    let seen = genes.iter().map(|g| r.step(&decode(*g))).collect();
+    let kcov = Kcov::open()?;
+    let mut pcs = HashSet::new();
+    let mut out = Outcome {
+        seen: Vec::new(),
+        genes: Vec::new(),
+        chunks: Vec::new(),
+        found: Vec::new(),
+        coverage: Vec::new(),
+    };
+    let run_genes = |r: &mut Runner, genes: &[u64], out: &mut Outcome, pcs: &mut HashSet<u64>| {
+        for g in genes {
+            if let Some(k) = &kcov {
+                k.reset();
+            }
+            out.seen.push(r.step(&decode(*g)));
+            if let Some(k) = &kcov {
+                k.collect(pcs);
+            }
+        }
+        out.genes.extend_from_slice(genes);
+    };
+    match plan {
+        Plan::Genes(genes, chunks) => {
+            run_genes(&mut r, genes, &mut out, &mut pcs);
+            out.chunks = chunks.to_vec();
+        }
+        Plan::Guided {
+            seed,
+            ops,
+            mut corpus,
+            until,
+        } => {
+            let mut master = Rng(seed);
+            while out.genes.len() < ops && until.is_none_or(|t| Instant::now() < t) {
+                let left = ops - out.genes.len();
+                let fresh = corpus.is_empty() || master.below(4) != 0;
+                let mut chunk = if fresh {
+                    Chunk {
+                        seed: master.next(),
+                        len: CHUNK,
+                    }
+                } else {
+                    corpus[master.below(corpus.len() as u64) as usize]
+                };
+                chunk.len = chunk.len.min(left);
+                let before = pcs.len();
+                run_genes(&mut r, &chunk.genes(), &mut out, &mut pcs);
+                if fresh && pcs.len() > before {
+                    corpus.push(chunk);
+                    out.found.push(chunk);
+                }
+                out.chunks.push(chunk);
+            }
+        }
+    }
+    if kcov.is_some() {
+        for m in ["fwctl", module_name(&setup().driver)] {
+            out.coverage.push(coverage_of(m, &pcs));
+        }
+    }
+    drop(kcov);
     unload(r)?;
-    Ok(seen)
+    Ok(out)
+}
+
+/// The chunks in `--corpus=FILE`, one `SEED:LEN` per line.
+fn read_corpus(path: &str) -> Result<Vec<Chunk>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(text.lines().filter_map(Chunk::parse).collect())
+}
+
+/// Prints a campaign's rate, and its coverage where there is KCOV.
+fn figures(name: &str, o: &Outcome, secs: f64) {
+    let mut errnos: Vec<i32> = o.seen.iter().map(|x| x.errno).collect();
+    errnos.sort_unstable();
+    errnos.dedup();
+    println!(
+        "# figure: {name} core: {} ops in {secs:.1} s ({:.0} ops/s), {} distinct results",
+        o.genes.len(),
+        o.genes.len() as f64 / secs,
+        errnos.len()
+    );
+    for c in &o.coverage {
+        println!("# figure: {name} core: coverage of {c}");
+    }
+}
+
+/// The chunks that make the first `ops` genes of `chunks`.
+fn prefix(chunks: &[Chunk], ops: usize) -> Vec<Chunk> {
+    let mut left = ops;
+    let mut v = Vec::new();
+    for c in chunks {
+        if left == 0 {
+            break;
+        }
+        v.push(Chunk {
+            seed: c.seed,
+            len: c.len.min(left),
+        });
+        left -= c.len.min(left);
+    }
+    v
 }
 
 fn differential() -> Check {
     let s = setup();
-    // A suite before this one that failed may have left them loaded.
-    let _ = run("rmmod", &[module_name(&s.driver)]);
-    let _ = run("rmmod", &["fwctl"]);
-    let genes = program(s.seed, s.ops);
-    let mut results = Vec::new();
-    for (name, core) in &s.cores {
-        let t = Instant::now();
-        let seen = run_on(core, &genes).map_err(ktap::Failure::Fail)?;
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "# figure: {name} core: {} ops in {secs:.1} s ({:.0} ops/s), {} errnos seen",
-            genes.len(),
-            genes.len() as f64 / secs,
-            {
-                let mut e: Vec<i32> = seen.iter().map(|x| x.errno).collect();
-                e.sort();
-                e.dedup();
-                e.len()
-            }
-        );
-        results.push(seen);
+    let (first, second) = (&s.cores[0], &s.cores[1]);
+    let t = Instant::now();
+    let a = match &s.program {
+        Some(chunks) => {
+            let genes: Vec<u64> = chunks.iter().flat_map(|c| c.genes()).collect();
+            campaign(&first.1, Plan::Genes(&genes, chunks))
+        }
+        None => {
+            let corpus = match &s.corpus {
+                Some(p) => read_corpus(p).map_err(ktap::Failure::Fail)?,
+                None => Vec::new(),
+            };
+            campaign(
+                &first.1,
+                Plan::Guided {
+                    seed: s.seed,
+                    ops: s.ops,
+                    corpus,
+                    until: s
+                        .minutes
+                        .map(|m| Instant::now() + std::time::Duration::from_secs(60 * m)),
+                },
+            )
+        }
     }
-    if let Some(i) = (0..genes.len()).find(|&i| results[0][i] != results[1][i]) {
+    .map_err(ktap::Failure::Fail)?;
+    figures(&first.0, &a, t.elapsed().as_secs_f64());
+    println!(
+        "# figure: corpus: {} chunks found new blocks",
+        a.found.len()
+    );
+    for c in &a.found {
+        println!("# corpus: {c}");
+    }
+    // The other core replays exactly what the first one ran.
+    let t = Instant::now();
+    let b = campaign(&second.1, Plan::Genes(&a.genes, &a.chunks)).map_err(ktap::Failure::Fail)?;
+    figures(&second.0, &b, t.elapsed().as_secs_f64());
+    if let Some(i) = (0..a.genes.len()).find(|&i| a.seen[i] != b.seen[i]) {
+        let replay: Vec<String> = prefix(&a.chunks, i + 1)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         fail!(
-            "mismatch at op {i} of seed {:#x} (replay: fwctl_fuzz ... {} {:#x}): {:?}: {} {:?}, {} {:?}",
-            s.seed,
+            "mismatch at op {} (replay: fwctl_fuzz ... --program={}): {:?}: {} {:?}, {} {:?}",
             i + 1,
-            s.seed,
-            decode(genes[i]),
-            s.cores[0].0,
-            results[0][i],
-            s.cores[1].0,
-            results[1][i]
+            replay.join(","),
+            decode(a.genes[i]),
+            first.0,
+            a.seen[i],
+            second.0,
+            b.seen[i]
         );
     }
+    Ok(())
+}
+
+/// How many ops the differential case may take to find the seeded
+/// defect (a non-zero tail past the structure, which only the defect
+/// accepts): about one op in 60 has one, so a run that misses it in this
+/// many is broken, not unlucky.
+const DEFECT_BOUND: usize = 5_000;
+
+/// The seeded-defect core against the C core: the differential case must
+/// report a mismatch, and the op must be one the defect explains.
+fn seeded_defect_is_found() -> Check {
+    let s = setup();
+    let Some(defect) = &s.defect else {
+        return Err(ktap::Failure::Skip("no --seeded-defect core given".into()));
+    };
+    let genes = program(s.seed, DEFECT_BOUND);
+    let c = run_on(&s.cores[1].1, &genes).map_err(ktap::Failure::Fail)?;
+    let d = run_on(defect, &genes).map_err(ktap::Failure::Fail)?;
+    let Some(i) = (0..genes.len()).find(|&i| c[i] != d[i]) else {
+        fail!("no mismatch in {DEFECT_BOUND} ops: the fuzzer cannot see the seeded defect");
+    };
+    println!(
+        "# figure: seeded defect found at op {} of seed {:#x}: {:?}: c {:?}, defect {:?}",
+        i + 1,
+        s.seed,
+        decode(genes[i]),
+        c[i],
+        d[i]
+    );
+    ensure!(
+        c[i].errno == E2BIG && d[i].errno != E2BIG,
+        "the first mismatch is not the seeded defect's"
+    );
     Ok(())
 }
 
@@ -858,9 +1244,22 @@ fn fault_sweep() -> Check {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let mut option = |name: &str| {
+        let prefix = format!("--{name}=");
+        args.iter()
+            .position(|a| a.starts_with(&prefix))
+            .map(|i| args.remove(i)[prefix.len()..].to_string())
+    };
+    let defect = option("seeded-defect");
+    let program = option("program");
+    let corpus = option("corpus");
+    let minutes = option("minutes");
     if args.len() < 5 {
-        eprintln!("usage: fwctl_fuzz SUITE DRIVER.ko RUST_CORE.ko C_CORE.ko [OPS] [SEED]");
+        eprintln!(
+            "usage: fwctl_fuzz SUITE DRIVER.ko RUST_CORE.ko C_CORE.ko [OPS] [SEED] \
+             [--seeded-defect=CORE.ko] [--program=SEED:LEN,...] [--corpus=FILE] [--minutes=N]"
+        );
         std::process::exit(2);
     }
     let num = |i: usize, d: u64| {
@@ -872,6 +1271,7 @@ fn main() {
             })
             .unwrap_or(d)
     };
+    let program = program.map(|p| p.split(',').filter_map(Chunk::parse).collect());
     let _ = SETUP.set(Setup {
         driver: args[2].clone(),
         cores: [
@@ -880,8 +1280,16 @@ fn main() {
         ],
         ops: num(5, 20_000) as usize,
         seed: num(6, 0x5eed),
+        defect,
+        program,
+        corpus,
+        minutes: minutes.and_then(|m| m.parse().ok()),
     });
-    let cases: &[Case] = &[("differential", differential), ("fault_sweep", fault_sweep)];
+    let cases: &[Case] = &[
+        ("differential", differential),
+        ("fault_sweep", fault_sweep),
+        ("seeded_defect_is_found", seeded_defect_is_found),
+    ];
     let ok = ktap::run_suite(&mut std::io::stdout().lock(), &args[1], cases).unwrap_or(false);
     std::process::exit(if ok { 0 } else { 1 });
 }
