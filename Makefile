@@ -89,7 +89,7 @@ GUEST_TESTS := fwctl_env_test; \
 
 # `make fuzz`: the long campaign, on the debug kernel. FUZZ_OPS ops per
 # core, guided by coverage and starting from the corpus that earlier runs
-# left in $(O)/fuzz/corpus, for at most FUZZ_MINUTES on the first core;
+# left in $(O)/fuzz-corpus, for at most FUZZ_MINUTES on the first core;
 # REPRO=SEED:LEN,... replays a mismatch instead.
 FUZZ_OPS ?= 1000000
 FUZZ_MINUTES ?= 15
@@ -113,7 +113,7 @@ Q := $(if $(V),,@)
 
 .PHONY: all help setup kernel kdir modules upstream-core defect-core cxl-test kernel-modules tools initramfs \
 	run shell check \
-	host-test bench bench-run bench-mlx5-run fuzz lint fmt clean install
+	host-test bench bench-run bench-mlx5-run fuzz fuzz-run lint fmt clean install
 
 all: modules tools
 
@@ -293,6 +293,9 @@ check: initramfs host-test
 
 # The corpus grows by the chunks this run found (`# corpus:` lines).
 fuzz:
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=debug fuzz-run
+
+fuzz-run:
 	$(Q)mkdir -p $(O)/fuzz && touch $(FUZZ_CORPUS)
 	$(Q)$(MAKE) --no-print-directory initramfs GUEST_TESTS='$(GUEST_FUZZ)' CORPUS=$(FUZZ_CORPUS)
 	$(Q)echo "fuzz: booting the $(FLAVOUR) kernel (console: $(O)/fuzz/console.log)"
