@@ -38,6 +38,10 @@ static unsigned int devices = 1;
 module_param(devices, uint, 0444);
 MODULE_PARM_DESC(devices, "Number of loopback fwctl devices to create");
 
+static bool no_info;
+module_param(no_info, bool, 0444);
+MODULE_PARM_DESC(no_info, "Register without an info op, to test the core's handling of its absence");
+
 struct loopback_dev {
 	struct fwctl_device fwctl; /* first: fwctl_alloc_device() wants it */
 	atomic_t opens;
@@ -180,6 +184,15 @@ static const struct fwctl_ops lb_ops = {
 	.fw_rpc = lb_fw_rpc,
 };
 
+/* The same without .info: FWCTL_INFO then has no device data to give. */
+static const struct fwctl_ops lb_ops_no_info = {
+	.device_type = LOOPBACK_DEVICE_TYPE,
+	.uctx_size = sizeof(struct loopback_uctx),
+	.open_uctx = lb_open_uctx,
+	.close_uctx = lb_close_uctx,
+	.fw_rpc = lb_fw_rpc,
+};
+
 static struct faux_device *lb_parent;
 static struct loopback_dev **lb_devs;
 /* Protects lb_devs and nr_devs against the debugfs control. */
@@ -192,7 +205,8 @@ static int lb_add(struct loopback_dev **out)
 	struct loopback_dev *lb;
 	int ret;
 
-	lb = fwctl_alloc_device(&lb_parent->dev, &lb_ops, struct loopback_dev, fwctl);
+	lb = fwctl_alloc_device(&lb_parent->dev, no_info ? &lb_ops_no_info : &lb_ops,
+				struct loopback_dev, fwctl);
 	if (!lb)
 		return -ENOMEM;
 	ret = fwctl_register(&lb->fwctl);

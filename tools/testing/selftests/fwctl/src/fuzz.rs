@@ -665,11 +665,18 @@ fn setup() -> &'static Setup {
 }
 
 fn load(core: &str) -> Result<Runner, String> {
+    load_with(core, &[])
+}
+
+/// Loads `core`, then the driver with module parameters `params`.
+fn load_with(core: &str, params: &[&str]) -> Result<Runner, String> {
     // A case before this one that failed may have left them loaded.
     let _ = run("rmmod", &[module_name(&setup().driver)]);
     let _ = run("rmmod", &["fwctl"]);
     run("insmod", &[core])?;
-    run("insmod", &[setup().driver.as_str()])?;
+    let mut args = vec![setup().driver.as_str()];
+    args.extend_from_slice(params);
+    run("insmod", &args)?;
     Ok(Runner {
         arena: arena()?,
         fds: [None, None, None, None],
@@ -693,7 +700,7 @@ fn run_on(core: &str, genes: &[u64]) -> Result<Vec<Seen>, String> {
         seed: 0,
         len: genes.len(),
     }];
-    Ok(campaign(core, Plan::Genes(genes, &chunks))?.seen)
+    Ok(campaign(core, &[], Plan::Genes(genes, &chunks))?.seen)
 }
 
 /// `_IOR('c', 1, unsigned long)`: sizes this thread's coverage buffer.
@@ -900,8 +907,8 @@ struct Outcome {
 
 /// Runs `plan` on `core` from a fresh load, with coverage where the
 /// kernel has KCOV.
-fn campaign(core: &str, plan: Plan<'_>) -> Result<Outcome, String> {
-    let mut r = load(core)?;
+fn campaign(core: &str, params: &[&str], plan: Plan<'_>) -> Result<Outcome, String> {
+    let mut r = load_with(core, params)?;
     let kcov = Kcov::open()?;
     let mut pcs = HashSet::new();
     let mut out = Outcome {
@@ -1016,7 +1023,7 @@ fn differential() -> Check {
     let a = match &s.program {
         Some(chunks) => {
             let genes: Vec<u64> = chunks.iter().flat_map(|c| c.genes()).collect();
-            campaign(&first.1, Plan::Genes(&genes, chunks))
+            campaign(&first.1, &[], Plan::Genes(&genes, chunks))
         }
         None => {
             let corpus = match &s.corpus {
@@ -1025,6 +1032,7 @@ fn differential() -> Check {
             };
             campaign(
                 &first.1,
+                &[],
                 Plan::Guided {
                     seed: s.seed,
                     ops: s.ops,
@@ -1047,7 +1055,8 @@ fn differential() -> Check {
     }
     // The other core replays exactly what the first one ran.
     let t = Instant::now();
-    let b = campaign(&second.1, Plan::Genes(&a.genes, &a.chunks)).map_err(ktap::Failure::Fail)?;
+    let b =
+        campaign(&second.1, &[], Plan::Genes(&a.genes, &a.chunks)).map_err(ktap::Failure::Fail)?;
     figures(&second.0, &b, t.elapsed().as_secs_f64());
     if let Some(i) = (0..a.genes.len()).find(|&i| a.seen[i] != b.seen[i]) {
         let replay: Vec<String> = prefix(&a.chunks, i + 1)
@@ -1063,6 +1072,51 @@ fn differential() -> Check {
             a.seen[i],
             second.0,
             b.seen[i]
+        );
+    }
+    Ok(())
+}
+
+/// Ops of the differential case on a driver without an `info` op.
+const NO_INFO_OPS: usize = 5_000;
+
+/// The differential comparison on the C loopback driver registered
+/// without an `info` op (`no_info=1`): FWCTL_INFO must then clear the
+/// caller's device data on both cores alike. Skips for another driver.
+fn differential_no_info() -> Check {
+    let s = setup();
+    if module_name(&s.driver) != "fwctl_loopback_c" {
+        return Err(ktap::Failure::Skip(
+            "no_info is a parameter of fwctl_loopback_c".into(),
+        ));
+    }
+    let chunks = [Chunk {
+        seed: s.seed ^ 0x1f0,
+        len: NO_INFO_OPS,
+    }];
+    let genes = chunks[0].genes();
+    let mut seen = Vec::new();
+    for (name, core) in &s.cores {
+        let o = campaign(core, &["no_info=1"], Plan::Genes(&genes, &chunks))
+            .map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
+        // The case is about INFO: some must have reached the core.
+        let infos = genes
+            .iter()
+            .zip(&o.seen)
+            .filter(|(g, x)| matches!(decode(**g), Op::Info { .. }) && x.errno == 0)
+            .count();
+        println!("# figure: {name} core without info: {infos} INFOs succeeded");
+        ensure!(infos > 0, "{name}: no INFO succeeded");
+        seen.push(o.seen);
+    }
+    if let Some(i) = (0..genes.len()).find(|&i| seen[0][i] != seen[1][i]) {
+        fail!(
+            "mismatch at op {} of chunk {}: {:?}: {:?}, {:?}",
+            i + 1,
+            chunks[0],
+            decode(genes[i]),
+            seen[0][i],
+            seen[1][i]
         );
     }
     Ok(())
@@ -1355,25 +1409,92 @@ impl FailNth {
     }
 }
 
-/// One call of the sweep on `r`: its errno.
-fn sweep_call(r: &mut Runner, what: &str) -> i32 {
-    let op = match what {
-        "open" => Op::Open(0),
-        "info" => Op::Info {
-            fd: 0,
-            size: 24,
-            flags: 0,
-            len: 16,
-            data: Ptr::Valid,
-            tail: 0,
-            arg: Ptr::Valid,
-        },
-        "rpc-echo" => rpc_op(OP_ECHO, 0, 64, 64),
-        "rpc-fill" => rpc_op(OP_FILL, 256, 8, 256),
-        "rpc-state" => rpc_op(OP_STATE, 0, 8, 20),
-        _ => Op::Registered(true),
-    };
-    r.step(&op).errno
+/// The calls the sweep fails site by site.
+const SWEPT: [&str; 7] = [
+    "open",
+    "info",
+    "rpc-echo",
+    "rpc-fill",
+    "rpc-state",
+    "register",
+    "unregister",
+];
+
+/// Outcomes of a registration call that are not errnos: the write to
+/// debugfs succeeds even when the registration did not.
+const NO_DEVICE: i32 = -3;
+const STILL_REGISTERED: i32 = -4;
+
+/// One swept call on a loaded core and driver.
+struct Sweep {
+    r: Runner,
+    /// The driver's debugfs control, opened before arming so that the
+    /// armed call is one write.
+    control: File,
+}
+
+impl Sweep {
+    /// Puts the device where `what` starts from (not armed).
+    fn before(&mut self, what: &str) -> Result<(), String> {
+        match what {
+            "open" => self.r.fds[0] = None,
+            "register" | "unregister" => {
+                self.r.fds[0] = None;
+                let from = if what == "register" { b"0" } else { b"1" };
+                self.control
+                    .write_at(from, 0)
+                    .map_err(|e| format!("{what}: setting up: {e}"))?;
+                self.r.node = fwctl_nodes().into_iter().next();
+            }
+            _ => {
+                if self.r.fds[0].is_none() {
+                    self.r.fds[0] = self.r.open().ok();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The call itself: the only system calls made while armed.
+    fn call(&mut self, what: &str) -> i32 {
+        let op = match what {
+            "open" => Op::Open(0),
+            "info" => Op::Info {
+                fd: 0,
+                size: 24,
+                flags: 0,
+                len: 16,
+                data: Ptr::Valid,
+                tail: 0,
+                arg: Ptr::Valid,
+            },
+            "rpc-echo" => rpc_op(OP_ECHO, 0, 64, 64),
+            "rpc-fill" => rpc_op(OP_FILL, 256, 8, 256),
+            "rpc-state" => rpc_op(OP_STATE, 0, 8, 20),
+            reg => {
+                let to = if reg == "register" { b"1" } else { b"0" };
+                return match self.control.write_at(to, 0) {
+                    Ok(_) => 0,
+                    Err(e) => e.raw_os_error().unwrap_or(-1),
+                };
+            }
+        };
+        self.r.step(&op).errno
+    }
+
+    /// What the call left (not armed): its errno, or for a registration
+    /// call whether the device is there as it should be.
+    fn outcome(&mut self, what: &str, e: i32) -> i32 {
+        if e != 0 || !what.ends_with("register") {
+            return e;
+        }
+        self.r.node = fwctl_nodes().into_iter().next();
+        match (what, self.r.node.is_some()) {
+            ("register", false) => NO_DEVICE,
+            ("unregister", true) => STILL_REGISTERED,
+            _ => 0,
+        }
+    }
 }
 
 fn rpc_op(lb_op: u32, lb_arg: u32, in_len: u32, out_len: u32) -> Op {
@@ -1397,25 +1518,27 @@ const SWEEP_SITES: usize = 200;
 
 /// The errnos of failing site 1, 2, ... of each call on `core`.
 fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, String> {
-    let mut r = load(core)?;
+    let r = load(core)?;
+    let control = File::options()
+        .write(true)
+        .open(&r.debugfs)
+        .map_err(|e| format!("{}: {e}", r.debugfs))?;
+    let mut sw = Sweep { r, control };
     let nth = FailNth::open()?;
     let mut all = Vec::new();
-    for what in ["open", "info", "rpc-echo", "rpc-fill", "rpc-state"] {
+    for what in SWEPT {
         let mut errnos = Vec::new();
         let mut done = false;
         for n in 1..=SWEEP_SITES {
-            if what != "open" && r.fds[0].is_none() {
-                r.fds[0] = r.open().ok();
-            }
-            if what == "open" {
-                r.fds[0] = None;
-            }
+            sw.before(what)?;
             nth.arm(n)?;
-            let e = sweep_call(&mut r, what);
-            if !nth.fired()? {
+            let e = sw.call(what);
+            let fired = nth.fired()?;
+            let e = sw.outcome(what, e);
+            if !fired {
                 // The call reached fewer than n sites and succeeded.
                 if e != 0 {
-                    return Err(format!("{what}: no fault at site {n}, yet errno {e}"));
+                    return Err(format!("{what}: no fault at site {n}, yet {e}"));
                 }
                 done = true;
                 break;
@@ -1426,27 +1549,30 @@ fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, St
             // its reserve. The cores must agree.
             errnos.push(e);
             // The next call, without a fault, must work.
-            if what == "open" {
-                r.fds[0] = None;
-            }
-            let again = sweep_call(&mut r, what);
+            sw.before(what)?;
+            let again = sw.call(what);
+            let again = sw.outcome(what, again);
             if again != 0 {
-                return Err(format!(
-                    "{what}: after the fault at site {n}, errno {again}"
-                ));
+                return Err(format!("{what}: after the fault at site {n}, {again}"));
             }
         }
         if !done {
             return Err(format!("{what}: still failing at site {SWEEP_SITES}"));
         }
-        // Every one of these calls allocates or copies: a sweep that
-        // failed nothing did not run.
-        if !errnos.iter().any(|&e| e != 0) {
+        // A sweep that failed nothing did not run. Unregistering cannot
+        // fail, so there every fault must leave the device gone instead.
+        if errnos.is_empty() {
+            return Err(format!("{what}: no fault site reached"));
+        }
+        if what != "unregister" && !errnos.iter().any(|&e| e != 0) {
             return Err(format!("{what}: no fault made it fail: {errnos:?}"));
+        }
+        if what == "unregister" && errnos.iter().any(|&e| e != 0) {
+            return Err(format!("{what}: a fault kept the device: {errnos:?}"));
         }
         all.push((what.to_string(), errnos));
     }
-    unload(r)?;
+    unload(sw.r)?;
     Ok(all)
 }
 
@@ -1558,6 +1684,7 @@ fn main() {
     });
     let cases: &[Case] = &[
         ("differential", differential),
+        ("differential_no_info", differential_no_info),
         ("fault_sweep", fault_sweep),
         ("seeded_defect_is_found", seeded_defect_is_found),
         ("unregister_storm", unregister_storm),
