@@ -217,6 +217,14 @@ enum Op {
     },
     /// Unregister (false) or re-register (true) the loopback devices.
     Registered(bool),
+    /// `dup` an FD into another slot: both name the same open file.
+    Dup {
+        from: usize,
+        to: usize,
+    },
+    /// `fork`: the child makes an INFO on the inherited FD and exits with
+    /// its errno.
+    Fork(usize),
 }
 
 /// Decodes a gene into an op.
@@ -248,7 +256,7 @@ fn decode(gene: u64) -> Op {
             tail: tail(&mut r),
             arg: arg_ptr(&mut r),
         },
-        36..=93 => {
+        36..=89 => {
             let lb_op = match r.below(10) {
                 0 => r.below(12) as u32,
                 1 => OP_ERRNO,
@@ -284,6 +292,11 @@ fn decode(gene: u64) -> Op {
                 arg: arg_ptr(&mut r),
             }
         }
+        90 | 91 => Op::Dup {
+            from: fd,
+            to: r.below(4) as usize,
+        },
+        92 | 93 => Op::Fork(fd),
         94..=96 => {
             let (dir, nr, sz) = (r.below(4) as u32, r.below(4) as u32, r.below(64) as u32);
             let ty = if r.below(4) == 0 {
@@ -524,6 +537,18 @@ impl Runner {
                 self.node = fwctl_nodes().into_iter().next();
                 e
             }
+            Op::Dup { from, to } => match self.fds[from].as_ref().map(File::try_clone) {
+                Some(Ok(f)) => {
+                    self.fds[to] = Some(f);
+                    0
+                }
+                Some(Err(e)) => e.raw_os_error().unwrap_or(-1),
+                None => -2,
+            },
+            Op::Fork(i) => match &self.fds[i] {
+                Some(f) => self.forked_info(f),
+                None => -2,
+            },
             Op::Unknown { fd, cmd } => match &self.fds[fd] {
                 Some(f) => {
                     let mut a = Arg([0; ARG_LEN]);
@@ -616,6 +641,42 @@ impl Runner {
             }
         };
         Seen { errno, digest: h }
+    }
+
+    /// Forks a child that makes one FWCTL_INFO (no device data) on `f`
+    /// and exits with its errno; returns that, or a negative number if
+    /// the child did not exit normally.
+    fn forked_info(&self, f: &File) -> i32 {
+        let at = self.arena.arg + (PAGE - ARG_LEN) as u64;
+        let mut a = [0u8; 24];
+        a[0..4].copy_from_slice(&24u32.to_ne_bytes());
+        // SAFETY: the structure slot of the arena (type invariant); the
+        // child gets its own copy of the page.
+        unsafe { std::ptr::copy_nonoverlapping(a.as_ptr(), at as *mut u8, a.len()) };
+        let fd = f.as_raw_fd();
+        // SAFETY: the fuzzer runs single-threaded here, and the child only
+        // makes system calls before `_exit`.
+        match unsafe { fork() } {
+            0 => {
+                // SAFETY: the FD and the structure are the child's copies.
+                let e = match unsafe { fwctl_uapi::raw_ioctl(fd, FWCTL_INFO, at as *mut _) } {
+                    Ok(()) => 0,
+                    Err(e) => e.raw_os_error().unwrap_or(255),
+                };
+                // SAFETY: ends the child without running the parent's
+                // destructors or atexit handlers.
+                unsafe { _exit(e) }
+            }
+            pid if pid < 0 => std::io::Error::last_os_error().raw_os_error().unwrap_or(-1),
+            pid => {
+                let mut status = 0;
+                // SAFETY: waits for the child just made.
+                if unsafe { waitpid(pid, &mut status, 0) } != pid || status & 0x7f != 0 {
+                    return -5;
+                }
+                (status >> 8) & 0xff
+            }
+        }
     }
 
     /// Issues `cmd` with the argument block `a` placed at `kind`: at the
@@ -1174,6 +1235,9 @@ impl AsRawFd for Number {
 
 extern "C" {
     fn close(fd: i32) -> i32;
+    fn fork() -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+    fn _exit(status: i32) -> !;
 }
 
 /// Closes a descriptor number taken out of a slot; only the thread that
