@@ -39,6 +39,7 @@ use fwctl_selftests::{
     run,
     taint_message,
     tainted,
+    Rng,
     TAINT_FWCTL, //
 };
 use fwctl_uapi::{
@@ -669,6 +670,98 @@ fn malformed_requests_are_einval() -> Check {
     )
 }
 
+/// Requests of the fuzzing case.
+const FUZZ_OPS: usize = 10_000;
+
+/// A fuzzed Features request: a real or a random opcode, counts, offsets,
+/// selections and UUIDs at their edges, and a header whose `op_size`,
+/// flags and reserved word may lie, cut to a random length at times.
+fn fuzzed_request(r: &mut Rng) -> Vec<u8> {
+    let uuid = |r: &mut Rng| match r.below(4) {
+        0 | 1 => TEST_FEATURE,
+        2 => [0; 16],
+        _ => {
+            let mut u = [0u8; 16];
+            u.iter_mut().for_each(|b| *b = r.word() as u8);
+            u
+        }
+    };
+    let u16_edge = |r: &mut Rng| {
+        let any = r.word() as u16;
+        r.pick(&[0, 1, 3, 4, 5, 47, 48, 0x7fff, u16::MAX, any])
+    };
+    let mut req = match r.below(20) {
+        0..=7 => {
+            let any = r.below(8192) as u32;
+            let count = r.pick(&[0, 1, 7, 8, 48, 56, 104, 4096, u32::MAX, any]);
+            cxl::get_supported_features(count, u16_edge(r))
+        }
+        8..=14 => {
+            let u = uuid(r);
+            cxl::get_feature(&u, u16_edge(r), u16_edge(r), r.below(5) as u8)
+        }
+        15..=17 => {
+            let u = uuid(r);
+            let data: Vec<u8> = (0..r.below(24)).map(|i| i as u8).collect();
+            cxl::set_feature(&u, r.below(3) as u8, u16_edge(r), &data)
+        }
+        _ => {
+            let any = r.word() as u32;
+            let op = r.pick(&[0x0400, 0x0503, 0x0504, 0x4300, 0xffff, any]);
+            let payload: Vec<u8> = (0..r.below(40)).map(|_| r.word() as u8).collect();
+            cxl::request(op, &payload)
+        }
+    };
+    let payload = (req.len() - cxl::RPC_HDR_LEN) as u32;
+    match r.below(8) {
+        0 => req[4..8].copy_from_slice(&(1u32 << r.below(32)).to_ne_bytes()),
+        1 => {
+            let lie = r.pick(&[0, 1, payload.wrapping_sub(1), payload + 1, u32::MAX]);
+            req[8..12].copy_from_slice(&lie.to_ne_bytes());
+        }
+        2 => req[12..16].copy_from_slice(&1u32.to_ne_bytes()),
+        3 => req.truncate(r.below(req.len() as u64) as usize),
+        _ => {}
+    }
+    req
+}
+
+/// Fuzzed Features requests at the read scopes (which cannot change the
+/// device): each one's errno, reply length and reply bytes are recorded,
+/// and the other core's run must have seen the same, request for request.
+fn fuzzed_requests_at_read_scopes() -> Check {
+    let f = first()?;
+    let mut r = Rng(0xc71_f00d);
+    let mut out = vec![0u8; 8192];
+    let mut replies = 0;
+    for i in 0..FUZZ_OPS {
+        let req = fuzzed_request(&mut r);
+        let sc = r.pick(&[scope::CONFIGURATION, scope::DEBUG_READ_ONLY]);
+        let any = r.below(8192);
+        let out_len = r.pick(&[0, 1, 7, 8, 16, 64, 104, 4096, any]) as usize;
+        out.fill(0xcc);
+        let res = rpc(&f, sc, &req, &mut out[..out_len]);
+        let (e, len) = match res {
+            Ok(len) => (0, len),
+            Err(e) => (errno(&e), 0),
+        };
+        replies += usize::from(e == 0);
+        // FNV-1a of the whole buffer: bytes past the reply must stay.
+        let h = out.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        });
+        seen(format!("fuzz {i}: errno {e} len {len} bytes {h:016x}"));
+    }
+    println!(
+        "# figure: {}: {FUZZ_OPS} fuzzed CXL requests, {replies} replied",
+        setup().core
+    );
+    // Some must have reached the device: a fuzzer refused at the door
+    // tests only the door.
+    ensure!(replies > 0, "no fuzzed request got a reply");
+    Ok(())
+}
+
 // --- Write scopes (taint) ------------------------------------------------
 
 fn set_feature_at_debug_write_taints_and_sticks() -> Check {
@@ -855,6 +948,10 @@ fn main() {
         (
             "malformed_requests_are_einval",
             malformed_requests_are_einval,
+        ),
+        (
+            "fuzzed_requests_at_read_scopes",
+            fuzzed_requests_at_read_scopes,
         ),
         (
             "the_tool_names_and_decodes_the_device",

@@ -46,7 +46,8 @@ use fwctl_selftests::{
         OP_STATE, //
     },
     module_name,
-    run, //
+    run,
+    Rng, //
 };
 use fwctl_uapi::{
     FWCTL_INFO,
@@ -101,28 +102,6 @@ const PROT_READ: i32 = 1;
 const PROT_WRITE: i32 = 2;
 const MAP_PRIVATE: i32 = 2;
 const MAP_ANONYMOUS: i32 = 0x20;
-
-/// SplitMix64: a small, well-mixed generator; every op is a function of
-/// its gene alone.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<T: Copy>(&mut self, v: &[T]) -> T {
-        v[self.below(v.len() as u64) as usize]
-    }
-}
 
 /// Lengths worth trying: the edges of the uAPI and of the loopback
 /// protocol, odd sizes, and the 16-byte mlx5 header.
@@ -277,7 +256,7 @@ fn decode(gene: u64) -> Op {
                 size: size(&mut r, 32),
                 scope: match r.below(8) {
                     0 => r.below(6) as u32,
-                    1 => r.next() as u32,
+                    1 => r.word() as u32,
                     2 => 2,
                     3 => 3,
                     _ => r.below(2) as u32,
@@ -322,7 +301,7 @@ fn decode(gene: u64) -> Op {
 /// The program of `ops` genes from `seed`.
 fn program(seed: u64, ops: usize) -> Vec<u64> {
     let mut r = Rng(seed);
-    (0..ops).map(|_| r.next()).collect()
+    (0..ops).map(|_| r.word()).collect()
 }
 
 /// Memory the ops point into: two valid buffers (an RPC's input and its
@@ -1008,7 +987,7 @@ fn campaign(core: &str, params: &[&str], plan: Plan<'_>) -> Result<Outcome, Stri
                 let fresh = corpus.is_empty() || master.below(4) != 0;
                 let mut chunk = if fresh {
                     Chunk {
-                        seed: master.next(),
+                        seed: master.word(),
                         len: CHUNK,
                     }
                 } else {

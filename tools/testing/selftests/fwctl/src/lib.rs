@@ -288,6 +288,31 @@ pub mod errnos {
     pub const ETIMEDOUT: i32 = 110;
 }
 
+/// SplitMix64: a small, well-mixed generator for the fuzzers; every value
+/// is a function of the seed alone, so a seed replays.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next value.
+    pub fn word(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A value below `n` (not 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.word() % n
+    }
+
+    /// One of `v` (not empty).
+    pub fn pick<T: Copy>(&mut self, v: &[T]) -> T {
+        v[self.below(v.len() as u64) as usize]
+    }
+}
+
 /// The errno of an I/O error; -1 for an error without one.
 pub fn errno(e: &std::io::Error) -> i32 {
     e.raw_os_error().unwrap_or(-1)
