@@ -276,6 +276,7 @@ pub mod errnos {
     pub const EIO: i32 = 5;
     pub const E2BIG: i32 = 7;
     pub const EBADF: i32 = 9;
+    pub const ENOMEM: i32 = 12;
     pub const EACCES: i32 = 13;
     pub const EFAULT: i32 = 14;
     pub const ENODEV: i32 = 19;

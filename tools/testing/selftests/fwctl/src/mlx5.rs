@@ -16,10 +16,14 @@ use fwctl_selftests::{
     emu_stat,
     errno,
     errnos::{
+        EBADF,
         EBADMSG,
+        EFAULT,
         EIO,
         EMSGSIZE,
         ENODEV,
+        ENOMEM,
+        ENOTTY,
         EPERM,
         ETIMEDOUT, //
     },
@@ -32,6 +36,7 @@ use fwctl_selftests::{
     run,
     taint_message,
     tainted,
+    Rng,
     TAINT_FWCTL, //
 };
 use fwctl_uapi::{
@@ -871,6 +876,111 @@ fn unplug_during_a_hang_does_not_hang() -> Check {
     replugged
 }
 
+/// Commands of the fuzzing case.
+const FUZZ_OPS: usize = 2_000;
+
+/// Fuzzed commands on four FDs: opcodes from the policy and random ones,
+/// random `op_mod`, every scope and one past, spoofed UIDs, short, odd
+/// and large lengths, while the emulated firmware now and then delays or
+/// fails one opcode. Checked by invariants: every call returns within the
+/// command timeout's bound, with no errno that only a broken core or
+/// driver gives (EFAULT on our valid buffers, EBADF, ENOTTY, ENODEV
+/// without an unplug, ENOMEM without fault injection); the FDs keep
+/// distinct UIDs; no spoofed UID reaches the firmware; every UID is
+/// released when the FDs close.
+fn fuzzed_commands_keep_the_invariants() -> Check {
+    let base = stat("live_uids")?;
+    let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
+    let mut uids: Vec<u32> = fds
+        .iter()
+        .map(|f| fd_info(f).map(|i| i.0))
+        .collect::<Result<_, _>>()?;
+    uids.sort_unstable();
+    uids.dedup();
+    ensure!(uids.len() == 4, "4 FDs share UIDs: {uids:?}");
+    let known: Vec<u16> = [
+        AT_CONFIGURATION,
+        AT_DEBUG_READ_ONLY,
+        AT_DEBUG_WRITE,
+        REGISTER_ACCESS,
+        NEVER,
+    ]
+    .concat();
+    let mut r = Rng(0x6d6c_7835);
+    let mut out = vec![0u8; 2 * MIB];
+    let (mut replies, mut slowest) = (0, Duration::ZERO);
+    // Spoofed UIDs come from above any UID the firmware hands out here.
+    let mut spoofs = Vec::new();
+    for i in 0..FUZZ_OPS {
+        if i % 200 == 100 {
+            let op = r.pick(&known);
+            let fault = if r.below(2) == 0 {
+                format!("emu fault delay 20 {op:#x}")
+            } else {
+                format!("emu fault status 0x6 0xfeed {op:#x}")
+            };
+            fail_on(host(&fault))?;
+        } else if i % 200 == 150 {
+            fail_on(host("emu clear"))?;
+        }
+        let opcode = if r.below(8) == 0 {
+            r.word() as u16
+        } else {
+            r.pick(&known)
+        };
+        let op_mod = if r.below(4) == 0 { r.word() as u16 } else { 0 };
+        let uid = 0x4000 + r.below(0xc000) as u16;
+        spoofs.push(uid);
+        let any = r.below(600) as usize;
+        let tail_len = r.pick(&[0, 1, 7, 8, 0x20, 0x24, 0x100, any]);
+        let tail: Vec<u8> = (0..tail_len).map(|_| r.word() as u8).collect();
+        let mut input = command(opcode, uid, op_mod, &tail, 16 + tail_len);
+        if r.below(16) == 0 {
+            input.truncate(r.below(16) as usize);
+        }
+        let any = r.below(8192) as usize;
+        let out_len = r.pick(&[0, 1, 15, 16, 17, 64, 0x100, 4096, MIB, any]);
+        let sc = r.pick(&[0, 1, 2, 3, 4]);
+        let f = &fds[r.below(4) as usize];
+        let start = Instant::now();
+        let res = rpc(f, sc, &input, &mut out[..out_len]);
+        let took = start.elapsed();
+        slowest = slowest.max(took);
+        ensure!(
+            took < Duration::from_secs(4),
+            "op {i}: opcode {opcode:#x} at scope {sc} took {took:?}"
+        );
+        match res {
+            Ok(_) => replies += 1,
+            Err(e) => {
+                let e = errno(&e);
+                ensure!(
+                    ![EFAULT, EBADF, ENOTTY, ENODEV, ENOMEM].contains(&e),
+                    "op {i}: opcode {opcode:#x} op_mod {op_mod:#x} at scope {sc}, \
+                     {} bytes in, {out_len} out: errno {e}",
+                    input.len()
+                );
+            }
+        }
+    }
+    fail_on(host("emu clear"))?;
+    println!("# figure: mlx5: {FUZZ_OPS} fuzzed commands, {replies} replied, slowest {slowest:?}");
+    ensure!(replies > 0, "no fuzzed command got a reply");
+    let seen = fail_on(emu_stat("uids_seen"))?;
+    let leaked: Vec<&str> = seen
+        .split(',')
+        .filter(|u| u.parse::<u16>().is_ok_and(|u| spoofs.contains(&u)))
+        .collect();
+    ensure!(
+        leaked.is_empty(),
+        "spoofed UIDs reached the firmware: {leaked:?}"
+    );
+    drop(fds);
+    let live = stat("live_uids")?;
+    ensure!(live == base, "{live} live UIDs after closing, want {base}");
+    Ok(())
+}
+
 fn unload_modules() -> Check {
     for m in ["mlx5_fwctl_cxemu", "cxemu", "fwctl"] {
         fail_on(run("rmmod", &[m]))?;
@@ -1010,6 +1120,10 @@ fn main() {
         (
             "unplug_during_a_hang_does_not_hang",
             unplug_during_a_hang_does_not_hang,
+        ),
+        (
+            "fuzzed_commands_keep_the_invariants",
+            fuzzed_commands_keep_the_invariants,
         ),
         ("unload_modules", unload_modules),
         (
