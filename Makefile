@@ -89,11 +89,13 @@ GUEST_TESTS := fwctl_env_test; \
 
 # `make fuzz`: the long campaign, on the debug kernel. FUZZ_OPS ops per
 # core, guided by coverage and starting from the corpus that earlier runs
-# left in $(O)/fuzz-corpus, for at most FUZZ_MINUTES on the first core;
+# left in $(FUZZ_CORPUS), for at most FUZZ_MINUTES on the first core;
 # REPRO=SEED:LEN,... replays a mismatch instead.
 FUZZ_OPS ?= 1000000
 FUZZ_MINUTES ?= 15
-FUZZ_CORPUS = $(O)/fuzz-corpus
+# A corpus holds chunks of genes, which mean what fwctl_fuzz's decoder
+# makes of them: a change to the decoder bumps the number.
+FUZZ_CORPUS = $(O)/fuzz-corpus-1
 GUEST_FUZZ = fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
 	--seeded-defect=$(KO)/defect/fwctl.ko $(if $(REPRO),--program=$(REPRO))

@@ -207,6 +207,9 @@ enum Op {
 }
 
 /// Decodes a gene into an op.
+///
+/// A change here changes what every saved chunk means: bump the number in
+/// the Makefile's `FUZZ_CORPUS` with it.
 fn decode(gene: u64) -> Op {
     let mut r = Rng(gene);
     let fd = r.below(4) as usize;
@@ -622,40 +625,74 @@ impl Runner {
         Seen { errno, digest: h }
     }
 
-    /// Forks a child that makes one FWCTL_INFO (no device data) on `f`
-    /// and exits with its errno; returns that, or a negative number if
-    /// the child did not exit normally.
+    /// Forks a child that makes one FWCTL_INFO, with 16 bytes of device
+    /// data, on its copy of `f` and reports the errno through a page it
+    /// shares with the parent: that errno, or a negative number if the
+    /// child did not exit normally.
+    ///
+    /// Fork ops come only from the differential cases, which run before
+    /// the storm starts any thread and after it has joined them all: the
+    /// process is single-threaded here.
     fn forked_info(&self, f: &File) -> i32 {
         let at = self.arena.arg + (PAGE - ARG_LEN) as u64;
         let mut a = [0u8; 24];
         a[0..4].copy_from_slice(&24u32.to_ne_bytes());
+        a[12..16].copy_from_slice(&16u32.to_ne_bytes());
+        a[16..24].copy_from_slice(&self.arena.valid.to_ne_bytes());
         // SAFETY: the structure slot of the arena (type invariant); the
         // child gets its own copy of the page.
         unsafe { std::ptr::copy_nonoverlapping(a.as_ptr(), at as *mut u8, a.len()) };
+        // SAFETY: a new anonymous mapping touches no existing memory.
+        let shared = unsafe {
+            mmap(
+                std::ptr::null_mut(),
+                PAGE,
+                PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if shared as isize == -1 {
+            return std::io::Error::last_os_error().raw_os_error().unwrap_or(-1);
+        }
         let fd = f.as_raw_fd();
-        // SAFETY: the fuzzer runs single-threaded here, and the child only
-        // makes system calls before `_exit`.
-        match unsafe { fork() } {
+        // SAFETY: the process is single-threaded (above), and the child
+        // only makes system calls and writes the shared page before
+        // `_exit`.
+        let e = match unsafe { fork() } {
             0 => {
-                // SAFETY: the FD and the structure are the child's copies.
+                // SAFETY: the FD, the structure and the data buffer are
+                // the child's copies.
                 let e = match unsafe { fwctl_uapi::raw_ioctl(fd, FWCTL_INFO, at as *mut _) } {
                     Ok(()) => 0,
-                    Err(e) => e.raw_os_error().unwrap_or(255),
+                    Err(e) => e.raw_os_error().unwrap_or(-1),
                 };
-                // SAFETY: ends the child without running the parent's
-                // destructors or atexit handlers.
-                unsafe { _exit(e) }
+                // SAFETY: the shared page, mapped above; `_exit` ends the
+                // child without running the parent's destructors.
+                unsafe {
+                    std::ptr::write_volatile(shared.cast::<i32>(), e);
+                    _exit(0)
+                }
             }
             pid if pid < 0 => std::io::Error::last_os_error().raw_os_error().unwrap_or(-1),
-            pid => {
+            pid => loop {
                 let mut status = 0;
                 // SAFETY: waits for the child just made.
-                if unsafe { waitpid(pid, &mut status, 0) } != pid || status & 0x7f != 0 {
-                    return -5;
+                let w = unsafe { waitpid(pid, &mut status, 0) };
+                if w == -1 && std::io::Error::last_os_error().raw_os_error() == Some(4) {
+                    continue;
                 }
-                (status >> 8) & 0xff
-            }
-        }
+                if w != pid || status != 0 {
+                    break -5;
+                }
+                // SAFETY: the child wrote the page before it exited.
+                break unsafe { std::ptr::read_volatile(shared.cast::<i32>()) };
+            },
+        };
+        // SAFETY: the mapping made above, no longer used.
+        unsafe { munmap(shared, PAGE) };
+        e
     }
 
     /// Issues `cmd` with the argument block `a` placed at `kind`: at the
@@ -1139,11 +1176,16 @@ fn differential_no_info() -> Check {
     for (name, core) in &s.cores {
         let o = campaign(core, &["no_info=1"], Plan::Genes(&genes, &chunks))
             .map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
-        // The case is about INFO: some must have reached the core.
+        // The case is about INFO asking for device data: some must have
+        // reached the core's clearing of the caller's buffer.
         let infos = genes
             .iter()
             .zip(&o.seen)
-            .filter(|(g, x)| matches!(decode(**g), Op::Info { .. }) && x.errno == 0)
+            .filter(|(g, x)| {
+                let asked =
+                    matches!(decode(**g), Op::Info { len, data: Ptr::Valid, .. } if len > 0);
+                asked && x.errno == 0
+            })
             .count();
         println!("# figure: {name} core without info: {infos} INFOs succeeded");
         ensure!(infos > 0, "{name}: no INFO succeeded");
@@ -1242,6 +1284,12 @@ struct StormCounts {
 
 /// One fuzzing thread of the storm: random opens, closes, INFOs and RPCs
 /// on four descriptor slots shared by every thread.
+///
+/// A number taken from a slot may name another file by the time of the
+/// ioctl. While the storm runs, the process's other files (the device
+/// directory, the debugfs control, stdio) all refuse fwctl's ioctl
+/// numbers with ENOTTY; no file to which they mean something else (KCOV,
+/// fail-nth) may be open then.
 fn storm_thread(seed: u64, slots: &[AtomicI32; 4], stop: &AtomicBool) -> StormCounts {
     let mut r = Rng(seed);
     let mut out = vec![0u8; 4096];
@@ -1467,6 +1515,15 @@ const SWEPT: [&str; 7] = [
 /// debugfs succeeds even when the registration did not.
 const NO_DEVICE: i32 = -3;
 const STILL_REGISTERED: i32 = -4;
+/// The write to debugfs failed, yet the registration changed.
+const CHANGED_ANYWAY: i32 = -6;
+
+/// Whether a fwctl device is registered: its class entry, which (unlike
+/// its `/dev` node, whose name a failed allocation can change) is there
+/// exactly while it is.
+fn registered() -> bool {
+    std::fs::read_dir("/sys/class/fwctl").is_ok_and(|mut d| d.next().is_some())
+}
 
 /// One swept call on a loaded core and driver.
 struct Sweep {
@@ -1526,16 +1583,20 @@ impl Sweep {
     }
 
     /// What the call left (not armed): its errno, or for a registration
-    /// call whether the device is there as it should be.
+    /// call whether the device is there as it should be. A write that
+    /// failed (its own user copy) must have changed nothing.
     fn outcome(&mut self, what: &str, e: i32) -> i32 {
-        if e != 0 || !what.ends_with("register") {
+        if !what.ends_with("register") {
             return e;
         }
         self.r.node = fwctl_nodes().into_iter().next();
-        match (what, self.r.node.is_some()) {
-            ("register", false) => NO_DEVICE,
-            ("unregister", true) => STILL_REGISTERED,
-            _ => 0,
+        let want = what == "register";
+        match (e, registered() == want) {
+            (0, true) => 0,
+            (0, false) if want => NO_DEVICE,
+            (0, false) => STILL_REGISTERED,
+            (e, false) => e,
+            (_, true) => CHANGED_ANYWAY,
         }
     }
 }
@@ -1602,19 +1663,32 @@ fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, St
         if !done {
             return Err(format!("{what}: still failing at site {SWEEP_SITES}"));
         }
-        // A sweep that failed nothing did not run. Unregistering cannot
-        // fail, so there every fault must leave the device gone instead.
+        // A sweep that failed nothing did not run.
         if errnos.is_empty() {
             return Err(format!("{what}: no fault site reached"));
         }
-        if what != "unregister" && !errnos.iter().any(|&e| e != 0) {
-            return Err(format!("{what}: no fault made it fail: {errnos:?}"));
+        if errnos.contains(&CHANGED_ANYWAY) {
+            return Err(format!(
+                "{what}: a failed write changed the registration: {errnos:?}"
+            ));
         }
-        if what == "unregister" && errnos.iter().any(|&e| e != 0) {
-            return Err(format!("{what}: a fault kept the device: {errnos:?}"));
+        let failed = match what {
+            // A fault in the registration itself, not only in the write.
+            "register" => errnos.contains(&NO_DEVICE),
+            // Unregistering cannot fail: only the write's own copy can.
+            "unregister" => !errnos.contains(&STILL_REGISTERED),
+            _ => errnos.iter().any(|&e| e != 0),
+        };
+        if !failed {
+            return Err(format!(
+                "{what}: no fault made it fail as it should: {errnos:?}"
+            ));
         }
         all.push((what.to_string(), errnos));
     }
+    // A failed allocation of the node's name puts it at `/dev/fwctl0`,
+    // where the driver core does not remove it.
+    let _ = std::fs::remove_file("/dev/fwctl0");
     unload(sw.r)?;
     Ok(all)
 }
@@ -1646,13 +1720,17 @@ fn fault_sweep() -> Check {
     let mut results = Vec::new();
     for (name, core) in &s.cores {
         // Twice on each core: a sweep is only worth comparing if the same
-        // call fails the same way at the same site every time.
+        // call fails the same way at the same site every time. That holds
+        // for all but the registration calls, whose sysfs entries draw on
+        // a per-CPU preload that refills (tolerating a failure) only now
+        // and then: those are checked by the invariants in `sweep_on`.
         let mut rounds = Vec::new();
         for _ in 0..2 {
             let mut sites = 0;
-            let r = sweep_on(core, &mut sites)
+            let mut r = sweep_on(core, &mut sites)
                 .map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
             println!("# figure: {name} core: {sites} faults injected: {r:?}");
+            r.retain(|(what, _)| !what.ends_with("register"));
             rounds.push(r);
         }
         ensure!(

@@ -881,13 +881,13 @@ const FUZZ_OPS: usize = 2_000;
 
 /// Fuzzed commands on four FDs: opcodes from the policy and random ones,
 /// random `op_mod`, every scope and one past, spoofed UIDs, short, odd
-/// and large lengths, while the emulated firmware now and then delays or
-/// fails one opcode. Checked by invariants: every call returns within the
-/// command timeout's bound, with no errno that only a broken core or
-/// driver gives (EFAULT on our valid buffers, EBADF, ENOTTY, ENODEV
-/// without an unplug, ENOMEM without fault injection); the FDs keep
-/// distinct UIDs; no spoofed UID reaches the firmware; every UID is
-/// released when the FDs close.
+/// and large lengths, while the emulated firmware now and then delays the
+/// next command or fails it with a status. Checked by invariants: every
+/// call returns within the command timeout's bound, with no errno that
+/// only a broken core or driver gives (EFAULT on our valid buffers, EBADF,
+/// ENOTTY, ENODEV without an unplug, ENOMEM without fault injection); the
+/// FDs keep distinct UIDs; no spoofed UID reaches the firmware; the
+/// injected failures reached it; every UID is released when the FDs close.
 fn fuzzed_commands_keep_the_invariants() -> Check {
     let base = stat("live_uids")?;
     let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
@@ -911,15 +911,18 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
     let (mut replies, mut slowest) = (0, Duration::ZERO);
     // Spoofed UIDs come from above any UID the firmware hands out here.
     let mut spoofs = Vec::new();
+    let (mut status_faults, mut passed_through) = (0, 0);
     for i in 0..FUZZ_OPS {
         if i % 200 == 100 {
-            let op = r.pick(&known);
+            // No opcode: the fault takes the next command that reaches
+            // the firmware.
             let fault = if r.below(2) == 0 {
-                format!("emu fault delay 20 {op:#x}")
+                "emu fault delay 20"
             } else {
-                format!("emu fault status 0x6 0xfeed {op:#x}")
+                status_faults += 1;
+                "emu fault status 0x6 0xfeed"
             };
-            fail_on(host(&fault))?;
+            fail_on(host(fault))?;
         } else if i % 200 == 150 {
             fail_on(host("emu clear"))?;
         }
@@ -934,7 +937,8 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
         let any = r.below(600) as usize;
         let tail_len = r.pick(&[0, 1, 7, 8, 0x20, 0x24, 0x100, any]);
         let tail: Vec<u8> = (0..tail_len).map(|_| r.word() as u8).collect();
-        let mut input = command(opcode, uid, op_mod, &tail, 16 + tail_len);
+        // The tail starts at byte 8, inside the 16-byte header.
+        let mut input = command(opcode, uid, op_mod, &tail, (8 + tail_len).max(16));
         if r.below(16) == 0 {
             input.truncate(r.below(16) as usize);
         }
@@ -951,7 +955,13 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
             "op {i}: opcode {opcode:#x} at scope {sc} took {took:?}"
         );
         match res {
-            Ok(_) => replies += 1,
+            Ok(n) => {
+                replies += 1;
+                let reply = &out[..n.min(out_len)];
+                if reply.len() >= 8 && reply[0] == 0x6 && be32(reply, 4) == 0xfeed {
+                    passed_through += 1;
+                }
+            }
             Err(e) => {
                 let e = errno(&e);
                 ensure!(
@@ -964,8 +974,26 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
         }
     }
     fail_on(host("emu clear"))?;
-    println!("# figure: mlx5: {FUZZ_OPS} fuzzed commands, {replies} replied, slowest {slowest:?}");
+    println!(
+        "# figure: mlx5: {FUZZ_OPS} fuzzed commands, {replies} replied, \
+         {passed_through} of {status_faults} injected statuses passed through, slowest {slowest:?}"
+    );
     ensure!(replies > 0, "no fuzzed command got a reply");
+    // The injected status is the firmware's reply: it must reach the
+    // caller as one.
+    ensure!(
+        status_faults == 0 || passed_through > 0,
+        "{status_faults} status faults injected, none came back in a reply"
+    );
+    let mut after: Vec<u32> = fds
+        .iter()
+        .map(|f| fd_info(f).map(|i| i.0))
+        .collect::<Result<_, _>>()?;
+    after.sort_unstable();
+    ensure!(
+        after == uids,
+        "the FDs' UIDs changed: {uids:?}, then {after:?}"
+    );
     let seen = fail_on(emu_stat("uids_seen"))?;
     let leaked: Vec<&str> = seen
         .split(',')
