@@ -98,7 +98,7 @@ FUZZ_MINUTES ?= 15
 FUZZ_CORPUS = $(O)/fuzz-corpus-1
 GUEST_FUZZ = fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
-	--seeded-defect=$(KO)/defect/fwctl.ko $(if $(REPRO),--program=$(REPRO))
+	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO))
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
