@@ -473,6 +473,12 @@ struct Seen {
     digest: u64,
 }
 
+/// What an op on a closed FD slot records: it makes no system call.
+const CLOSED: Seen = Seen {
+    errno: -2,
+    digest: 0,
+};
+
 /// Runs programs against one loaded core and driver.
 struct Runner {
     arena: &'static Arena,
@@ -558,10 +564,7 @@ impl Runner {
                 arg,
             } => {
                 let Some(f) = &self.fds[fd] else {
-                    return Seen {
-                        errno: -2,
-                        digest: 0,
-                    };
+                    return CLOSED;
                 };
                 // The length goes to the kernel as it is; what the fuzzer
                 // fills and compares ends where its mapping does.
@@ -591,10 +594,7 @@ impl Runner {
                 arg,
             } => {
                 let Some(f) = &self.fds[fd] else {
-                    return Seen {
-                        errno: -2,
-                        digest: 0,
-                    };
+                    return CLOSED;
                 };
                 let io_len = |l: u32| {
                     if l as usize > MAX_RPC_LEN {

@@ -139,6 +139,16 @@ fn fd_info(f: &File) -> Result<(u32, u32), Failure> {
     Ok((w(0), w(4)))
 }
 
+/// The UIDs of `fds`, sorted.
+fn uids_of(fds: &[File]) -> Result<Vec<u32>, Failure> {
+    let mut uids: Vec<u32> = fds
+        .iter()
+        .map(|f| fd_info(f).map(|i| i.0))
+        .collect::<Result<_, _>>()?;
+    uids.sort_unstable();
+    Ok(uids)
+}
+
 /// An RPC that must go through: the reply.
 fn call(f: &File, scope: u32, input: &[u8], out_len: usize) -> Result<Vec<u8>, Failure> {
     let mut out = vec![0u8; out_len];
@@ -215,16 +225,12 @@ fn info_reports_uid_and_caps() -> Check {
 fn each_fd_has_its_own_uid_released_on_close() -> Check {
     let base = stat("live_uids")?;
     let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
-    let mut uids: Vec<u32> = fds
-        .iter()
-        .map(|f| fd_info(f).map(|i| i.0))
-        .collect::<Result<_, _>>()?;
+    let mut uids = uids_of(&fds)?;
     let live = stat("live_uids")?;
     ensure!(
         live == base + 4,
         "{live} live UIDs with 4 FDs open, from {base}"
     );
-    uids.sort();
     uids.dedup();
     ensure!(uids.len() == 4, "4 FDs share UIDs: {uids:?}");
     drop(fds);
@@ -891,11 +897,7 @@ const FUZZ_OPS: usize = 2_000;
 fn fuzzed_commands_keep_the_invariants() -> Check {
     let base = stat("live_uids")?;
     let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
-    let mut uids: Vec<u32> = fds
-        .iter()
-        .map(|f| fd_info(f).map(|i| i.0))
-        .collect::<Result<_, _>>()?;
-    uids.sort_unstable();
+    let mut uids = uids_of(&fds)?;
     uids.dedup();
     ensure!(uids.len() == 4, "4 FDs share UIDs: {uids:?}");
     let known: Vec<u16> = [
@@ -985,11 +987,7 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
         status_faults == 0 || passed_through > 0,
         "{status_faults} status faults injected, none came back in a reply"
     );
-    let mut after: Vec<u32> = fds
-        .iter()
-        .map(|f| fd_info(f).map(|i| i.0))
-        .collect::<Result<_, _>>()?;
-    after.sort_unstable();
+    let after = uids_of(&fds)?;
     ensure!(
         after == uids,
         "the FDs' UIDs changed: {uids:?}, then {after:?}"
