@@ -95,7 +95,7 @@ FUZZ_OPS ?= 1000000
 FUZZ_MINUTES ?= 15
 # A corpus holds chunks of genes, which mean what fwctl_fuzz's decoder
 # makes of them: a change to the decoder bumps the number.
-FUZZ_CORPUS = $(O)/fuzz-corpus-1
+FUZZ_CORPUS = $(O)/fuzz-corpus-2
 GUEST_FUZZ = fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
 	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO))

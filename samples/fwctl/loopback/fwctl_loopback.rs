@@ -20,9 +20,11 @@
 //! | 5  | SLEEP        | sleeps `arg` ms, then the request in place |
 //! | 6  | STATE        | five `u32`s: scope, FD id, opens, closes, info length |
 //! | 7  | SET_INFO_LEN | sets this FD's `FWCTL_INFO` length to `arg`; the request in place |
+//! | 8  | FAIL_OPEN    | the device's next open fails with errno `arg`; the request in place |
+//! | 9  | FAIL_RELEASE | this FD's release fails when it closes: a warning, and the context is freed all the same; the request in place |
 //!
 //! Anything shorter than 8 bytes, another op, or an argument out of range
-//! fails with EINVAL: ERRNO takes 1 to 4095, replies and the info length
+//! fails with EINVAL: ERRNO and FAIL_OPEN take 1 to 4095, replies and the info length
 //! are at most 2 MiB (the uAPI's RPC limit), SLEEP at most 10 s.
 //! `FWCTL_INFO` returns the FD's info length (16 by default) of bytes
 //! `(7 * i) % 256`. The `devices` parameter sets how many devices there are.
@@ -32,6 +34,7 @@
 //! registers them again. Unloading the module unregisters them too.
 
 use core::sync::atomic::{
+    AtomicBool,
     AtomicU32,
     Ordering, //
 };
@@ -84,17 +87,23 @@ const OP_ERRNO: u32 = 4;
 const OP_SLEEP: u32 = 5;
 const OP_STATE: u32 = 6;
 const OP_SET_INFO_LEN: u32 = 7;
+const OP_FAIL_OPEN: u32 = 8;
+const OP_FAIL_RELEASE: u32 = 9;
 
 /// Shared by the FDs of one device: the registration data.
 struct LoopbackDevice {
     opens: AtomicU32,
     closes: AtomicU32,
+    /// The errno the next open fails with, or 0.
+    fail_open: AtomicU32,
 }
 
 /// One FD.
 struct Loopback {
     id: u32,
     info_len: AtomicU32,
+    /// The release of this context fails at close (it is freed anyway).
+    release_fails: AtomicBool,
     /// Owned per FD, so kmemleak notices a context that is never closed.
     _scratch: KBox<[u8; 64]>,
 }
@@ -127,18 +136,30 @@ impl fwctl::Operations for Loopback {
     const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Loopback;
 
     fn open<'a>(_device: &fwctl::Device<Self>, lb: &LoopbackDevice) -> impl PinInit<Self, Error> {
-        let scratch = KBox::new([0u8; 64], GFP_KERNEL);
+        let injected = lb.fail_open.swap(0, Ordering::Relaxed);
+        if injected != 0 {
+            // FAIL_OPEN took 1 to MAX_ERRNO, so the negation cannot
+            // overflow.
+            return Err(Error::from_errno(-(injected as c_int)));
+        }
+        let scratch = KBox::new([0u8; 64], GFP_KERNEL)?;
         let id = lb.opens.fetch_add(1, Ordering::Relaxed) + 1;
-        scratch
-            .map(|scratch| Loopback {
-                id,
-                info_len: AtomicU32::new(DEFAULT_INFO_LEN),
-                _scratch: scratch,
-            })
-            .map_err(Error::from)
+        Ok(Loopback {
+            id,
+            info_len: AtomicU32::new(DEFAULT_INFO_LEN),
+            release_fails: AtomicBool::new(false),
+            _scratch: scratch,
+        })
     }
 
-    fn close<'a>(_this: Pin<&mut Self>, _device: &fwctl::Device<Self>, lb: &LoopbackDevice) {
+    fn close<'a>(this: Pin<&mut Self>, device: &fwctl::Device<Self>, lb: &LoopbackDevice) {
+        if this.release_fails.load(Ordering::Relaxed) {
+            dev_warn!(
+                device,
+                "FD {}: its release failed (injected); freed anyway\n",
+                this.id
+            );
+        }
         lb.closes.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -196,6 +217,14 @@ impl fwctl::Operations for Loopback {
             OP_SET_INFO_LEN => {
                 length(arg)?;
                 this.info_len.store(arg, Ordering::Relaxed);
+                Ok(fwctl::FwRpcResponse::InPlace(len))
+            }
+            OP_FAIL_OPEN if (1..=MAX_ERRNO).contains(&arg) => {
+                lb.fail_open.store(arg, Ordering::Relaxed);
+                Ok(fwctl::FwRpcResponse::InPlace(len))
+            }
+            OP_FAIL_RELEASE => {
+                this.release_fails.store(true, Ordering::Relaxed);
                 Ok(fwctl::FwRpcResponse::InPlace(len))
             }
             _ => Err(EINVAL),
@@ -266,6 +295,7 @@ fn register_all(
         let data = Ok::<_, Error>(LoopbackDevice {
             opens: AtomicU32::new(0),
             closes: AtomicU32::new(0),
+            fail_open: AtomicU32::new(0),
         });
         let registered = fwctl::Device::<Loopback>::new(parent).and_then(|dev: ARef<_>| {
             // SAFETY: the registration goes into `Loopbacks::devices`,

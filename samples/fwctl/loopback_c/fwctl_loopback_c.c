@@ -32,6 +32,8 @@ enum {
 	OP_SLEEP = 5,
 	OP_STATE = 6,
 	OP_SET_INFO_LEN = 7,
+	OP_FAIL_OPEN = 8,
+	OP_FAIL_RELEASE = 9,
 };
 
 static unsigned int devices = 1;
@@ -46,12 +48,16 @@ struct loopback_dev {
 	struct fwctl_device fwctl; /* first: fwctl_alloc_device() wants it */
 	atomic_t opens;
 	atomic_t closes;
+	/* The errno the next open fails with, or 0. */
+	atomic_t fail_open;
 };
 
 struct loopback_uctx {
 	struct fwctl_uctx uctx; /* first: the core allocates uctx_size */
 	u32 id;
 	u32 info_len;
+	/* The release of this context fails at close (it is freed anyway). */
+	bool release_fails;
 	/* Owned per FD, so kmemleak notices a context that is never closed. */
 	void *scratch;
 };
@@ -64,7 +70,10 @@ static struct loopback_dev *to_lb(struct fwctl_uctx *uctx)
 static int lb_open_uctx(struct fwctl_uctx *uctx)
 {
 	struct loopback_uctx *lu = container_of(uctx, struct loopback_uctx, uctx);
+	int err = atomic_xchg(&to_lb(uctx)->fail_open, 0);
 
+	if (err)
+		return -err;
 	lu->scratch = kzalloc(64, GFP_KERNEL);
 	if (!lu->scratch)
 		return -ENOMEM;
@@ -77,6 +86,9 @@ static void lb_close_uctx(struct fwctl_uctx *uctx)
 {
 	struct loopback_uctx *lu = container_of(uctx, struct loopback_uctx, uctx);
 
+	if (READ_ONCE(lu->release_fails))
+		dev_warn(&uctx->fwctl->dev, "FD %u: its release failed (injected); freed anyway\n",
+			 lu->id);
 	kfree(lu->scratch);
 	atomic_inc(&to_lb(uctx)->closes);
 }
@@ -134,6 +146,16 @@ static void *lb_fw_rpc(struct fwctl_uctx *uctx, enum fwctl_rpc_scope scope,
 		if (arg == 0 || arg > MAX_ERRNO)
 			return ERR_PTR(-EINVAL);
 		return ERR_PTR(-(int)arg);
+	case OP_FAIL_OPEN:
+		if (arg == 0 || arg > MAX_ERRNO)
+			return ERR_PTR(-EINVAL);
+		atomic_set(&lb->fail_open, arg);
+		*out_len = in_len;
+		return rpc_in;
+	case OP_FAIL_RELEASE:
+		WRITE_ONCE(lu->release_fails, true);
+		*out_len = in_len;
+		return rpc_in;
 	case OP_ECHO_NEW:
 		if (arg > LB_MAX_LEN)
 			return ERR_PTR(-EINVAL);

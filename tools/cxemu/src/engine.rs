@@ -328,6 +328,16 @@ impl Engine {
                 self.inject(fault(FaultKind::Exit, opcode(rest.first())?));
             }
             ["clear"] => self.clear_faults(),
+            ["caps", "uctx", "default"] => {
+                self.fw
+                    .offer_uctx_caps(crate::firmware::UCTX_CAPS)
+                    .map_err(|_| "the default caps are refused".to_string())?;
+            }
+            ["caps", "uctx", caps] => {
+                self.fw
+                    .offer_uctx_caps(num(caps)?)
+                    .map_err(|bits| format!("no such uctx caps: {bits:#x}"))?;
+            }
             // Publishing the header again is a reset: `restore` undoes
             // `vanish`.
             ["reset"] | ["restore"] => {

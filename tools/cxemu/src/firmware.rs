@@ -128,6 +128,9 @@ pub struct Stats {
 
 /// The firmware's state.
 pub struct Firmware {
+    /// The user-context capabilities the device offers (general caps'
+    /// `uctx_cap`), at most [`UCTX_CAPS`]; they survive a reset.
+    uctx_caps: u32,
     /// Live user contexts: UID to granted capabilities.
     uctx: BTreeMap<u16, u32>,
     next_uid: u16,
@@ -182,6 +185,7 @@ impl Firmware {
         let mut node = [0u8; node_desc::LEN];
         node[..NODE_DESC.len()].copy_from_slice(NODE_DESC.as_bytes());
         Self {
+            uctx_caps: UCTX_CAPS,
             uctx: BTreeMap::new(),
             next_uid: 1,
             objects,
@@ -194,6 +198,19 @@ impl Firmware {
             vnic_queries: 0,
             stats: Stats::default(),
             started: Instant::now(),
+        }
+    }
+
+    /// Offers the user-context capabilities `caps` from now on (the driver
+    /// reads them when the function next loads), or fails with the bits
+    /// this firmware does not have.
+    pub fn offer_uctx_caps(&mut self, caps: u32) -> Result<(), u32> {
+        match caps & !UCTX_CAPS {
+            0 => {
+                self.uctx_caps = caps;
+                Ok(())
+            }
+            unknown => Err(unknown),
         }
     }
 
@@ -298,6 +315,9 @@ impl Firmware {
         };
         let mut out = reply(cap::OUT_LEN);
         out[HEADER_LEN..].copy_from_slice(&block);
+        if kind == cap::GENERAL {
+            hca::UCTX_CAP.set(&mut out[HEADER_LEN..], self.uctx_caps);
+        }
         Ok(out)
     }
 
@@ -505,7 +525,7 @@ impl Firmware {
             return fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT);
         }
         let caps = uctx::CREATE_CAP.get(input);
-        if caps & !UCTX_CAPS != 0 {
+        if caps & !self.uctx_caps != 0 {
             return fail(status::BAD_PARAM, syndrome::UCTX_CAPS);
         }
         if self.uctx.len() >= MAX_UCTX {

@@ -78,6 +78,28 @@ fn query_hca_cap_general_current() {
 }
 
 #[test]
+fn withheld_uctx_caps_are_neither_offered_nor_granted() {
+    let mut fw = Firmware::new();
+    let uctx_cap = |fw: &mut Firmware| {
+        be32(
+            &fw.execute(&cmd(0x100, 0, 1, &[], 16), 0x1010)[0x10..],
+            0xd4,
+        )
+    };
+    assert_eq!(uctx_cap(&mut fw) & 0x4, 0x4);
+    assert_eq!(fw.offer_uctx_caps(0x3), Ok(()));
+    assert_eq!(uctx_cap(&mut fw), 0x3);
+    // CREATE_UCTX asking for TOOLS_RESOURCES is now refused.
+    let mut tail = [0u8; 12];
+    tail[8..12].copy_from_slice(&4u32.to_be_bytes());
+    let out = fw.execute(&cmd(0xa04, 0, 0, &tail, 0x40), 0x10);
+    assert_eq!(status(&out), (0x3, 0x00c1_0014));
+    assert_eq!(fw.offer_uctx_caps(0x100), Err(0x100));
+    assert_eq!(fw.offer_uctx_caps(0x7), Ok(()));
+    assert_eq!(uctx_cap(&mut fw) & 0x4, 0x4);
+}
+
+#[test]
 fn query_hca_cap_max_differs_from_current() {
     let mut fw = Firmware::new();
     let max = fw.execute(&cmd(0x100, 0, 0, &[], 16), 0x1010);

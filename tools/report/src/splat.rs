@@ -31,14 +31,48 @@ const BENIGN: &[&str] = &[
     "kmemleak: Automatic memory scanning thread started",
 ];
 
+/// The lines a test writes to the kernel log around the allocation
+/// failures it injects on purpose (`fwctl_fuzz`'s page-allocator sweep).
+const FENCE_BEGIN: &str = "fwctl_fuzz: expected page allocation failure reports: begin";
+const FENCE_END: &str = "fwctl_fuzz: expected page allocation failure reports: end";
+
+/// The first line of an allocation-failure report (`warn_alloc()`), which
+/// the kernel follows with a stack dump.
+const ALLOC_FAILURE: &[&str] = &["page allocation failure:", "vmalloc error:"];
+
+/// How many lines after a report's first line its `Call Trace` comes (the
+/// CPU and hardware lines come between).
+const ALLOC_FAILURE_TRACE: usize = 6;
+
 /// Returns the numbers (from 1) and text of the log lines that are splats.
+///
+/// Between the fence lines, the `Call Trace` of an allocation-failure
+/// report is expected and not a splat; anything else still is.
 pub fn find(log: &str) -> Vec<(usize, &str)> {
-    log.lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| PATTERNS.iter().any(|p| l.contains(p)))
-        .filter(|(_, l)| !BENIGN.iter().any(|b| l.contains(b)))
-        .collect()
+    let mut fenced = false;
+    let mut report: Option<usize> = None;
+    let mut found = Vec::new();
+    for (i, l) in log.lines().enumerate() {
+        let (n, l) = (i + 1, l.trim_end_matches('\r'));
+        if l.contains(FENCE_BEGIN) {
+            fenced = true;
+        } else if l.contains(FENCE_END) {
+            fenced = false;
+        }
+        if fenced && ALLOC_FAILURE.iter().any(|a| l.contains(a)) {
+            report = Some(n);
+        }
+        if !PATTERNS.iter().any(|p| l.contains(p)) || BENIGN.iter().any(|b| l.contains(b)) {
+            continue;
+        }
+        let expected = fenced
+            && l.contains("Call Trace")
+            && report.is_some_and(|r| n - r <= ALLOC_FAILURE_TRACE);
+        if !expected {
+            found.push((n, l));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -75,6 +109,52 @@ mod tests {
         for line in cases {
             assert_eq!(find(line).len(), 1, "not caught: {line}");
         }
+    }
+
+    const ALLOC_REPORT: &str = "\
+[   50.1] fwctl_fuzz: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null)
+[   50.1] CPU: 1 UID: 0 PID: 90 Comm: fwctl_fuzz Not tainted 7.3.4 #1 PREEMPT(none)
+[   50.1] Hardware name: QEMU Standard PC (i440FX + PIIX, 1996)
+[   50.1] Call Trace:
+[   50.1]  <TASK>
+[   50.1]  dump_stack_lvl+0x4d/0x70
+[   50.1]  warn_alloc+0x1a0/0x220
+[   50.1]  </TASK>
+[   50.1] Mem-Info:
+";
+
+    fn fenced(body: &str) -> String {
+        format!("[   50.0] {FENCE_BEGIN}\n{body}[   51.0] {FENCE_END}\n")
+    }
+
+    #[test]
+    fn fenced_allocation_failure_reports_are_expected() {
+        assert!(find(&fenced(ALLOC_REPORT)).is_empty());
+        let vmalloc = ALLOC_REPORT.replace(
+            "page allocation failure: order:0",
+            "vmalloc error: size 65536, failed to allocate pages",
+        );
+        assert!(find(&fenced(&vmalloc)).is_empty());
+    }
+
+    #[test]
+    fn allocation_failure_reports_outside_the_fence_are_splats() {
+        assert_eq!(find(ALLOC_REPORT), vec![(4, "[   50.1] Call Trace:")]);
+        let after = format!("{}{ALLOC_REPORT}", fenced(""));
+        assert_eq!(find(&after).len(), 1);
+    }
+
+    #[test]
+    fn other_splats_inside_the_fence_are_found() {
+        let kasan = "[   50.2] BUG: KASAN: slab-out-of-bounds in fwctl_rpc+0x1/0x2\n\
+                     [   50.2] Call Trace:\n";
+        assert_eq!(find(&fenced(kasan)).len(), 2);
+        // A trace long after the report is not the report's.
+        let late = format!(
+            "{ALLOC_REPORT}{}[   52.0] Call Trace:\n",
+            "[   52.0] x\n".repeat(8)
+        );
+        assert_eq!(find(&fenced(&late)).len(), 1);
     }
 
     #[test]

@@ -43,6 +43,8 @@ use fwctl_selftests::{
         OP_ECHO,
         OP_ECHO_NEW,
         OP_ERRNO,
+        OP_FAIL_OPEN,
+        OP_FAIL_RELEASE,
         OP_FILL,
         OP_SET_INFO_LEN,
         OP_SLEEP,
@@ -822,6 +824,85 @@ fn close_closes_the_context_once() -> Check {
     Ok(())
 }
 
+/// A driver whose `open_uctx` fails: open(2) returns its errno, the
+/// context is freed without a close, and the next open works.
+fn failed_open_uctx_is_the_open_errno() -> Check {
+    let a = open()?;
+    let before = state(&a, 0)?;
+    let mut out = [0u8; 8];
+    for (errno, what) in [(ENOSPC, "ENOSPC"), (4095, "errno 4095")] {
+        ok(
+            rpc(&a, 0, &request(OP_FAIL_OPEN, errno as u32, 0), &mut out),
+            "FAIL_OPEN",
+        )?;
+        expect_errno(
+            File::options().read(true).write(true).open(node()?),
+            errno,
+            &format!("open after FAIL_OPEN {what}"),
+        )?;
+    }
+    let mid = state(&a, 0)?;
+    ensure!(
+        mid[2] == before[2] && mid[3] == before[3],
+        "failed opens moved the counters: opens {} -> {}, closes {} -> {}",
+        before[2],
+        mid[2],
+        before[3],
+        mid[3]
+    );
+    // One-shot: the next open works, and its close is counted.
+    drop(open()?);
+    let after = state(&a, 0)?;
+    ensure!(
+        after[2] == before[2] + 1 && after[3] == before[3] + 1,
+        "open after the failures: opens {} -> {}, closes {} -> {}, want +1 each",
+        before[2],
+        after[2],
+        before[3],
+        after[3]
+    );
+    expect_errno(
+        rpc(&a, 0, &request(OP_FAIL_OPEN, 0, 0), &mut out),
+        EINVAL,
+        "FAIL_OPEN 0",
+    )?;
+    expect_errno(
+        rpc(&a, 0, &request(OP_FAIL_OPEN, 4096, 0), &mut out),
+        EINVAL,
+        "FAIL_OPEN 4096",
+    )
+}
+
+/// A driver whose release of a context fails at close (`close_uctx`
+/// cannot fail): the close completes, the driver says so, and the guest's
+/// kmemleak scan finds nothing of the context.
+fn failed_release_at_close_still_closes() -> Check {
+    let a = open()?;
+    let b = open()?;
+    let id = state(&b, 0)?[1];
+    let before = state(&a, 0)?;
+    let mut out = [0u8; 8];
+    ok(
+        rpc(&b, 0, &request(OP_FAIL_RELEASE, 0, 0), &mut out),
+        "FAIL_RELEASE",
+    )?;
+    drop(b);
+    let after = state(&a, 0)?;
+    ensure!(
+        after[3] == before[3] + 1,
+        "closes {} -> {} after the failed release, want +1",
+        before[3],
+        after[3]
+    );
+    let want = format!("FD {id}: its release failed (injected); freed anyway");
+    let log = fail_on(kernel_log())?;
+    ensure!(
+        log.lines().any(|l| l.ends_with(&want)),
+        "no \"{want}\" in the kernel log"
+    );
+    Ok(())
+}
+
 fn many_fds() -> Check {
     let fds: Vec<File> = (0..1000).map(|_| open()).collect::<Result<_, _>>()?;
     let mut buf = [0u8; 16];
@@ -1114,6 +1195,14 @@ fn main() {
         (
             "close_closes_the_context_once",
             close_closes_the_context_once,
+        ),
+        (
+            "failed_open_uctx_is_the_open_errno",
+            failed_open_uctx_is_the_open_errno,
+        ),
+        (
+            "failed_release_at_close_still_closes",
+            failed_release_at_close_still_closes,
         ),
         ("many_fds", many_fds),
         ("concurrent_rpcs", concurrent_rpcs),

@@ -19,6 +19,8 @@
 //!   copy) of one call with `/proc/thread-self/fail-nth`, for n = 1, 2, ...
 //!   until the call reaches no n-th site; the next call must work, and the
 //!   two cores must give the same results.
+//! - `page_alloc_sweep`: the same over every page allocation of INFO and
+//!   RPC with 64 KiB buffers, checked by invariants.
 //! - `seeded_defect_is_found`: the differential comparison of a core with a
 //!   known bug against the C core must find the bug.
 //! - `unregister_storm`: unregister cycles under threads sharing FDs,
@@ -31,6 +33,7 @@ use fwctl_selftests::{
         EFAULT,
         EIO,
         ENODEV,
+        ENOMEM,
         ENOTTY, //
     },
     fail_on,
@@ -40,6 +43,8 @@ use fwctl_selftests::{
         OP_ECHO,
         OP_ECHO_NEW,
         OP_ERRNO,
+        OP_FAIL_OPEN,
+        OP_FAIL_RELEASE,
         OP_FILL,
         OP_SET_INFO_LEN,
         OP_SLEEP,
@@ -239,9 +244,15 @@ fn decode(gene: u64) -> Op {
             arg: arg_ptr(&mut r),
         },
         36..=89 => {
-            let lb_op = match r.below(10) {
-                0 => r.below(12) as u32,
+            let lb_op = match r.below(11) {
+                // Any op, FAIL_RELEASE rarely: each one writes a line to
+                // the console.
+                0 => match r.below(12) as u32 {
+                    OP_FAIL_RELEASE if r.below(8) != 0 => OP_ECHO,
+                    op => op,
+                },
                 1 => OP_ERRNO,
+                10 => OP_FAIL_OPEN,
                 2 => OP_STATE,
                 3 => OP_SET_INFO_LEN,
                 4 | 5 => OP_FILL,
@@ -249,7 +260,7 @@ fn decode(gene: u64) -> Op {
                 _ => OP_ECHO,
             };
             let lb_arg = match lb_op {
-                OP_ERRNO => r.pick(&[0, 1, 12, 22, 95, 4095, 4096, u32::MAX]),
+                OP_ERRNO | OP_FAIL_OPEN => r.pick(&[0, 1, 12, 22, 95, 4095, 4096, u32::MAX]),
                 // SLEEP: a few milliseconds, or out of range.
                 OP_SLEEP => r.pick(&[0, 1, 2, 10_001, u32::MAX]),
                 _ => length(&mut r),
@@ -1554,6 +1565,16 @@ impl Sweep {
     /// Puts the device where `what` starts from (not armed).
     fn before(&mut self, what: &str) -> Result<(), String> {
         match what {
+            "info-64k" => {
+                if self.r.fds[0].is_none() {
+                    self.r.fds[0] = self.r.open().ok();
+                }
+                let set = rpc_op(OP_SET_INFO_LEN, LARGE, 8, 8);
+                let e = self.r.step(&set).errno;
+                if e != 0 {
+                    return Err(format!("{what}: setting up: SET_INFO_LEN: errno {e}"));
+                }
+            }
             "open" => self.r.fds[0] = None,
             "register" | "unregister" => {
                 self.r.fds[0] = None;
@@ -1576,11 +1597,11 @@ impl Sweep {
     fn call(&mut self, what: &str) -> i32 {
         let op = match what {
             "open" => Op::Open(0),
-            "info" => Op::Info {
+            "info" | "info-64k" => Op::Info {
                 fd: 0,
                 size: 24,
                 flags: 0,
-                len: 16,
+                len: if what == "info" { 16 } else { LARGE },
                 data: Ptr::Valid,
                 tail: 0,
                 arg: Ptr::Valid,
@@ -1588,6 +1609,8 @@ impl Sweep {
             "rpc-echo" => rpc_op(OP_ECHO, 0, 64, 64),
             "rpc-fill" => rpc_op(OP_FILL, 256, 8, 256),
             "rpc-state" => rpc_op(OP_STATE, 0, 8, 20),
+            "rpc-echo-64k" => rpc_op(OP_ECHO, 0, LARGE, LARGE),
+            "rpc-fill-64k" => rpc_op(OP_FILL, LARGE, 8, LARGE),
             reg => {
                 let to = if reg == "register" { b"1" } else { b"0" };
                 return match self.control.write_at(to, 0) {
@@ -1635,10 +1658,18 @@ fn rpc_op(lb_op: u32, lb_arg: u32, in_len: u32, out_len: u32) -> Op {
 }
 
 /// More fault sites than any swept call has.
-const SWEEP_SITES: usize = 200;
+const SWEEP_SITES: usize = 400;
 
-/// The errnos of failing site 1, 2, ... of each call on `core`.
-fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, String> {
+/// The length of the page-allocator sweep's buffers: above what the slab
+/// allocator serves, so kvmalloc() takes pages or goes to vmalloc.
+const LARGE: u32 = 64 << 10;
+
+/// The errnos of failing site 1, 2, ... of each call of `swept` on `core`.
+fn sweep_on(
+    core: &str,
+    swept: &[&str],
+    sites: &mut usize,
+) -> Result<Vec<(String, Vec<i32>)>, String> {
     let r = load(core)?;
     let control = File::options()
         .write(true)
@@ -1647,7 +1678,7 @@ fn sweep_on(core: &str, sites: &mut usize) -> Result<Vec<(String, Vec<i32>)>, St
     let mut sw = Sweep { r, control };
     let nth = FailNth::open()?;
     let mut all = Vec::new();
-    for what in SWEPT {
+    for &what in swept {
         let mut errnos = Vec::new();
         let mut done = false;
         for n in 1..=SWEEP_SITES {
@@ -1747,7 +1778,7 @@ fn fault_sweep() -> Check {
         let mut rounds = Vec::new();
         for _ in 0..2 {
             let mut sites = 0;
-            let mut r = sweep_on(core, &mut sites)
+            let mut r = sweep_on(core, &SWEPT, &mut sites)
                 .map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
             println!("# figure: {name} core: {sites} faults injected: {r:?}");
             r.retain(|(what, _)| !what.ends_with("register"));
@@ -1769,6 +1800,73 @@ fn fault_sweep() -> Check {
         s.cores[1].0,
         results[1]
     );
+    Ok(())
+}
+
+/// The calls of the page-allocator sweep: each moves 64 KiB.
+const PAGE_SWEPT: [&str; 3] = ["info-64k", "rpc-echo-64k", "rpc-fill-64k"];
+
+/// The console lines that fence the page-allocator sweep: inside them, the
+/// harness takes the stack dump of an allocation-failure report
+/// (`warn_alloc()`) for what it is (`tools/report/src/splat.rs`).
+const FENCE_BEGIN: &str = "fwctl_fuzz: expected page allocation failure reports: begin";
+const FENCE_END: &str = "fwctl_fuzz: expected page allocation failure reports: end";
+
+/// Writes `line` to the kernel log.
+fn kmsg(line: &str) -> Result<(), String> {
+    std::fs::write("/dev/kmsg", format!("{line}\n")).map_err(|e| format!("/dev/kmsg: {e}"))
+}
+
+/// Every page allocation on the paths of INFO and RPC with 64 KiB buffers
+/// fails once, on both cores, with slab allocations filtered out. Page
+/// allocations are not repeatable from one call to the next (slab refills,
+/// KASAN's stack depot, per-CPU page lists), so the cores' lists are not
+/// compared: each fault must give ENOMEM (EFAULT where it hit the page of
+/// a user copy) or be absorbed (kvmalloc() falls back to vmalloc), the
+/// next call must work, and each call must have failed at least once.
+fn page_alloc_sweep() -> Check {
+    let s = setup();
+    for attr in ["failslab", "fail_page_alloc"] {
+        let d = format!("/sys/kernel/debug/{attr}");
+        if !std::path::Path::new(&d).exists() {
+            return Err(ktap::Failure::Skip(format!("{d} is not in this kernel")));
+        }
+    }
+    let set = |attr: &str, knob: &str, v: &str| {
+        fail_on(control(&format!("/sys/kernel/debug/{attr}/{knob}"), v))
+    };
+    // No stack dump per injected fault (user copies still count).
+    let verbose = std::env::var("FUZZ_VERBOSE");
+    for attr in ["failslab", "fail_page_alloc", "fail_usercopy"] {
+        set(attr, "verbose", verbose.as_deref().unwrap_or("0"))?;
+    }
+    // Only caches marked for failslab, and none is.
+    set("failslab", "cache-filter", "Y")?;
+    set("fail_page_alloc", "ignore-gfp-wait", "N")?;
+    set("fail_page_alloc", "ignore-gfp-highmem", "N")?;
+    set("fail_page_alloc", "min-order", "0")?;
+    fail_on(kmsg(FENCE_BEGIN))?;
+    let swept = (|| {
+        let mut all = Vec::new();
+        for (name, core) in &s.cores {
+            let mut sites = 0;
+            let r = sweep_on(core, &PAGE_SWEPT, &mut sites).map_err(|e| format!("{name}: {e}"))?;
+            for (what, errnos) in &r {
+                if let Some(e) = errnos.iter().find(|&&e| ![0, ENOMEM, EFAULT].contains(&e)) {
+                    return Err(format!(
+                        "{name}: {what}: a page fault site gave {e}: {errnos:?}"
+                    ));
+                }
+            }
+            println!("# figure: {name} core: {sites} page allocation faults injected: {r:?}");
+            all.push(sites);
+        }
+        Ok(all)
+    })();
+    fail_on(kmsg(FENCE_END))?;
+    set("fail_page_alloc", "min-order", "32")?;
+    set("failslab", "cache-filter", "N")?;
+    fail_on(swept)?;
     Ok(())
 }
 
@@ -1830,6 +1928,7 @@ fn main() {
         ("differential", differential),
         ("differential_no_info", differential_no_info),
         ("fault_sweep", fault_sweep),
+        ("page_alloc_sweep", page_alloc_sweep),
         ("seeded_defect_is_found", seeded_defect_is_found),
         ("unregister_storm", unregister_storm),
     ];

@@ -185,6 +185,8 @@ pub mod loopback {
     pub const OP_SLEEP: u32 = 5;
     pub const OP_STATE: u32 = 6;
     pub const OP_SET_INFO_LEN: u32 = 7;
+    pub const OP_FAIL_OPEN: u32 = 8;
+    pub const OP_FAIL_RELEASE: u32 = 9;
 
     /// A request: `op`, `arg`, then `payload` bytes of `i % 251`.
     pub fn request(op: u32, arg: u32, payload: usize) -> Vec<u8> {

@@ -720,6 +720,132 @@ fn firmware_timeout_reaches_userspace() -> Check {
     Ok(())
 }
 
+/// Resets the firmware and waits for the function to reload: the first
+/// RPC on `f` meets the new generation (ENODEV) and starts the reload.
+/// Returns an FD of the reloaded device.
+fn reset_and_reload(f: &File) -> Result<File, Failure> {
+    fail_on(host("emu reset"))?;
+    let mut out = [0u8; 16];
+    match rpc(f, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
+    }
+    unregistered(f)?;
+    open()
+}
+
+/// A completion the firmware writes after the command timed out reaches
+/// nobody: the caller had ETIMEDOUT, and the next caller gets EIO with its
+/// buffer untouched, not the late reply.
+fn a_completion_after_the_timeout_is_never_delivered() -> Check {
+    let f = open()?;
+    // The command timeout is 2 s; the reply comes at 3 s.
+    fail_on(host("emu fault delay 3000 0x80d"))?;
+    let mut out = [0xeeu8; 16];
+    let r = rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out);
+    match r {
+        Err(e) if errno(&e) == ETIMEDOUT => {}
+        r => fail!("RPC answered after the timeout: {r:?}, want ETIMEDOUT"),
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut late = [0xeeu8; 16];
+    let r = rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut late);
+    match r {
+        Err(e) if errno(&e) == EIO => {}
+        r => fail!("RPC after the late completion: {r:?}, want EIO"),
+    }
+    ensure!(
+        out == [0xee; 16] && late == [0xee; 16],
+        "a failed RPC wrote its buffer: {out:02x?} {late:02x?}"
+    );
+    let g = reset_and_reload(&f)?;
+    let reply = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(reply == [0; 16], "NOP after the reload: {reply:02x?}");
+    Ok(())
+}
+
+/// The firmware refusing DESTROY_UCTX at close: the FD closes all the
+/// same (`close_uctx` cannot fail), the context stays the firmware's until
+/// a reset, and the next FD gets a UID of its own. The kernel's C driver
+/// logs the failure at debug level and forgets the UID too.
+fn destroy_uctx_refused_at_close() -> Check {
+    let base = stat("live_uids")?;
+    let a = open()?;
+    let (uid_a, _) = fd_info(&a)?;
+    let failed = stat("failed")?;
+    fail_on(host("emu fault status 0x3 0x1234 0xa06"))?;
+    drop(a);
+    ensure!(
+        stat("failed")? == failed + 1,
+        "the refused DESTROY_UCTX was not sent"
+    );
+    let live = stat("live_uids")?;
+    ensure!(
+        live == base + 1,
+        "{live} live UIDs after the refused release, want {} (A's {uid_a} kept)",
+        base + 1
+    );
+    let b = open()?;
+    let (uid_b, _) = fd_info(&b)?;
+    ensure!(
+        uid_b != uid_a,
+        "B got A's UID {uid_a}, still live in the firmware"
+    );
+    let reply = call(&b, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(reply[0] == 0, "NOP on B: status {:#x}", reply[0]);
+    let c = reset_and_reload(&b)?;
+    drop(b);
+    let live = stat("live_uids")?;
+    ensure!(
+        live == 1,
+        "{live} live UIDs after the reset with one FD, want 1"
+    );
+    drop(c);
+    let live = stat("live_uids")?;
+    ensure!(live == 0, "{live} live UIDs with every FD closed");
+    Ok(())
+}
+
+/// QUERY_CQ of CQ 0x400, which the kernel (UID 0) owns.
+fn query_kernel_cq() -> Vec<u8> {
+    command(0x0402, 0, 0, &[0, 0, 0x04, 0x00], 16)
+}
+
+/// A device that withholds TOOLS_RESOURCES: the driver asks for no caps,
+/// INFO says so, and the firmware hides the kernel's objects from the FD.
+fn without_tools_resources_the_kernels_objects_are_hidden() -> Check {
+    let f = open()?;
+    let out = call(&f, scope::DEBUG_READ_ONLY, &query_kernel_cq(), 0x110)?;
+    ensure!(
+        out[0] == 0,
+        "QUERY_CQ of the kernel's CQ with TOOLS_RESOURCES: status {:#x}",
+        out[0]
+    );
+    fail_on(host("emu caps uctx 0x3"))?;
+    let checked = (|| {
+        let g = reset_and_reload(&f)?;
+        let (_, caps) = fd_info(&g)?;
+        ensure!(
+            caps == 0,
+            "uctx_caps {caps:#x} on a device without TOOLS_RESOURCES"
+        );
+        let out = call(&g, scope::DEBUG_READ_ONLY, &query_kernel_cq(), 0x110)?;
+        ensure!(
+            out[0] == 0x5 && be32(&out, 4) == 0x00c1_0012,
+            "QUERY_CQ of the kernel's CQ without TOOLS_RESOURCES: status {:#x} syndrome {:#x}, want BAD_RES 0xc10012",
+            out[0],
+            be32(&out, 4)
+        );
+        Ok(g)
+    })();
+    fail_on(host("emu caps uctx default"))?;
+    let g = checked?;
+    let h = reset_and_reload(&g)?;
+    let (_, caps) = fd_info(&h)?;
+    ensure!(caps == 0x4, "uctx_caps {caps:#x} after the caps came back");
+    Ok(())
+}
+
 /// Waits until `f`'s fwctl device is unregistered: INFO fails with
 /// ENODEV.
 fn unregistered(f: &File) -> Check {
@@ -1133,6 +1259,18 @@ fn main() {
         (
             "firmware_timeout_reaches_userspace",
             firmware_timeout_reaches_userspace,
+        ),
+        (
+            "a_completion_after_the_timeout_is_never_delivered",
+            a_completion_after_the_timeout_is_never_delivered,
+        ),
+        (
+            "destroy_uctx_refused_at_close",
+            destroy_uctx_refused_at_close,
+        ),
+        (
+            "without_tools_resources_the_kernels_objects_are_hidden",
+            without_tools_resources_the_kernels_objects_are_hidden,
         ),
         (
             "firmware_restart_reloads_the_function",
