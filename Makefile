@@ -96,7 +96,14 @@ FUZZ_MINUTES ?= 15
 # A corpus holds chunks of genes, which mean what fwctl_fuzz's decoder
 # makes of them: a change to the decoder bumps the number.
 FUZZ_CORPUS = $(O)/fuzz-corpus-2
-GUEST_FUZZ = fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
+# Before the loopback campaign: the CXL suite on each core (its fuzzing
+# case on the kernel's CXL features driver) and the mlx5 suite with 200
+# storm cycles of unplug, reset and restart; a REPRO run skips them.
+GUEST_FUZZ = $(if $(REPRO),,\
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
+	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
+	fwctl_mlx5_test --storm-cycles=200;) \
+	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
 	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO))
 

@@ -269,7 +269,7 @@ impl Firmware {
         let op_mod = inhdr::OP_MOD.get(input) as u16;
         let uid = inhdr::UID.get(input) as u16;
         match opcode {
-            op::NOP => Ok(reply(HEADER_LEN)),
+            op::NOP => Ok(nop_reply(input)),
             op::QUERY_HCA_CAP => self.query_hca_cap(op_mod),
             op::QUERY_ADAPTER => Ok(query_adapter()),
             op::QUERY_ISSI => {
@@ -556,6 +556,17 @@ impl Firmware {
         self.objects.retain(|_, owner| *owner != target);
         Ok(reply(HEADER_LEN))
     }
+}
+
+/// NOP's reply: a bare header that carries bytes 8 to 15 of the input
+/// (reserved in the PRM) in the same place, as a token: a test that gives
+/// each NOP its own can tell its reply from any other command's.
+fn nop_reply(input: &[u8]) -> Vec<u8> {
+    let mut out = reply(HEADER_LEN);
+    if let Some(token) = input.get(8..HEADER_LEN) {
+        out[8..HEADER_LEN].copy_from_slice(token);
+    }
+    out
 }
 
 /// Ethernet protocols the port supports (PTYS `eth_proto_capability`, the

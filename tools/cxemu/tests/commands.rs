@@ -58,6 +58,15 @@ fn nop_answers_ok_with_a_bare_header() {
 }
 
 #[test]
+fn nop_reply_carries_the_token() {
+    let mut fw = Firmware::new();
+    let token = [1, 2, 3, 4, 5, 6, 7, 8];
+    let out = fw.execute(&cmd(0x80d, 0, 0, &token, 16), 16);
+    assert_eq!(status(&out), OK);
+    assert_eq!(&out[8..16], &token);
+}
+
+#[test]
 fn query_hca_cap_general_current() {
     let mut fw = Firmware::new();
     // op_mod = type 0 << 1 | 1 (current).

@@ -25,6 +25,8 @@
 //!   known bug against the C core must find the bug.
 //! - `unregister_storm`: unregister cycles under threads sharing FDs,
 //!   checked by invariants.
+//! - `unload_storm`: the same with driver unload and reload cycles, and the
+//!   core's unload refused in each.
 
 use fwctl_selftests::{
     errnos::{
@@ -1365,9 +1367,48 @@ fn storm_thread(seed: u64, slots: &[AtomicI32; 4], stop: &AtomicBool) -> StormCo
     n
 }
 
-/// The storm on one core; its figure.
-fn storm_on(core: &str) -> Result<String, String> {
+/// What the main thread of a storm does, cycle after cycle.
+#[derive(Clone, Copy, PartialEq)]
+enum Storm {
+    /// Unregister and re-register the device through debugfs.
+    Unregister,
+    /// Unload the driver and load it again; in between, unloading the
+    /// core must fail, as an FD of ours holds it.
+    Unload,
+}
+
+/// One cycle of `kind`.
+fn storm_cycle(r: &mut Runner, kind: Storm) -> Result<(), String> {
+    match kind {
+        Storm::Unregister => {
+            for on in ["0", "1"] {
+                std::fs::write(&r.debugfs, on).map_err(|e| format!("registered={on}: {e}"))?;
+            }
+        }
+        Storm::Unload => {
+            r.node = fwctl_nodes().into_iter().next();
+            let held = r
+                .open()
+                .map_err(|e| format!("open before the unload: errno {e}"))?;
+            run("rmmod", &[module_name(&setup().driver)])?;
+            if run("rmmod", &["fwctl"]).is_ok() {
+                return Err("the core unloaded while an FD was open".into());
+            }
+            run("insmod", &[setup().driver.as_str()])?;
+            drop(held);
+        }
+    }
+    Ok(())
+}
+
+/// The storm of `kind` on one core; its figure.
+fn storm_on(core: &str, kind: Storm) -> Result<String, String> {
     let mut r = load(core)?;
+    // A reload costs about five re-registrations.
+    let cycles = match kind {
+        Storm::Unregister => setup().storm_cycles,
+        Storm::Unload => setup().storm_cycles.div_ceil(5),
+    };
     let slots: [AtomicI32; 4] = Default::default();
     for slot in &slots {
         slot.store(-1, Ordering::Relaxed);
@@ -1383,13 +1424,9 @@ fn storm_on(core: &str) -> Result<String, String> {
             })
             .collect();
         let mut result = Ok(());
-        for cycle in 0..setup().storm_cycles {
-            for on in [false, true] {
-                if let Err(e) = std::fs::write(&r.debugfs, if on { "1" } else { "0" }) {
-                    result = Err(format!("cycle {cycle}: registered={on}: {e}"));
-                }
-            }
-            if result.is_err() {
+        for cycle in 0..cycles {
+            if let Err(e) = storm_cycle(&mut r, kind) {
+                result = Err(format!("cycle {cycle}: {e}"));
                 break;
             }
         }
@@ -1448,9 +1485,12 @@ fn storm_on(core: &str) -> Result<String, String> {
     drop((old, new));
     run("rmmod", &["fwctl"])?;
     Ok(format!(
-        "{} unregister cycles under {STORM_THREADS} threads in {secs:.1} s, \
+        "{cycles} {} cycles under {STORM_THREADS} threads in {secs:.1} s, \
          {} ioctls ({} succeeded, {} ENODEV)",
-        setup().storm_cycles,
+        match kind {
+            Storm::Unregister => "unregister",
+            Storm::Unload => "driver unload",
+        },
         n.calls,
         n.ok,
         n.enodev
@@ -1465,9 +1505,20 @@ fn storm_on(core: &str) -> Result<String, String> {
 /// open, and does once they are closed; nothing splats or leaks (the
 /// boot's checks).
 fn unregister_storm() -> Check {
+    storm(Storm::Unregister)
+}
+
+/// The same storm with the driver unloaded and loaded again instead
+/// (a fifth as many cycles), and an attempt to unload the core in each
+/// cycle, which an open FD must refuse.
+fn unload_storm() -> Check {
+    storm(Storm::Unload)
+}
+
+fn storm(kind: Storm) -> Check {
     let s = setup();
     for (name, core) in &s.cores {
-        let f = storm_on(core).map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
+        let f = storm_on(core, kind).map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
         println!("# figure: {name} core: {f}");
     }
     Ok(())
@@ -1931,6 +1982,7 @@ fn main() {
         ("page_alloc_sweep", page_alloc_sweep),
         ("seeded_defect_is_found", seeded_defect_is_found),
         ("unregister_storm", unregister_storm),
+        ("unload_storm", unload_storm),
     ];
     let ok = ktap::run_suite(&mut std::io::stdout().lock(), &args[1], cases).unwrap_or(false);
     std::process::exit(if ok { 0 } else { 1 });

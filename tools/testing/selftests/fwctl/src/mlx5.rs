@@ -518,10 +518,11 @@ fn rpc_prefilled(
 /// zeros up to `out_len`, never a byte of its own request.
 fn in_place_reply_is_the_firmware_reply() -> Check {
     let f = open()?;
-    // A NOP with 48 bytes of 0xa5 after its opcode: every byte of the
-    // 16-byte reply is zero, so any 0xa5 read back is the request echoed.
+    // A NOP of 64 bytes, 0xa5 after its 16-byte header (whose token,
+    // bytes 8 to 15, is zero): every byte of the reply is zero, so any
+    // 0xa5 read back is the request echoed.
     let mut nop = command(NOP, 0, 0, &[], 64);
-    nop[8..].fill(0xa5);
+    nop[16..].fill(0xa5);
     for out_len in [16, 17, 48, 64] {
         let (n, out) = rpc_prefilled(&f, scope::DEBUG_READ_ONLY, &nop, out_len)?;
         ensure!(
@@ -1008,6 +1009,157 @@ fn unplug_during_a_hang_does_not_hang() -> Check {
     replugged
 }
 
+/// Cycles of the storm case, unless `--storm-cycles=N` says otherwise.
+const STORM_CYCLES: usize = 20;
+static STORM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// One RPC loop of the storm: NOPs and general-caps queries on its own FD
+/// until `stop`. Returns how many RPCs succeeded, and every errno seen in
+/// order (each loop stops at its first ENODEV: the FD is orphaned).
+fn rpc_loop(
+    f: File,
+    id: u64,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<(u64, Vec<i32>), String> {
+    let query_cap = command(0x0100, 0, 1, &[], 16);
+    let mut out = vec![0u8; 0x1010];
+    let (mut ok, mut errnos) = (0, Vec::new());
+    let mut i = 0u64;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        // Every NOP has a token of its own, which its reply must carry.
+        let token = (id << 48 | i).to_be_bytes();
+        let nop = command(NOP, 0, 0, &token, 16);
+        let (input, len) = if i % 4 == 3 {
+            (&query_cap, 0x1010)
+        } else {
+            (&nop, 16)
+        };
+        i += 1;
+        let start = Instant::now();
+        let r = rpc(&f, scope::DEBUG_READ_ONLY, input, &mut out[..len]);
+        let took = start.elapsed();
+        if took > Duration::from_secs(5) {
+            return Err(format!("an RPC took {took:?}"));
+        }
+        match r {
+            Ok(_) if len == 16 && out[0] == 0 && out[8..16] != token => {
+                return Err(format!(
+                    "a NOP's reply carries token {:02x?}, not its own {token:02x?}",
+                    &out[8..16]
+                ));
+            }
+            Ok(_) => ok += 1,
+            Err(e) => {
+                errnos.push(errno(&e));
+                if errno(&e) == ENODEV {
+                    break;
+                }
+            }
+        }
+    }
+    Ok((ok, errnos))
+}
+
+/// Hot-unplug and replug, firmware resets and firmware restarts of the
+/// function, in a random order, each with four RPC loops on their own FDs
+/// in flight. After each: every FD is orphaned (ENODEV), on the way only
+/// errnos the event explains (ETIMEDOUT and then EIO while the firmware is
+/// down for a restart), no RPC outlasts the timeout's bound, no UID is
+/// left, and the function comes back and answers.
+fn unplug_reset_restart_storm() -> Check {
+    let cycles = *STORM.get().unwrap_or(&STORM_CYCLES);
+    let mut base = stat("live_uids")?;
+    let mut r = Rng(0x7374_6f72);
+    let (mut ok, mut nodev, mut counts) = (0u64, 0u64, [0usize; 3]);
+    let start = Instant::now();
+    for cycle in 0..cycles {
+        let kind = r.below(3) as usize;
+        counts[kind] += 1;
+        let event = ["unplug", "reset", "restart"][kind];
+        let n = node()?;
+        let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
+        let watch = open()?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let loops: Vec<_> = fds
+            .into_iter()
+            .enumerate()
+            .map(|(id, f)| {
+                let stop = stop.clone();
+                std::thread::spawn(move || rpc_loop(f, id as u64, &stop))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(20 + r.below(100)));
+        let done = match kind {
+            0 => unplug(&n),
+            1 => fail_on(host("emu reset")).map(drop),
+            _ => fail_on(host("emu-kill")).and_then(|_| {
+                std::thread::sleep(Duration::from_millis(r.below(300)));
+                fail_on(host("emu-start")).map(drop)
+            }),
+        };
+        // After a reset or restart the device goes when a call meets the
+        // new generation: the loops' calls, or this one's.
+        let gone = done.and_then(|_| {
+            if kind != 0 {
+                let _ = rpc(&watch, scope::DEBUG_READ_ONLY, &nop(), &mut [0u8; 16]);
+                unregistered(&watch)?;
+            }
+            Ok(())
+        });
+        // Every loop must now end at ENODEV by itself; `stop` only ends a
+        // loop that never got it, which is then a failure.
+        std::thread::sleep(Duration::from_millis(200));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let results: Vec<_> = loops
+            .into_iter()
+            .map(std::thread::JoinHandle::join)
+            .collect();
+        drop(watch);
+        let replugged = if kind == 0 { plug() } else { Ok(()) };
+        gone.map_err(|e| match e {
+            Failure::Fail(m) => Failure::Fail(format!("cycle {cycle} ({event}): {m}")),
+            other => other,
+        })?;
+        replugged?;
+        for res in results {
+            let (n_ok, errnos) = res
+                .map_err(|_| Failure::Fail("an RPC loop panicked".into()))?
+                .map_err(|e| Failure::Fail(format!("cycle {cycle} ({event}): {e}")))?;
+            ok += n_ok;
+            let allowed: &[i32] = if kind == 2 {
+                &[ETIMEDOUT, EIO, ENODEV]
+            } else {
+                &[ENODEV]
+            };
+            ensure!(
+                errnos.last() == Some(&ENODEV) && errnos.iter().all(|e| allowed.contains(e)),
+                "cycle {cycle} ({event}): an RPC loop saw {errnos:?}, want {allowed:?} ending in ENODEV"
+            );
+            nodev += 1;
+        }
+        if kind != 0 {
+            // The firmware came back without any user context.
+            base = 0;
+        }
+        let live = stat("live_uids")?;
+        ensure!(
+            live == base,
+            "cycle {cycle} ({event}): {live} live UIDs with the loops' FDs closed, want {base}"
+        );
+    }
+    ensure!(ok > 0, "no RPC of the storm succeeded");
+    println!(
+        "# figure: mlx5 storm: {cycles} cycles ({} unplugs, {} resets, {} restarts) under 4 RPC loops in {:.0} s, {ok} RPCs succeeded, {nodev} FDs orphaned",
+        counts[0],
+        counts[1],
+        counts[2],
+        start.elapsed().as_secs_f64()
+    );
+    let f = open()?;
+    call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    Ok(())
+}
+
 /// Commands of the fuzzing case.
 const FUZZ_OPS: usize = 2_000;
 
@@ -1039,7 +1191,7 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
     let (mut replies, mut slowest) = (0, Duration::ZERO);
     // Spoofed UIDs come from above any UID the firmware hands out here.
     let mut spoofs = Vec::new();
-    let (mut status_faults, mut passed_through) = (0, 0);
+    let (mut status_faults, mut passed_through, mut tokens) = (0, 0, 0);
     for i in 0..FUZZ_OPS {
         if i % 200 == 100 {
             // No opcode: the fault takes the next command that reaches
@@ -1054,10 +1206,11 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
         } else if i % 200 == 150 {
             fail_on(host("emu clear"))?;
         }
-        let opcode = if r.below(8) == 0 {
-            r.word() as u16
-        } else {
-            r.pick(&known)
+        let opcode = match r.below(8) {
+            0 => r.word() as u16,
+            // NOPs carry a token (bytes 8 to 15) into their reply.
+            1 => NOP,
+            _ => r.pick(&known),
         };
         let op_mod = if r.below(4) == 0 { r.word() as u16 } else { 0 };
         let uid = 0x4000 + r.below(0xc000) as u16;
@@ -1089,6 +1242,15 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
                 if reply.len() >= 8 && reply[0] == 0x6 && be32(reply, 4) == 0xfeed {
                     passed_through += 1;
                 }
+                if opcode == NOP && input.len() >= 16 && reply.len() >= 16 && reply[0] == 0 {
+                    tokens += 1;
+                    ensure!(
+                        reply[8..16] == input[8..16],
+                        "op {i}: a NOP's reply carries token {:02x?}, not its own {:02x?}",
+                        &reply[8..16],
+                        &input[8..16]
+                    );
+                }
             }
             Err(e) => {
                 let e = errno(&e);
@@ -1104,9 +1266,11 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
     fail_on(host("emu clear"))?;
     println!(
         "# figure: mlx5: {FUZZ_OPS} fuzzed commands, {replies} replied, \
-         {passed_through} of {status_faults} injected statuses passed through, slowest {slowest:?}"
+         {passed_through} of {status_faults} injected statuses passed through, \
+         {tokens} NOP tokens checked, slowest {slowest:?}"
     );
     ensure!(replies > 0, "no fuzzed command got a reply");
+    ensure!(tokens > 0, "no NOP reply's token was checked");
     // The injected status is the firmware's reply: it must reach the
     // caller as one.
     ensure!(
@@ -1217,6 +1381,22 @@ fn mlx5_core_backend_loads_without_cxemu() -> Check {
 }
 
 fn main() {
+    match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
+        [] => {}
+        [c] if c.starts_with("--storm-cycles=") => match c["--storm-cycles=".len()..].parse() {
+            Ok(n) => {
+                let _ = STORM.set(n);
+            }
+            Err(_) => {
+                eprintln!("fwctl_mlx5_test: not a number: {c}");
+                std::process::exit(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: fwctl_mlx5_test [--storm-cycles=N]");
+            std::process::exit(2);
+        }
+    }
     let cases: &[Case] = &[
         ("load_modules", load_modules),
         ("parent_is_the_pci_function", parent_is_the_pci_function),
@@ -1285,6 +1465,7 @@ fn main() {
             "unplug_during_a_hang_does_not_hang",
             unplug_during_a_hang_does_not_hang,
         ),
+        ("unplug_reset_restart_storm", unplug_reset_restart_storm),
         (
             "fuzzed_commands_keep_the_invariants",
             fuzzed_commands_keep_the_invariants,
