@@ -308,7 +308,7 @@ fuzz-run:
 	$(Q)mkdir -p $(O)/fuzz && touch $(FUZZ_CORPUS)
 	$(Q)$(MAKE) --no-print-directory initramfs GUEST_TESTS='$(GUEST_FUZZ)' CORPUS=$(FUZZ_CORPUS)
 	$(Q)echo "fuzz: booting the $(FLAVOUR) kernel (console: $(O)/fuzz/console.log)"
-	$(Q)$(BOOT) --mode check --timeout $$(( $(FUZZ_MINUTES) * 180 + 1800 )) $(CXEMU) \
+	$(Q)$(BOOT) --mode check --timeout $$(( $(FUZZ_MINUTES) * 180 + 3600 )) $(CXEMU) \
 		$(IMAGES) $(O)/fuzz || true
 	$(Q)sed -n 's/^# corpus: //p' $(O)/fuzz/results.ktap | sort -u - $(FUZZ_CORPUS) -o $(FUZZ_CORPUS)
 	$(Q)echo "fuzz: corpus: $$(wc -l <$(FUZZ_CORPUS)) chunks in $(FUZZ_CORPUS)"

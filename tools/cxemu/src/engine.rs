@@ -86,6 +86,8 @@ pub struct Engine {
     /// a command ran.
     last_slot: Option<usize>,
     generation: u32,
+    /// Completions written, each late one included.
+    completions: u64,
 }
 
 impl Engine {
@@ -107,6 +109,7 @@ impl Engine {
             seen: [0; NUM_SLOTS],
             last_slot: None,
             generation,
+            completions: 0,
         };
         e.publish();
         Ok(e)
@@ -292,6 +295,7 @@ impl Engine {
         }
         self.shm.write(Shm::slot_reg(i, slot::RESULT), result::OK);
         self.shm.write(Shm::slot_reg(i, slot::DONE), seq);
+        self.completions += 1;
     }
 
     /// Runs one control-channel line and returns the one-line answer,
@@ -356,9 +360,10 @@ impl Engine {
                     .last_slot
                     .map_or_else(|| "none".to_string(), |i| i.to_string());
                 return Ok(format!(
-                    "ok commands={} failed={} live_uids={} last_uid={} generation={} last_slot={} uids_seen={}",
+                    "ok commands={} failed={} completed={} live_uids={} last_uid={} generation={} last_slot={} uids_seen={}",
                     s.commands,
                     s.failed,
+                    self.completions,
                     self.fw.live_uids(),
                     s.last_uid,
                     self.generation,

@@ -122,7 +122,9 @@ fn delay_holds_the_completion() {
     g.engine.control("fault delay 200 0x80d").unwrap();
     let seq = g.submit(1, &nop(), 16);
     assert!(g.wait(1, seq, Duration::from_millis(100)).is_none());
+    assert!(g.engine.control("stats").unwrap().contains(" completed=0 "));
     assert!(g.wait(1, seq, Duration::from_secs(1)).is_some());
+    assert!(g.engine.control("stats").unwrap().contains(" completed=1 "));
     // One-shot: the next command is prompt.
     let seq = g.submit(1, &nop(), 16);
     assert!(g.wait(1, seq, Duration::from_millis(100)).is_some());
@@ -216,7 +218,7 @@ fn control_commands_and_their_errors() {
     g.engine.control("object add cq 0x500 7").unwrap();
     let stats = g.engine.control("stats").unwrap();
     assert!(
-        stats.starts_with("ok commands=0 failed=0 live_uids=0"),
+        stats.starts_with("ok commands=0 failed=0 completed=0 live_uids=0"),
         "{stats}"
     );
     g.engine.control("fault hang").unwrap();

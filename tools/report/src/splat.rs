@@ -36,9 +36,11 @@ const BENIGN: &[&str] = &[
 const FENCE_BEGIN: &str = "fwctl_fuzz: expected page allocation failure reports: begin";
 const FENCE_END: &str = "fwctl_fuzz: expected page allocation failure reports: end";
 
-/// The first line of an allocation-failure report (`warn_alloc()`), which
-/// the kernel follows with a stack dump.
-const ALLOC_FAILURE: &[&str] = &["page allocation failure:", "vmalloc error:"];
+/// The first line of the one allocation-failure report (`warn_alloc()`)
+/// the sweep can cause, by the fuzzer's own task: an injected page
+/// allocation failure returns before the allocator would report it, but
+/// vmalloc reports its failures itself.
+const ALLOC_FAILURE: &str = "fwctl_fuzz: vmalloc error:";
 
 /// How many lines after a report's first line its `Call Trace` comes (the
 /// CPU and hardware lines come between).
@@ -46,20 +48,23 @@ const ALLOC_FAILURE_TRACE: usize = 6;
 
 /// Returns the numbers (from 1) and text of the log lines that are splats.
 ///
-/// Between the fence lines, the `Call Trace` of an allocation-failure
-/// report is expected and not a splat; anything else still is.
+/// Between the fence lines, the `Call Trace` of each such report is
+/// expected and not a splat; anything else still is, and so is a fence
+/// that is never closed.
 pub fn find(log: &str) -> Vec<(usize, &str)> {
-    let mut fenced = false;
+    let mut fence: Option<(usize, &str)> = None;
     let mut report: Option<usize> = None;
     let mut found = Vec::new();
     for (i, l) in log.lines().enumerate() {
         let (n, l) = (i + 1, l.trim_end_matches('\r'));
         if l.contains(FENCE_BEGIN) {
-            fenced = true;
+            fence = Some((n, l));
         } else if l.contains(FENCE_END) {
-            fenced = false;
+            fence = None;
+            report = None;
         }
-        if fenced && ALLOC_FAILURE.iter().any(|a| l.contains(a)) {
+        let fenced = fence.is_some();
+        if fenced && l.contains(ALLOC_FAILURE) {
             report = Some(n);
         }
         if !PATTERNS.iter().any(|p| l.contains(p)) || BENIGN.iter().any(|b| l.contains(b)) {
@@ -68,10 +73,14 @@ pub fn find(log: &str) -> Vec<(usize, &str)> {
         let expected = fenced
             && l.contains("Call Trace")
             && report.is_some_and(|r| n - r <= ALLOC_FAILURE_TRACE);
-        if !expected {
+        if expected {
+            // One trace per report.
+            report = None;
+        } else {
             found.push((n, l));
         }
     }
+    found.extend(fence);
     found
 }
 
@@ -112,7 +121,7 @@ mod tests {
     }
 
     const ALLOC_REPORT: &str = "\
-[   50.1] fwctl_fuzz: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null)
+[   50.1] fwctl_fuzz: vmalloc error: size 65536, failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), nodemask=(null)
 [   50.1] CPU: 1 UID: 0 PID: 90 Comm: fwctl_fuzz Not tainted 7.3.4 #1 PREEMPT(none)
 [   50.1] Hardware name: QEMU Standard PC (i440FX + PIIX, 1996)
 [   50.1] Call Trace:
@@ -130,11 +139,29 @@ mod tests {
     #[test]
     fn fenced_allocation_failure_reports_are_expected() {
         assert!(find(&fenced(ALLOC_REPORT)).is_empty());
-        let vmalloc = ALLOC_REPORT.replace(
-            "page allocation failure: order:0",
-            "vmalloc error: size 65536, failed to allocate pages",
-        );
-        assert!(find(&fenced(&vmalloc)).is_empty());
+        let two = format!("{ALLOC_REPORT}{ALLOC_REPORT}");
+        assert!(find(&fenced(&two)).is_empty());
+    }
+
+    #[test]
+    fn only_the_fuzzers_vmalloc_reports_are_expected() {
+        // Another task's report, or a page allocation that really failed.
+        for other in [
+            "kworker/0:1: vmalloc error",
+            "fwctl_fuzz: page allocation failure: order:0,",
+        ] {
+            let report = ALLOC_REPORT.replace("fwctl_fuzz: vmalloc error", other);
+            assert_eq!(find(&fenced(&report)).len(), 1, "{other}");
+        }
+        // One header excuses one trace.
+        let twice = ALLOC_REPORT.replace("[   50.1]  <TASK>", "[   50.1] Call Trace:");
+        assert_eq!(find(&fenced(&twice)).len(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_fence_is_a_splat() {
+        let open = format!("[   50.0] {FENCE_BEGIN}\n{ALLOC_REPORT}");
+        assert_eq!(find(&open), vec![(1, &*format!("[   50.0] {FENCE_BEGIN}"))]);
     }
 
     #[test]

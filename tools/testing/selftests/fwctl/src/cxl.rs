@@ -851,30 +851,46 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
         let fds: Vec<File> = (0..4)
             .map(|_| fail_on(open_node(&path)))
             .collect::<Result<_, _>>()?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let loops: Vec<_> = fds
             .into_iter()
             .map(|f| {
+                let stop = stop.clone();
                 std::thread::spawn(move || -> Result<usize, String> {
                     let req = cxl::get_supported_features(0, 0);
                     let mut out = [0u8; 64];
-                    for i in 0.. {
+                    let mut i = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                         match rpc(&f, scope::CONFIGURATION, &req, &mut out) {
-                            Ok(_) => {}
+                            Ok(_) => i += 1,
                             Err(e) if errno(&e) == ENODEV => return Ok(i),
                             Err(e) => return Err(format!("call {i}: {e}")),
                         }
                     }
-                    unreachable!()
+                    Err(format!(
+                        "no ENODEV within 10 s of the unbind, after {i} calls"
+                    ))
                 })
             })
             .collect();
         std::thread::sleep(Duration::from_millis(20 + 20 * (cycle as u64 % 5)));
-        std::fs::write(format!("{drv}/unbind"), &platform)
-            .map_err(|e| Failure::Fail(format!("cycle {cycle}: unbind {platform}: {e}")))?;
+        let unbound = std::fs::write(format!("{drv}/unbind"), &platform)
+            .map_err(|e| Failure::Fail(format!("cycle {cycle}: unbind {platform}: {e}")));
+        // The loops end by themselves at ENODEV; `stop` ends them after
+        // 10 s (or at once if the unbind failed), which fails the cycle.
+        let waited = Instant::now();
+        while unbound.is_ok()
+            && !loops.iter().all(std::thread::JoinHandle::is_finished)
+            && waited.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let ended: Vec<_> = loops
             .into_iter()
             .map(std::thread::JoinHandle::join)
             .collect();
+        unbound?;
         std::fs::write(format!("{drv}/bind"), &platform)
             .map_err(|e| Failure::Fail(format!("cycle {cycle}: bind {platform}: {e}")))?;
         for e in ended {
