@@ -105,7 +105,12 @@ GUEST_FUZZ = $(if $(REPRO),,\
 	fwctl_mlx5_test --storm-cycles=200;) \
 	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
-	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO))
+	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO)) \
+	$(if $(REPRO),,; fwctl_fuzz fuzz-rust-loopback $(KO)/fwctl_loopback.ko $(KO)/fwctl.ko \
+	$(KO)/upstream/fwctl.ko $(FUZZ_RUST_OPS) $(FUZZ_SEED))
+# The same campaign through the Rust loopback driver, unguided by a corpus
+# (which holds what the C driver's coverage found): a second target.
+FUZZ_RUST_OPS ?= 100000
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko

@@ -54,6 +54,7 @@ use fwctl_selftests::{
     },
     module_name,
     run,
+    FailNth,
     Rng, //
 };
 use fwctl_uapi::{
@@ -1534,56 +1535,6 @@ fn storm(kind: Storm) -> Check {
 /// A fault-injection control file.
 fn control(path: &str, value: &str) -> Result<(), String> {
     std::fs::write(path, value).map_err(|e| format!("{path}: {e}"))
-}
-
-/// This thread's `fail-nth`, opened before the sweep: opening it while a
-/// count is armed would itself reach fault sites.
-struct FailNth(File);
-
-impl FailNth {
-    fn open() -> Result<Self, String> {
-        File::options()
-            .read(true)
-            .write(true)
-            .open("/proc/thread-self/fail-nth")
-            .map(Self)
-            .map_err(|e| format!("/proc/thread-self/fail-nth: {e}"))
-    }
-
-    /// Fails the `n`-th fault site from the next system call on.
-    fn arm(&self, n: usize) -> Result<(), String> {
-        self.0
-            .write_at(n.to_string().as_bytes(), 0)
-            .map(|_| ())
-            .map_err(|e| format!("fail-nth: {e}"))
-    }
-
-    /// Whether the armed site was reached (the count is 0), and disarms.
-    ///
-    /// Reading and disarming are system calls with a user copy each, which
-    /// are fault sites themselves while the count is not 0: a read whose
-    /// copy faults (EFAULT) means the count was 1, and disarming is
-    /// retried until it lands.
-    fn fired(&self) -> Result<bool, String> {
-        let mut buf = [0u8; 16];
-        let fired = match self.0.read_at(&mut buf, 0) {
-            Ok(n) => {
-                let t = String::from_utf8_lossy(&buf[..n]);
-                t.trim()
-                    .parse::<u32>()
-                    .map_err(|e| format!("fail-nth '{t}': {e}"))?
-                    == 0
-            }
-            Err(e) if e.raw_os_error() == Some(EFAULT) => false,
-            Err(e) => return Err(format!("fail-nth: {e}")),
-        };
-        for _ in 0..1000 {
-            if self.0.write_at(b"0", 0).is_ok() {
-                return Ok(fired);
-            }
-        }
-        Err("fail-nth: could not disarm".into())
-    }
 }
 
 /// The calls the sweep fails site by site.

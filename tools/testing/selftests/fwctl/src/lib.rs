@@ -8,7 +8,10 @@ use std::{
         Read,
         Write, //
     },
-    os::unix::fs::OpenOptionsExt,
+    os::unix::fs::{
+        FileExt,
+        OpenOptionsExt, //
+    },
     path::{
         Path,
         PathBuf, //
@@ -329,4 +332,60 @@ pub fn fail_on<T>(r: Result<T, String>) -> Result<T, ktap::Failure> {
 /// The big-endian word at byte `at` of a PRM structure.
 pub fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// This thread's `fail-nth` (`Documentation/fault-injection`), opened
+/// before a sweep: opening it while a count is armed would itself reach
+/// fault sites.
+pub struct FailNth(File);
+
+impl FailNth {
+    /// Opens the calling thread's `fail-nth`.
+    ///
+    /// # Errors
+    ///
+    /// The file's open error, as text.
+    pub fn open() -> Result<Self, String> {
+        File::options()
+            .read(true)
+            .write(true)
+            .open("/proc/thread-self/fail-nth")
+            .map(Self)
+            .map_err(|e| format!("/proc/thread-self/fail-nth: {e}"))
+    }
+
+    /// Fails the `n`-th fault site from the next system call on.
+    pub fn arm(&self, n: usize) -> Result<(), String> {
+        self.0
+            .write_at(n.to_string().as_bytes(), 0)
+            .map(|_| ())
+            .map_err(|e| format!("fail-nth: {e}"))
+    }
+
+    /// Whether the armed site was reached (the count is 0), and disarms.
+    ///
+    /// Reading and disarming are system calls with a user copy each, which
+    /// are fault sites themselves while the count is not 0: a read whose
+    /// copy faults (EFAULT) means the count was 1, and disarming is
+    /// retried until it lands.
+    pub fn fired(&self) -> Result<bool, String> {
+        let mut buf = [0u8; 16];
+        let fired = match self.0.read_at(&mut buf, 0) {
+            Ok(n) => {
+                let t = String::from_utf8_lossy(&buf[..n]);
+                t.trim()
+                    .parse::<u32>()
+                    .map_err(|e| format!("fail-nth '{t}': {e}"))?
+                    == 0
+            }
+            Err(e) if e.raw_os_error() == Some(errnos::EFAULT) => false,
+            Err(e) => return Err(format!("fail-nth: {e}")),
+        };
+        for _ in 0..1000 {
+            if self.0.write_at(b"0", 0).is_ok() {
+                return Ok(fired);
+            }
+        }
+        Err("fail-nth: could not disarm".into())
+    }
 }

@@ -36,6 +36,7 @@ use fwctl_selftests::{
     run,
     taint_message,
     tainted,
+    FailNth,
     Rng,
     TAINT_FWCTL, //
 };
@@ -1041,6 +1042,72 @@ fn unplug_during_a_hang_does_not_hang() -> Check {
     replugged
 }
 
+/// Sets a fault-injection knob.
+fn fault_knob(attr: &str, knob: &str, value: &str) -> Check {
+    let path = format!("/sys/kernel/debug/{attr}/{knob}");
+    std::fs::write(&path, value).map_err(|e| Failure::Fail(format!("{path}: {e}")))
+}
+
+/// Fails each slab allocation and user copy of an open (the core's, the
+/// driver's CREATE_UCTX and the mailbox's) in turn with `fail-nth`. Each
+/// failed open must be ENOMEM or EFAULT with no UID left live in the
+/// firmware (a context created before a later failure must be destroyed),
+/// an open that absorbed its fault must work, and the next open must work.
+fn failed_allocations_in_open() -> Check {
+    for attr in ["failslab", "fail_usercopy", "fail_page_alloc"] {
+        if !Path::new(&format!("/sys/kernel/debug/{attr}")).exists() {
+            ktap::skip!("{attr} is not in this kernel");
+        }
+        fault_knob(attr, "verbose", "0")?;
+    }
+    fault_knob("failslab", "ignore-gfp-wait", "N")?;
+    // Page allocations are not repeatable (see fwctl_fuzz's sweeps).
+    fault_knob("fail_page_alloc", "min-order", "32")?;
+    let base = stat("live_uids")?;
+    let path = node()?;
+    let nth = fail_on(FailNth::open())?;
+    let (mut sites, mut failed) = (0, Vec::new());
+    for n in 1..=400 {
+        fail_on(nth.arm(n))?;
+        let r = File::options().read(true).write(true).open(&path);
+        let fired = fail_on(nth.fired())?;
+        match (&r, fired) {
+            (Ok(_), false) => break,
+            (Err(e), false) => fail!("open at site {n}: {e} without a fault"),
+            (Err(e), true) => {
+                ensure!(
+                    [ENOMEM, EFAULT].contains(&errno(e)),
+                    "open failed at site {n} with {e}, want ENOMEM or EFAULT"
+                );
+                failed.push(errno(e));
+            }
+            (Ok(f), true) => {
+                fd_info(f)?;
+            }
+        }
+        ensure!(n < 400, "open still reaches site {n}");
+        sites += 1;
+        drop(r);
+        let live = stat("live_uids")?;
+        ensure!(
+            live == base,
+            "{live} live UIDs after the open faulted at site {n}, want {base}"
+        );
+        let f = open()?;
+        call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    }
+    ensure!(
+        !failed.is_empty(),
+        "no fault made an open fail: {sites} sites"
+    );
+    println!(
+        "# figure: mlx5: {sites} fault sites in open, {} failed it: {failed:?}",
+        failed.len()
+    );
+    ensure!(stat("live_uids")? == base, "live UIDs after the sweep");
+    Ok(())
+}
+
 /// Cycles of the storm case, unless `--storm-cycles=N` says otherwise.
 const STORM_CYCLES: usize = 20;
 static STORM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -1505,6 +1572,7 @@ fn main() {
             "unplug_during_a_hang_does_not_hang",
             unplug_during_a_hang_does_not_hang,
         ),
+        ("failed_allocations_in_open", failed_allocations_in_open),
         ("unplug_reset_restart_storm", unplug_reset_restart_storm),
         (
             "fuzzed_commands_keep_the_invariants",
