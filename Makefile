@@ -5,7 +5,7 @@
 # conventions (make -C $(KDIR) M=<dir>); each module directory has a Kbuild.
 
 FLAVOUR ?= debug
-TIMEOUT ?= 1800
+TIMEOUT ?= 2700
 # Modules build through clippy, and any compiler or clippy warning fails the
 # build. CLIPPY=0 / WERROR=0 for a kernel tree without our toolchain.
 CLIPPY ?= 1
@@ -100,8 +100,9 @@ FUZZ_CORPUS = $(O)/fuzz-corpus-2
 # case on the kernel's CXL features driver) and the mlx5 suite with 200
 # storm cycles of unplug, reset and restart; a REPRO run skips them.
 GUEST_FUZZ = $(if $(REPRO),,\
-	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
-	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt --storm-cycles 50; \
+	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt \
+		--storm-cycles 50; \
 	fwctl_mlx5_test --storm-cycles=200;) \
 	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \

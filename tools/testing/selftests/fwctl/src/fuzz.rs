@@ -757,7 +757,7 @@ struct Setup {
     /// A time limit on the guided program (`--minutes=N`).
     minutes: Option<u64>,
     /// Unregister cycles of the storms (`--storm-cycles=N`; the unload
-    /// storm runs a fifth as many).
+    /// storm runs a tenth as many).
     storm_cycles: usize,
 }
 
@@ -1412,10 +1412,10 @@ fn storm_cycle(r: &mut Runner, kind: Storm) -> Result<(), String> {
 /// The storm of `kind` on one core; its figure.
 fn storm_on(core: &str, kind: Storm) -> Result<String, String> {
     let mut r = load(core)?;
-    // A reload costs about five re-registrations.
+    // A reload costs several re-registrations.
     let cycles = match kind {
         Storm::Unregister => setup().storm_cycles,
-        Storm::Unload => setup().storm_cycles.div_ceil(5),
+        Storm::Unload => setup().storm_cycles.div_ceil(10),
     };
     let slots: [AtomicI32; 4] = Default::default();
     for slot in &slots {
@@ -1517,7 +1517,7 @@ fn unregister_storm() -> Check {
 }
 
 /// The same storm with the driver unloaded and loaded again instead
-/// (a fifth as many cycles), and an attempt to unload the core in each
+/// (a tenth as many cycles), and an attempt to unload the core in each
 /// cycle, which an open FD must refuse.
 fn unload_storm() -> Check {
     storm(Storm::Unload)
