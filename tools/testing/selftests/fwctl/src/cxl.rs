@@ -33,6 +33,7 @@ use fwctl_selftests::{
     fail_on,
     fwctl_nodes,
     ioctl_with,
+    join_by_deadline,
     kernel_log,
     module_name,
     ok,
@@ -881,18 +882,8 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
             .map_err(|e| Failure::Fail(format!("cycle {cycle}: unbind {platform}: {e}")));
         // The loops end by themselves at ENODEV; `stop` ends them after
         // 10 s (or at once if the unbind failed), which fails the cycle.
-        let waited = Instant::now();
-        while unbound.is_ok()
-            && !loops.iter().all(std::thread::JoinHandle::is_finished)
-            && waited.elapsed() < Duration::from_secs(10)
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let ended: Vec<_> = loops
-            .into_iter()
-            .map(std::thread::JoinHandle::join)
-            .collect();
+        let within = Duration::from_secs(if unbound.is_ok() { 10 } else { 0 });
+        let ended = join_by_deadline(loops, within, &stop);
         unbound?;
         std::fs::write(format!("{drv}/bind"), &platform)
             .map_err(|e| Failure::Fail(format!("cycle {cycle}: bind {platform}: {e}")))?;

@@ -389,3 +389,21 @@ impl FailNth {
         Err("fail-nth: could not disarm".into())
     }
 }
+
+/// Waits up to `within` for every thread of `loops` to end by itself, then
+/// sets `stop` (which ends the ones that did not) and joins them all.
+pub fn join_by_deadline<T>(
+    loops: Vec<std::thread::JoinHandle<T>>,
+    within: std::time::Duration,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Vec<std::thread::Result<T>> {
+    let start = std::time::Instant::now();
+    while !loops.iter().all(std::thread::JoinHandle::is_finished) && start.elapsed() < within {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    loops
+        .into_iter()
+        .map(std::thread::JoinHandle::join)
+        .collect()
+}

@@ -31,6 +31,7 @@ use fwctl_selftests::{
     fwctl_nodes,
     host,
     join_all,
+    join_by_deadline,
     kernel_log,
     open_node,
     run,
@@ -1207,17 +1208,7 @@ fn unplug_reset_restart_storm() -> Check {
         });
         // Every loop must now end at ENODEV by itself; `stop` only ends a
         // loop that has not within 10 s, which is then a failure.
-        let waited = Instant::now();
-        while !loops.iter().all(std::thread::JoinHandle::is_finished)
-            && waited.elapsed() < Duration::from_secs(10)
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let results: Vec<_> = loops
-            .into_iter()
-            .map(std::thread::JoinHandle::join)
-            .collect();
+        let results = join_by_deadline(loops, Duration::from_secs(10), &stop);
         drop(watch);
         let replugged = if kind == 0 { plug() } else { Ok(()) };
         gone.map_err(|e| match e {
