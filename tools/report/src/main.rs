@@ -5,7 +5,9 @@
 //! Reads what a run left behind (the guest's KTAP results channel, the
 //! guest's serial console, the host's `cargo test` log), prints every
 //! failure with its diagnostics, and ends with one line
-//! `N passed, N failed, N skipped`. Exits 1 when anything failed.
+//! `N passed, N failed, N skipped`. Exits 1 when anything failed. Before
+//! the failures it repeats the guest suites' figures and, when they printed
+//! tally lines, a table of them (see `tally.rs`), which changes no result.
 //!
 //! Three things count as failures beyond failing tests: a guest that did not
 //! reach the end of its script (no completion marker), any kernel splat in
@@ -14,6 +16,7 @@
 
 mod cargo;
 mod splat;
+mod tally;
 
 use ktap::{
     Counts,
@@ -209,10 +212,14 @@ fn run(args: Args) -> Result<bool, String> {
         }
     }
     if let (Some(res), Some(con)) = (&args.guest, &args.console) {
-        let res = read(res)?;
-        report("guest", guest_results(&res, &read(con)?));
+        let (res, con) = (read(res)?, read(con)?);
+        report("guest", guest_results(&res, &con));
         for f in figures(&res) {
             println!("figure {f}");
+        }
+        let tallies = tally::parse(&res);
+        if !tallies.is_empty() {
+            print!("{}", tallies.render(Some(tally::Findings::of(&con))));
         }
     }
 
