@@ -80,8 +80,9 @@ GUEST_TESTS := fwctl_env_test; \
 	fwctl_conformance_test rust-core+c-loopback $(KO)/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
 	fwctl_conformance_test c-core+rust-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback.ko; \
 	fwctl_conformance_test c-core+c-loopback $(KO)/upstream/fwctl.ko $(KO)/fwctl_loopback_c.ko --quick; \
-	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt; \
-	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt; \
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt --storm-cycles 10; \
+	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt \
+		--storm-cycles 10; \
 	fwctl_mlx5_test; \
 	fwctl_cli_test write; \
 	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
@@ -97,21 +98,30 @@ FUZZ_MINUTES ?= 15
 # makes of them: a change to the decoder bumps the number.
 FUZZ_CORPUS = $(O)/fuzz-corpus-2
 # Before the loopback campaign: the CXL suite on each core (its fuzzing
-# case on the kernel's CXL features driver) and the mlx5 suite with 200
-# storm cycles of unplug, reset and restart; a REPRO run skips them.
+# cases on the kernel's CXL features driver) and the mlx5 suite with 400
+# storm cycles (200 hot-unplugs, the others resets and restarts) and its
+# fuzzing case longer; a REPRO run skips them.
 GUEST_FUZZ = $(if $(REPRO),,\
-	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt --storm-cycles 50; \
+	fwctl_cxl_test cxl-rust-core $(KO)/fwctl.ko --record /tmp/cxl-rust-core.txt --storm-cycles 50 \
+		--fuzz-ops $(FUZZ_CXL_OPS); \
 	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt \
-		--storm-cycles 50; \
-	fwctl_mlx5_test --storm-cycles=200;) \
-	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
+		--storm-cycles 50 --fuzz-ops $(FUZZ_CXL_OPS); \
+	fwctl_mlx5_test --storm-cycles=400 --fuzz-ops=$(FUZZ_MLX5_OPS);) \
+	fwctl_fuzz fuzz $(KO)/$(REPRO_DRIVER).ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 	$(FUZZ_OPS) $(FUZZ_SEED) --minutes=$(FUZZ_MINUTES) --corpus=/etc/fwctl/corpus \
 	--seeded-defect=$(KO)/defect/fwctl.ko --storm-cycles=1000 $(if $(REPRO),--program=$(REPRO)) \
 	$(if $(REPRO),,; fwctl_fuzz fuzz-rust-loopback $(KO)/fwctl_loopback.ko $(KO)/fwctl.ko \
 	$(KO)/upstream/fwctl.ko $(FUZZ_RUST_OPS) $(FUZZ_SEED))
+# The loopback driver of the first campaign, and of a REPRO run: a
+# mismatch names the driver it was found on.
+REPRO_DRIVER ?= fwctl_loopback_c
 # The same campaign through the Rust loopback driver, unguided by a corpus
 # (which holds what the C driver's coverage found): a second target.
 FUZZ_RUST_OPS ?= 100000
+# The CXL suite's fuzzed requests per core (a fifth as many again at the
+# write scopes), and the mlx5 suite's fuzzed commands under firmware faults.
+FUZZ_CXL_OPS ?= 50000
+FUZZ_MLX5_OPS ?= 20000
 
 # `make bench`: both cores on the same (C) loopback driver, in one boot.
 GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
@@ -194,7 +204,8 @@ defect-core: modules
 # The kernel's CXL mock (tools/testing/cxl, "cxl_test"), unmodified, built
 # from the kernel tree as external modules when the kernel has CXL (the
 # debug flavour), with the in-tree modules it needs. Its cxl_core links
-# against our fwctl.ko's FWCTL namespace. ld.lld's --wrap also rewrites the
+# against our fwctl.ko's FWCTL namespace, instrumented for the fuzzers'
+# coverage (KCOV) as our modules are. ld.lld's --wrap also rewrites the
 # export entries of the wrapped symbols, which modpost rejects, so it links
 # with ld.bfd; its Kbuild names objects ../../../drivers/cxl/*.o, so MO is
 # three levels deep.
@@ -204,7 +215,8 @@ cxl-test: modules
 	if grep -q '^CONFIG_CXL_BUS=m' $$kdir/.config; then \
 		mkdir -p $(CXL_MO); \
 		scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/tools/testing/cxl MO=$(CXL_MO) \
-			LD=ld.bfd KBUILD_EXTRA_SYMBOLS=$(O)/modules/drivers/fwctl/Module.symvers modules; \
+			LD=ld.bfd KBUILD_EXTRA_SYMBOLS=$(O)/modules/drivers/fwctl/Module.symvers \
+			KCOV_INSTRUMENT=y modules; \
 		find $(CXL_MO) -name '*.ko' >$(O)/cxl-modules; \
 	fi
 

@@ -5,7 +5,7 @@
 //! through the kernel's CXL mock (`tools/testing/cxl`, "cxl_test").
 //!
 //! `fwctl_cxl_test SUITE CORE.ko [--compare-with FILE] [--record FILE]
-//! [--storm-cycles N]`
+//! [--storm-cycles N] [--storm-device cxl_mem.N] [--fuzz-ops N]`
 //! loads `CORE.ko`, then the mock's module stack, speaks the fwctl CXL
 //! protocol (`include/uapi/fwctl/cxl.h`) to every mock memory device, and
 //! unloads everything. Every value a case sees is written down; with
@@ -23,9 +23,11 @@ use fwctl_selftests::{
     errnos::{
         E2BIG,
         EACCES,
+        EFAULT,
         EINVAL,
         EMSGSIZE,
         ENODEV,
+        ENOMEM,
         ENOTTY,
         EOPNOTSUPP,
         EPERM, //
@@ -34,13 +36,21 @@ use fwctl_selftests::{
     fwctl_nodes,
     ioctl_with,
     join_by_deadline,
+    kcov::{
+        print_coverage,
+        Kcov, //
+    },
     kernel_log,
     module_name,
     ok,
     open_node,
     run,
+    slab_sweep_knobs,
     taint_message,
     tainted,
+    tally_cycles,
+    tally_faults,
+    FailNth,
     Rng,
     TAINT_FWCTL, //
 };
@@ -68,13 +78,17 @@ use ktap::{
     Failure, //
 };
 use std::{
+    collections::HashSet,
     fs::File,
     io,
     os::unix::fs::{
         FileTypeExt,
         MetadataExt, //
     },
-    path::PathBuf,
+    path::{
+        Path,
+        PathBuf, //
+    },
     sync::{
         Mutex,
         OnceLock, //
@@ -115,6 +129,11 @@ struct Setup {
     record: Option<PathBuf>,
     /// Cycles of the unbind/bind storm.
     storm_cycles: usize,
+    /// The platform device the storm unbinds, if not the default.
+    storm_device: Option<String>,
+    /// Requests of the read-scope fuzzing case (a fifth as many at the
+    /// write scopes).
+    fuzz_ops: usize,
 }
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
@@ -675,7 +694,8 @@ fn malformed_requests_are_einval() -> Check {
     )
 }
 
-/// Requests of the fuzzing case.
+/// Requests of the read-scope fuzzing case, unless `--fuzz-ops N` says
+/// otherwise.
 const FUZZ_OPS: usize = 10_000;
 
 /// A fuzzed Features request: a real or a random opcode, counts, offsets,
@@ -731,21 +751,39 @@ fn fuzzed_request(r: &mut Rng) -> Vec<u8> {
     req
 }
 
-/// Fuzzed Features requests at the read scopes (which cannot change the
-/// device): each one's errno, reply length and reply bytes are recorded,
-/// and the other core's run must have seen the same, request for request.
-fn fuzzed_requests_at_read_scopes() -> Check {
+/// The report's name of this suite's target: `cxl/rust-core` or
+/// `cxl/c-core`.
+fn target() -> String {
+    let s = &setup().suite;
+    format!("cxl/{}", s.strip_prefix("cxl-").unwrap_or(s))
+}
+
+/// `ops` fuzzed Features requests from `seed`, each at one of `scopes`:
+/// each one's errno, reply length and reply bytes are recorded, and the
+/// other core's run must have seen the same, request for request. Prints
+/// the rate, and the coverage of the core and of `cxl_core` (the CXL
+/// features driver). Returns how many requests were replied to.
+fn fuzz_at(label: &str, seed: u64, ops: usize, scopes: &[u32]) -> Result<usize, Failure> {
     let f = first()?;
-    let mut r = Rng(0xc71_f00d);
+    let mut r = Rng(seed);
     let mut out = vec![0u8; 8192];
     let mut replies = 0;
-    for i in 0..FUZZ_OPS {
+    let kcov = fail_on(Kcov::open())?;
+    let mut pcs = HashSet::new();
+    let start = Instant::now();
+    for i in 0..ops {
         let req = fuzzed_request(&mut r);
-        let sc = r.pick(&[scope::CONFIGURATION, scope::DEBUG_READ_ONLY]);
+        let sc = r.pick(scopes);
         let any = r.below(8192);
         let out_len = r.pick(&[0, 1, 7, 8, 16, 64, 104, 4096, any]) as usize;
         out.fill(0xcc);
+        if let Some(k) = &kcov {
+            k.reset();
+        }
         let res = rpc(&f, sc, &req, &mut out[..out_len]);
+        if let Some(k) = &kcov {
+            k.collect(&mut pcs);
+        }
         let (e, len) = match res {
             Ok(len) => (0, len),
             Err(e) => (errno(&e), 0),
@@ -755,15 +793,132 @@ fn fuzzed_requests_at_read_scopes() -> Check {
         let h = out.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
         });
-        seen(format!("fuzz {i}: errno {e} len {len} bytes {h:016x}"));
+        seen(format!("{label} {i}: errno {e} len {len} bytes {h:016x}"));
     }
+    let secs = start.elapsed().as_secs_f64();
     println!(
-        "# figure: {}: {FUZZ_OPS} fuzzed CXL requests, {replies} replied",
-        setup().core
+        "# figure: {}: {ops} fuzzed CXL requests ({label}) in {secs:.1} s ({:.0}/s), {replies} replied",
+        setup().suite,
+        ops as f64 / secs
     );
+    println!("# tally: ops target={} ops={ops} secs={secs:.1}", target());
+    if kcov.is_some() {
+        fail_on(print_coverage(&target(), &["fwctl", "cxl_core"], &pcs))?;
+    }
+    Ok(replies)
+}
+
+/// Fuzzed Features requests at the read scopes, which cannot change the
+/// device ([`fuzz_at`]).
+fn fuzzed_requests_at_read_scopes() -> Check {
+    let ops = setup().fuzz_ops;
+    let replies = fuzz_at(
+        "fuzz",
+        0xc71_f00d,
+        ops,
+        &[scope::CONFIGURATION, scope::DEBUG_READ_ONLY],
+    )?;
     // Some must have reached the device: a fuzzer refused at the door
     // tests only the door.
     ensure!(replies > 0, "no fuzzed request got a reply");
+    Ok(())
+}
+
+/// Fuzzed Features requests at every scope, the write scopes among them,
+/// so that SET_FEATURE's payload reaches the driver's checks and the
+/// mock's handler ([`fuzz_at`]). Runs after the kernel is tainted; starts
+/// from the test feature's default data, which the taint case changed
+/// differently on each core.
+fn fuzzed_requests_at_write_scopes() -> Check {
+    let f = first()?;
+    ok(
+        call(
+            &f,
+            scope::DEBUG_WRITE,
+            &set_feature_request(TEST_FEATURE_DATA),
+            cxl::OUT_HDR_LEN,
+        ),
+        "SET_FEATURE of the default data",
+    )?;
+    let replies = fuzz_at(
+        "write-scope fuzz",
+        0xc71_5e7,
+        setup().fuzz_ops / 5,
+        &[
+            scope::CONFIGURATION,
+            scope::DEBUG_READ_ONLY,
+            scope::DEBUG_WRITE,
+            scope::DEBUG_WRITE_FULL,
+        ],
+    )?;
+    ensure!(replies > 0, "no fuzzed request got a reply");
+    Ok(())
+}
+
+/// Fails each slab allocation and user copy of a GET_SUPPORTED_FEATURES,
+/// a GET_FEATURE and a SET_FEATURE (through the core and the CXL
+/// features driver to the mock's mailbox) in turn with `fail-nth`. A
+/// failed RPC must be ENOMEM or EFAULT, the next RPC must work, and the
+/// errno at each site is recorded: the other core must fail the same
+/// RPC the same way at the same site.
+fn failed_allocations_in_rpcs() -> Check {
+    slab_sweep_knobs()?;
+    let f = first()?;
+    let requests = [
+        (
+            "get-supported-features",
+            scope::CONFIGURATION,
+            cxl::get_supported_features(104, 0),
+        ),
+        (
+            "get-feature",
+            scope::DEBUG_READ_ONLY,
+            cxl::get_feature(&TEST_FEATURE, 0, 4, 1),
+        ),
+        (
+            "set-feature",
+            scope::DEBUG_WRITE,
+            set_feature_request(TEST_FEATURE_DATA),
+        ),
+    ];
+    let nth = fail_on(FailNth::open())?;
+    let mut out = vec![0u8; 4096];
+    for (what, sc, req) in &requests {
+        let mut errnos = Vec::new();
+        for n in 1..=400 {
+            fail_on(nth.arm(n))?;
+            let r = rpc(&f, *sc, req, &mut out);
+            let fired = fail_on(nth.fired())?;
+            match (r, fired) {
+                (Ok(_), false) => break,
+                (Err(e), false) => fail!("{what} at site {n}: {e} without a fault"),
+                (Err(e), true) => {
+                    ensure!(
+                        [ENOMEM, EFAULT].contains(&errno(&e)),
+                        "{what} failed at site {n} with {e}, want ENOMEM or EFAULT"
+                    );
+                    errnos.push(errno(&e));
+                }
+                (Ok(_), true) => errnos.push(0),
+            }
+            ensure!(n < 400, "{what} still reaches site {n}");
+            ok(
+                rpc(&f, *sc, req, &mut out),
+                &format!("{what} after the fault at site {n}"),
+            )?;
+        }
+        ensure!(
+            errnos.iter().any(|&e| e != 0),
+            "no fault made {what} fail: {errnos:?}"
+        );
+        println!(
+            "# figure: {}: {what}: faults at {} sites: {errnos:?}",
+            setup().suite,
+            errnos.len()
+        );
+        tally_faults(&format!("{}/{what}", target()), &errnos);
+        seen(format!("fault sweep of {what}: {errnos:?}"));
+    }
     Ok(())
 }
 
@@ -830,11 +985,53 @@ fn node_of(platform: &str) -> Result<PathBuf, Failure> {
     }
 }
 
-/// Unbind and bind the last mock memory device (no case after this one
-/// uses it) under four RPC loops on their own FDs, `--storm-cycles` times
-/// (none by default: `make fuzz` runs 50). Each loop must end at ENODEV with no other errno on
-/// the way, and the device must come back and answer. Checked by
-/// invariants, so nothing of it is in the comparison between cores.
+/// The platform devices (`cxl_mem.N`) whose endpoint decoders are a
+/// target of a region: `regionN/targetK` names the decoder, its port
+/// `endpointM` names the memdev through `uport`.
+fn region_members() -> Vec<String> {
+    let bus = Path::new("/sys/bus/cxl/devices");
+    let Ok(dir) = std::fs::read_dir(bus) else {
+        return Vec::new();
+    };
+    let mut members = Vec::new();
+    for region in dir.flatten() {
+        if !region.file_name().to_string_lossy().starts_with("region") {
+            continue;
+        }
+        for k in 0.. {
+            let Ok(target) = std::fs::read_to_string(region.path().join(format!("target{k}")))
+            else {
+                break;
+            };
+            let Some(port) = std::fs::canonicalize(bus.join(target.trim()))
+                .ok()
+                .and_then(|d| d.parent().map(|p| p.join("uport")))
+            else {
+                continue;
+            };
+            if let Some(platform) = std::fs::canonicalize(port)
+                .ok()
+                .and_then(|m| Some(m.parent()?.file_name()?.to_string_lossy().into_owned()))
+            {
+                members.push(platform);
+            }
+        }
+    }
+    members
+}
+
+/// Unbind and bind a mock memory device under four RPC loops on their own
+/// FDs, `--storm-cycles` times (none by default: `make fuzz` runs 50). Each
+/// loop must end at ENODEV with no other errno on the way, and the device
+/// must come back and answer. Checked by invariants, so nothing of it is in
+/// the comparison between cores.
+///
+/// The device is the last by name of those no later case uses and no
+/// region has as a target (`--storm-device` overrides): on either fwctl
+/// core, unbinding a member of the mock's auto-assembled region makes each
+/// bind fail to re-attach it ("failed to attach decoderN.0 to region0:
+/// -6") and leaks `region0` with its root decoder and port at unload, a
+/// fault of the CXL region code outside fwctl (Documentation/dev-tools/fwctl-fuzz.rst).
 fn unbind_bind_storm_under_rpc_loops() -> Check {
     let cycles = setup().storm_cycles;
     if cycles == 0 {
@@ -847,7 +1044,28 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
             all.len()
         );
     }
-    let platform = all[all.len() - 1].platform.clone();
+    let platform = match &setup().storm_device {
+        Some(p) => p.clone(),
+        None => {
+            let members = region_members();
+            let mut free: Vec<&str> = all[2..]
+                .iter()
+                .map(|n| n.platform.as_str())
+                .filter(|p| p.starts_with("cxl_mem.") && !members.iter().any(|m| m == p))
+                .collect();
+            free.sort_by_key(|p| p["cxl_mem.".len()..].parse::<u32>().unwrap_or(u32::MAX));
+            match free.last() {
+                Some(p) => p.to_string(),
+                None => {
+                    fail!("every cxl_mem device after the first two is in a region: {members:?}")
+                }
+            }
+        }
+    };
+    println!(
+        "# storm device: {platform} (region targets: {:?})",
+        region_members()
+    );
     let drv = "/sys/bus/platform/drivers/cxl_mock_mem";
     let (mut calls, start) = (0usize, Instant::now());
     for cycle in 0..cycles {
@@ -914,6 +1132,7 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
         setup().suite,
         start.elapsed().as_secs_f64()
     );
+    tally_cycles("unbind", cycles);
     Ok(())
 }
 
@@ -1008,7 +1227,7 @@ fn main() {
     if args.len() < 3 {
         eprintln!(
             "usage: fwctl_cxl_test SUITE CORE.ko [--record FILE] [--compare-with FILE] \
-             [--storm-cycles N]"
+             [--storm-cycles N] [--storm-device cxl_mem.N] [--fuzz-ops N]"
         );
         std::process::exit(2);
     }
@@ -1026,12 +1245,22 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let fuzz_ops = match flag("--fuzz-ops").map(|c| c.to_string_lossy().parse()) {
+        None => FUZZ_OPS,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("fwctl_cxl_test: --fuzz-ops takes a number");
+            std::process::exit(2);
+        }
+    };
     let _ = SETUP.set(Setup {
         suite: args[1].clone(),
         core: args[2].clone(),
         compare_with: flag("--compare-with"),
         record: flag("--record"),
         storm_cycles,
+        storm_device: flag("--storm-device").map(|p| p.to_string_lossy().into_owned()),
+        fuzz_ops,
     });
     let cases: &[Case] = &[
         ("load_modules", load_modules),
@@ -1082,6 +1311,11 @@ fn main() {
             "set_feature_at_debug_write_taints_and_sticks",
             set_feature_at_debug_write_taints_and_sticks,
         ),
+        (
+            "fuzzed_requests_at_write_scopes",
+            fuzzed_requests_at_write_scopes,
+        ),
+        ("failed_allocations_in_rpcs", failed_allocations_in_rpcs),
         (
             "unbind_bind_storm_under_rpc_loops",
             unbind_bind_storm_under_rpc_loops,

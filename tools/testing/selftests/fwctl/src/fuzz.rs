@@ -40,6 +40,11 @@ use fwctl_selftests::{
     },
     fail_on,
     fwctl_nodes,
+    kcov::{
+        coverage_of,
+        Coverage,
+        Kcov, //
+    },
     loopback::{
         request,
         OP_ECHO,
@@ -54,6 +59,8 @@ use fwctl_selftests::{
     },
     module_name,
     run,
+    tally_cycles,
+    tally_faults,
     FailNth,
     Rng, //
 };
@@ -108,6 +115,7 @@ extern "C" {
 const PROT_NONE: i32 = 0;
 const PROT_READ: i32 = 1;
 const PROT_WRITE: i32 = 2;
+const MAP_SHARED: i32 = 1;
 const MAP_PRIVATE: i32 = 2;
 const MAP_ANONYMOUS: i32 = 0x20;
 
@@ -807,151 +815,6 @@ fn run_on(core: &str, genes: &[u64]) -> Result<Vec<Seen>, String> {
     Ok(campaign(core, &[], Plan::Genes(genes, &chunks))?.seen)
 }
 
-/// `_IOR('c', 1, unsigned long)`: sizes this thread's coverage buffer.
-const KCOV_INIT_TRACE: u32 = 0x8008_6301;
-/// `_IO('c', 100)`: starts collecting, here in `KCOV_TRACE_PC` mode (0).
-const KCOV_ENABLE: u32 = 0x6364;
-/// `_IO('c', 101)`: stops; closing the file alone leaves the thread bound.
-const KCOV_DISABLE: u32 = 0x6365;
-/// Words in the coverage buffer: the PCs of one op, and the count.
-const KCOV_WORDS: usize = 1 << 18;
-const MAP_SHARED: i32 = 1;
-
-/// This thread's KCOV: the instrumented basic blocks (of our modules and
-/// the C core; the rest of the kernel is not instrumented) that each op
-/// reaches.
-///
-/// # Invariants
-///
-/// `area` is a shared mapping of `KCOV_WORDS` words of `file`, which the
-/// kernel writes only during this thread's system calls.
-struct Kcov {
-    file: File,
-    area: u64,
-}
-
-impl Kcov {
-    /// `None` if the kernel has no KCOV.
-    fn open() -> Result<Option<Self>, String> {
-        let file = match File::options()
-            .read(true)
-            .write(true)
-            .open("/sys/kernel/debug/kcov")
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("/sys/kernel/debug/kcov: {e}")),
-        };
-        let fd = file.as_raw_fd();
-        // SAFETY: KCOV_INIT_TRACE takes its argument by value.
-        unsafe { fwctl_uapi::raw_ioctl(fd, KCOV_INIT_TRACE, KCOV_WORDS as *mut _) }
-            .map_err(|e| format!("KCOV_INIT_TRACE: {e}"))?;
-        // SAFETY: a new shared mapping of the buffer just sized.
-        let area = unsafe {
-            mmap(
-                std::ptr::null_mut(),
-                KCOV_WORDS * 8,
-                PROT_READ | PROT_WRITE,
-                MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        if area as isize == -1 {
-            return Err(format!("kcov mmap: {}", std::io::Error::last_os_error()));
-        }
-        // SAFETY: KCOV_ENABLE takes its mode by value.
-        unsafe { fwctl_uapi::raw_ioctl(fd, KCOV_ENABLE, std::ptr::null_mut()) }
-            .map_err(|e| format!("KCOV_ENABLE: {e}"))?;
-        // INVARIANT: mapped above, for this thread.
-        Ok(Some(Self {
-            file,
-            area: area as u64,
-        }))
-    }
-
-    /// Forgets what was collected so far.
-    #[inline]
-    fn reset(&self) {
-        // SAFETY: word 0 of the mapping (type invariant); no system call
-        // runs in this thread meanwhile.
-        unsafe { std::ptr::write_volatile(self.area as *mut u64, 0) };
-    }
-
-    /// Adds the PCs collected since [`Kcov::reset`] to `into`.
-    fn collect(&self, into: &mut HashSet<u64>) {
-        let words = self.area as *const u64;
-        // SAFETY: as in `reset`; the count is bounded by the buffer.
-        let n = (unsafe { std::ptr::read_volatile(words) } as usize).min(KCOV_WORDS - 1);
-        for i in 1..=n {
-            // SAFETY: `i` is inside the mapping.
-            into.insert(unsafe { std::ptr::read_volatile(words.add(i)) });
-        }
-    }
-}
-
-/// The text symbols of the loaded `module`, by address.
-impl Drop for Kcov {
-    fn drop(&mut self) {
-        // SAFETY: KCOV_DISABLE takes no argument; the mapping is ours
-        // (type invariant) and nothing refers to it after this.
-        unsafe {
-            let _ =
-                fwctl_uapi::raw_ioctl(self.file.as_raw_fd(), KCOV_DISABLE, std::ptr::null_mut());
-            munmap(self.area as *mut u8, KCOV_WORDS * 8);
-        }
-    }
-}
-
-fn module_functions(module: &str) -> Vec<(u64, String)> {
-    let tag = format!("[{module}]");
-    let mut v: Vec<(u64, String)> = std::fs::read_to_string("/proc/kallsyms")
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.ends_with(&tag))
-        .filter_map(|l| {
-            let mut f = l.split_whitespace();
-            let addr = u64::from_str_radix(f.next()?, 16).ok()?;
-            let kind = f.next()?;
-            let name = f.next()?;
-            let ok = matches!(kind, "t" | "T")
-                && addr != 0
-                && !name.starts_with("__pfx_")
-                && !name.starts_with("__cfi_");
-            ok.then(|| (addr, name.to_string()))
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// Coverage of one module: blocks (distinct PCs) and functions reached.
-fn coverage_of(module: &str, pcs: &HashSet<u64>) -> String {
-    let funcs = module_functions(module);
-    let Some(&(first, _)) = funcs.first() else {
-        return format!("{module}: no symbols in /proc/kallsyms");
-    };
-    // Functions are contiguous in the module's text; the last one is
-    // taken to end within 64 KiB.
-    let end = funcs.last().map_or(first, |f| f.0) + 0x10000;
-    let mut reached = HashSet::new();
-    let mut blocks = 0;
-    for &pc in pcs {
-        if pc < first || pc >= end {
-            continue;
-        }
-        blocks += 1;
-        let i = funcs.partition_point(|f| f.0 <= pc) - 1;
-        reached.insert(i);
-    }
-    format!(
-        "{module}: {blocks} blocks, {}/{} functions ({:.0}%)",
-        reached.len(),
-        funcs.len(),
-        100.0 * reached.len() as f64 / funcs.len() as f64
-    )
-}
-
 /// A piece of a program: `len` genes drawn from `seed`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Chunk {
@@ -1006,7 +869,7 @@ struct Outcome {
     /// Fresh chunks that reached new blocks.
     found: Vec<Chunk>,
     /// Per module: blocks and functions reached.
-    coverage: Vec<String>,
+    coverage: Vec<Coverage>,
 }
 
 /// Runs `plan` on `core` from a fresh load, with coverage where the
@@ -1069,9 +932,9 @@ fn campaign(core: &str, params: &[&str], plan: Plan<'_>) -> Result<Outcome, Stri
         }
     }
     if kcov.is_some() {
-        for m in ["fwctl", module_name(&setup().driver)] {
-            out.coverage.push(coverage_of(m, &pcs));
-        }
+        let modules = ["fwctl", module_name(&setup().driver)];
+        out.coverage
+            .extend(modules.iter().filter_map(|m| coverage_of(m, &pcs)));
     }
     drop(kcov);
     unload(r)?;
@@ -1087,6 +950,12 @@ fn read_corpus(path: &str) -> Result<Vec<Chunk>, String> {
         .collect()
 }
 
+/// The report's name of a campaign on `core`: the driver, then the core
+/// (`fwctl_loopback_c/rust-core`).
+fn target(core: &str) -> String {
+    format!("{}/{core}-core", module_name(&setup().driver))
+}
+
 /// Prints a campaign's rate, and its coverage where there is KCOV.
 fn figures(name: &str, o: &Outcome, secs: f64) {
     let mut errnos: Vec<i32> = o.seen.iter().map(|x| x.errno).collect();
@@ -1098,8 +967,13 @@ fn figures(name: &str, o: &Outcome, secs: f64) {
         o.genes.len() as f64 / secs,
         errnos.len()
     );
+    println!(
+        "# tally: ops target={} ops={} secs={secs:.1}",
+        target(name),
+        o.genes.len()
+    );
     for c in &o.coverage {
-        println!("# figure: {name} core: coverage of {c}");
+        c.print(&target(name));
     }
 }
 
@@ -1162,15 +1036,22 @@ fn differential() -> Check {
     let b =
         campaign(&second.1, &[], Plan::Genes(&a.genes, &a.chunks)).map_err(ktap::Failure::Fail)?;
     figures(&second.0, &b, t.elapsed().as_secs_f64());
-    if let Some(i) = (0..a.genes.len()).find(|&i| a.seen[i] != b.seen[i]) {
+    let mismatch = (0..a.genes.len()).find(|&i| a.seen[i] != b.seen[i]);
+    println!(
+        "# tally: mismatches target={} count={}",
+        target(&second.0),
+        usize::from(mismatch.is_some())
+    );
+    if let Some(i) = mismatch {
         let replay: Vec<String> = prefix(&a.chunks, i + 1)
             .iter()
             .map(ToString::to_string)
             .collect();
         fail!(
-            "mismatch at op {} (replay: fwctl_fuzz ... --program={}): {:?}: {} {:?}, {} {:?}",
+            "mismatch at op {} (replay: make fuzz REPRO={} REPRO_DRIVER={}): {:?}: {} {:?}, {} {:?}",
             i + 1,
             replay.join(","),
+            module_name(&s.driver),
             decode(a.genes[i]),
             first.0,
             a.seen[i],
@@ -1492,6 +1373,13 @@ fn storm_on(core: &str, kind: Storm) -> Result<String, String> {
     }
     drop((old, new));
     run("rmmod", &["fwctl"])?;
+    tally_cycles(
+        match kind {
+            Storm::Unregister => "unregister",
+            Storm::Unload => "unload",
+        },
+        cycles,
+    );
     Ok(format!(
         "{cycles} {} cycles under {STORM_THREADS} threads in {secs:.1} s, \
          {} ioctls ({} succeeded, {} ENODEV)",
@@ -1790,6 +1678,9 @@ fn fault_sweep() -> Check {
             let mut r = sweep_on(core, &SWEPT, &mut sites)
                 .map_err(|e| ktap::Failure::Fail(format!("{name}: {e}")))?;
             println!("# figure: {name} core: {sites} faults injected: {r:?}");
+            for (what, errnos) in &r {
+                tally_faults(&format!("{name}-core/{what}"), errnos);
+            }
             r.retain(|(what, _)| !what.ends_with("register"));
             rounds.push(r);
         }
@@ -1901,6 +1792,9 @@ fn page_alloc_sweep() -> Check {
             );
         }
         println!("# figure: {name} core: {sites} page allocation faults injected: {r:?}");
+        for (what, errnos) in &r {
+            tally_faults(&format!("{name}-core/{what}-pages"), errnos);
+        }
     }
     drop(sweep);
     Ok(())

@@ -172,6 +172,9 @@ pub fn as_nobody<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     Ok(r)
 }
 
+/// Coverage of system calls through KCOV.
+pub mod kcov;
+
 /// The test side of the loopback drivers' protocol (`samples/fwctl/loopback`
 /// describes it), written from that description rather than shared with the
 /// drivers under test.
@@ -284,6 +287,7 @@ pub mod errnos {
     pub const ENOMEM: i32 = 12;
     pub const EACCES: i32 = 13;
     pub const EFAULT: i32 = 14;
+    pub const EBUSY: i32 = 16;
     pub const ENODEV: i32 = 19;
     pub const EINVAL: i32 = 22;
     pub const ENOTTY: i32 = 25;
@@ -406,4 +410,41 @@ pub fn join_by_deadline<T>(
         .into_iter()
         .map(std::thread::JoinHandle::join)
         .collect()
+}
+
+/// Prints the `fwctl-report` tally of a fault sweep at `site`: one entry
+/// per injected fault, 0 where the call absorbed it, else its errno.
+pub fn tally_faults(site: &str, errnos: &[i32]) {
+    println!(
+        "# tally: faults site={site} injected={} failed={}",
+        errnos.len(),
+        errnos.iter().filter(|&&e| e != 0).count()
+    );
+}
+
+/// Prints the `fwctl-report` tally of `count` storm cycles of `kind`
+/// (`unplug`, `reset`, `restart`, `unregister`, `unload`, `unbind`).
+pub fn tally_cycles(kind: &str, count: usize) {
+    println!("# tally: cycles kind={kind} count={count}");
+}
+
+/// Sets the fault-injection knobs of a slab and user-copy sweep with
+/// `fail-nth`: no stack dump per fault (it would read as a splat),
+/// sleeping allocations failed too (`ignore-gfp-wait`), and page
+/// allocations never (`min-order` past any order: a page sweep is not
+/// repeatable, see fwctl_fuzz's). Skips where the kernel has no fault
+/// injection.
+pub fn slab_sweep_knobs() -> ktap::Check {
+    let knob = |attr: &str, name: &str, value: &str| {
+        let path = format!("/sys/kernel/debug/{attr}/{name}");
+        std::fs::write(&path, value).map_err(|e| ktap::Failure::Fail(format!("{path}: {e}")))
+    };
+    for attr in ["failslab", "fail_usercopy", "fail_page_alloc"] {
+        if !Path::new(&format!("/sys/kernel/debug/{attr}")).exists() {
+            ktap::skip!("{attr} is not in this kernel");
+        }
+        knob(attr, "verbose", "0")?;
+    }
+    knob("failslab", "ignore-gfp-wait", "N")?;
+    knob("fail_page_alloc", "min-order", "32")
 }

@@ -18,6 +18,7 @@ use fwctl_selftests::{
     errnos::{
         EBADF,
         EBADMSG,
+        EBUSY,
         EFAULT,
         EIO,
         EMSGSIZE,
@@ -32,11 +33,17 @@ use fwctl_selftests::{
     host,
     join_all,
     join_by_deadline,
+    kcov::{
+        print_coverage,
+        Kcov, //
+    },
     kernel_log,
     open_node,
     run,
+    slab_sweep_knobs,
     taint_message,
     tainted,
+    tally_cycles,
     FailNth,
     Rng,
     TAINT_FWCTL, //
@@ -1043,27 +1050,13 @@ fn unplug_during_a_hang_does_not_hang() -> Check {
     replugged
 }
 
-/// Sets a fault-injection knob.
-fn fault_knob(attr: &str, knob: &str, value: &str) -> Check {
-    let path = format!("/sys/kernel/debug/{attr}/{knob}");
-    std::fs::write(&path, value).map_err(|e| Failure::Fail(format!("{path}: {e}")))
-}
-
 /// Fails each slab allocation and user copy of an open (the core's, the
 /// driver's CREATE_UCTX and the mailbox's) in turn with `fail-nth`. Each
 /// failed open must be ENOMEM or EFAULT with no UID left live in the
 /// firmware (a context created before a later failure must be destroyed),
 /// an open that absorbed its fault must work, and the next open must work.
 fn failed_allocations_in_open() -> Check {
-    for attr in ["failslab", "fail_usercopy", "fail_page_alloc"] {
-        if !Path::new(&format!("/sys/kernel/debug/{attr}")).exists() {
-            ktap::skip!("{attr} is not in this kernel");
-        }
-        fault_knob(attr, "verbose", "0")?;
-    }
-    fault_knob("failslab", "ignore-gfp-wait", "N")?;
-    // Page allocations are not repeatable (see fwctl_fuzz's sweeps).
-    fault_knob("fail_page_alloc", "min-order", "32")?;
+    slab_sweep_knobs()?;
     let base = stat("live_uids")?;
     let path = node()?;
     let nth = fail_on(FailNth::open())?;
@@ -1105,12 +1098,157 @@ fn failed_allocations_in_open() -> Check {
         "# figure: mlx5: {sites} fault sites in open, {} failed it: {failed:?}",
         failed.len()
     );
+    println!(
+        "# tally: faults site=mlx5/open injected={sites} failed={}",
+        failed.len()
+    );
     ensure!(stat("live_uids")? == base, "live UIDs after the sweep");
     Ok(())
 }
 
-/// Cycles of the storm case, unless `--storm-cycles=N` says otherwise.
-const STORM_CYCLES: usize = 20;
+/// Where the emulated function's PCI driver lives in sysfs.
+const CXEMU_DRIVER: &str = "/sys/bus/pci/drivers/cxemu";
+
+/// The PCI address of the function `cxemu` is bound to.
+fn bound_function() -> Result<String, Failure> {
+    let dir = fail_on(std::fs::read_dir(CXEMU_DRIVER).map_err(|e| format!("{CXEMU_DRIVER}: {e}")))?;
+    let mut bound = dir
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("0000:"));
+    match (bound.next(), bound.next()) {
+        (Some(a), None) => Ok(a),
+        (a, b) => fail!("want one function bound to cxemu, have {a:?} and {b:?}"),
+    }
+}
+
+/// Whether `cxemu` is bound to the function at `addr`.
+fn is_bound(addr: &str) -> bool {
+    Path::new(CXEMU_DRIVER).join(addr).exists()
+}
+
+/// Writes `addr` to the driver's `bind` or `unbind` file.
+fn write_control(file: &File, addr: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.write_at(addr.as_bytes(), 0).map(drop)
+}
+
+/// Unbinds `cxemu` from the function at `addr` and binds it again with no
+/// fault armed: the function must then answer through a new FD.
+fn rebind(addr: &str, unbind: &File, bind: &File) -> Check {
+    if is_bound(addr) {
+        fail_on(write_control(unbind, addr).map_err(|e| format!("unbind {addr}: {e}")))?;
+    }
+    fail_on(write_control(bind, addr).map_err(|e| format!("bind {addr}: {e}")))?;
+    let f = open()?;
+    call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    Ok(())
+}
+
+/// Fails each slab allocation and user copy of binding the emulated
+/// function in turn with `fail-nth`: `cxemu`'s probe (the BAR, the
+/// attach handshake, QUERY_HCA_CAP, the auxiliary device) and, in the
+/// same task, `mlx5_fwctl_cxemu`'s probe of that device with the fwctl
+/// registration. A bind the fault failed must be ENOMEM or EFAULT and
+/// leave the function unbound; a bind that absorbed it leaves a function
+/// that answers, or one whose auxiliary device no driver took (the
+/// child's probe failed, which does not fail the parent's). Either way
+/// an unbind and a plain bind must bring the function back, with no UID
+/// left live.
+///
+/// The PCI core's `pci_request_region()` reports a failed allocation of
+/// its resource as EBUSY ("can't reserve"), so EBUSY counts as a clean
+/// failure too. Whatever the outcome, the function is left bound.
+fn failed_allocations_in_probe() -> Check {
+    slab_sweep_knobs()?;
+    let addr = bound_function()?;
+    let control = |name: &str| {
+        let path = format!("{CXEMU_DRIVER}/{name}");
+        fail_on(
+            File::options()
+                .write(true)
+                .open(&path)
+                .map_err(|e| format!("{path}: {e}")),
+        )
+    };
+    let (bind, unbind) = (control("bind")?, control("unbind")?);
+    let swept = sweep_probe(&addr, &bind, &unbind);
+    if !is_bound(&addr) || fwctl_nodes().is_empty() {
+        // Leave the function to the cases after this one.
+        let _ = rebind(&addr, &unbind, &bind);
+    }
+    swept
+}
+
+/// The sweep of [`failed_allocations_in_probe`].
+fn sweep_probe(addr: &str, bind: &File, unbind: &File) -> Check {
+    let nth = fail_on(FailNth::open())?;
+    let (mut failed, mut absorbed, mut childless) = (Vec::new(), 0, 0);
+    let mut sites = 0;
+    for n in 1..=2000 {
+        fail_on(write_control(unbind, addr).map_err(|e| format!("unbind {addr}: {e}")))?;
+        fail_on(nth.arm(n))?;
+        let r = write_control(bind, addr);
+        let fired = fail_on(nth.fired())?;
+        match (&r, fired) {
+            (Ok(()), false) => {
+                // Past the last site: the plain bind of the next step.
+                let f = open()?;
+                call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+                break;
+            }
+            (Err(e), false) => fail!("bind at site {n}: {e} without a fault"),
+            (Err(e), true) => {
+                ensure!(
+                    [ENOMEM, EFAULT, EBUSY].contains(&errno(e)),
+                    "bind failed at site {n} with {e}, want ENOMEM, EFAULT or EBUSY"
+                );
+                ensure!(
+                    !is_bound(addr),
+                    "bind failed at site {n} with {e}, yet cxemu is bound"
+                );
+                failed.push(errno(e));
+            }
+            (Ok(()), true) => {
+                ensure!(
+                    is_bound(addr),
+                    "bind at site {n} succeeded, yet cxemu is not bound"
+                );
+                if fwctl_nodes().is_empty() {
+                    childless += 1;
+                } else {
+                    absorbed += 1;
+                }
+            }
+        }
+        ensure!(n < 2000, "bind still reaches site {n}");
+        sites += 1;
+        rebind(addr, unbind, bind)?;
+        let live = stat("live_uids")?;
+        ensure!(
+            live == 0,
+            "{live} live UIDs after the probe faulted at site {n} with no FD open"
+        );
+    }
+    println!(
+        "# figure: cxemu: {sites} fault sites in the bind of the emulated function: \
+         {} failed it {failed:?}, {absorbed} absorbed, {childless} left the fwctl device unbound",
+        failed.len()
+    );
+    println!(
+        "# tally: faults site=cxemu/probe injected={sites} failed={}",
+        failed.len() + childless
+    );
+    ensure!(
+        !failed.is_empty(),
+        "no fault made the bind fail: {sites} sites"
+    );
+    Ok(())
+}
+
+/// Cycles of the storm case, unless `--storm-cycles=N` says otherwise:
+/// half of them hot-unplugs.
+const STORM_CYCLES: usize = 40;
 static STORM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
 /// One RPC loop of the storm: NOPs and general-caps queries on its own FD
@@ -1160,9 +1298,9 @@ fn rpc_loop(
     Ok((ok, errnos))
 }
 
-/// Hot-unplug and replug, firmware resets and firmware restarts of the
-/// function, in a random order, each with four RPC loops on their own FDs
-/// in flight. After each: every FD is orphaned (ENODEV), on the way only
+/// Hot-unplug and replug (every other cycle), firmware resets and
+/// firmware restarts (the others, at random) of the function, each with
+/// four RPC loops on their own FDs in flight. After each: every FD is orphaned (ENODEV), on the way only
 /// errnos the event explains (ETIMEDOUT and then EIO while the firmware is
 /// down for a restart), no RPC outlasts the timeout's bound, no UID is
 /// left, and the function comes back and answers.
@@ -1173,7 +1311,13 @@ fn unplug_reset_restart_storm() -> Check {
     let (mut ok, mut nodev, mut counts) = (0u64, 0u64, [0usize; 3]);
     let start = Instant::now();
     for cycle in 0..cycles {
-        let kind = r.below(3) as usize;
+        // Every other cycle is a hot-unplug; the rest are resets and
+        // restarts at random.
+        let kind = if cycle % 2 == 0 {
+            0
+        } else {
+            1 + r.below(2) as usize
+        };
         counts[kind] += 1;
         let event = ["unplug", "reset", "restart"][kind];
         let n = node()?;
@@ -1246,6 +1390,9 @@ fn unplug_reset_restart_storm() -> Check {
         );
     }
     ensure!(ok > 0, "no RPC of the storm succeeded");
+    for (kind, n) in ["unplug", "reset", "restart"].iter().zip(counts) {
+        tally_cycles(kind, n);
+    }
     println!(
         "# figure: mlx5 storm: {cycles} cycles ({} unplugs, {} resets, {} restarts) under 4 RPC loops in {:.0} s, {ok} RPCs succeeded, {nodev} FDs orphaned",
         counts[0],
@@ -1258,24 +1405,132 @@ fn unplug_reset_restart_storm() -> Check {
     Ok(())
 }
 
-/// Commands of the fuzzing case.
+/// Commands of the fuzzing case, unless `--fuzz-ops=N` says otherwise.
 const FUZZ_OPS: usize = 2_000;
+static FUZZ: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
-/// Fuzzed commands on four FDs: opcodes from the policy and random ones,
-/// random `op_mod`, every scope and one past, spoofed UIDs, short, odd
-/// and large lengths, while the emulated firmware now and then delays the
-/// next command or fails it with a status. Checked by invariants: every
-/// call returns within the command timeout's bound, with no errno that
-/// only a broken core or driver gives (EFAULT on our valid buffers, EBADF,
-/// ENOTTY, ENODEV without an unplug, ENOMEM without fault injection); the
-/// FDs keep distinct UIDs; no spoofed UID reaches the firmware; the
-/// injected failures reached it; every UID is released when the FDs close.
-fn fuzzed_commands_keep_the_invariants() -> Check {
-    let base = stat("live_uids")?;
+/// Commands per epoch of the fuzzing case: one fault is injected in each.
+const EPOCH: usize = 250;
+
+/// The fault an epoch of the fuzzing case injects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fault {
+    /// The next command is answered 20 ms late.
+    Delay,
+    /// The next command fails with status 0x6, syndrome 0xfeed.
+    Status,
+    /// The next command's completion is malformed: EIO, and the device
+    /// goes on.
+    Malformed,
+    /// The next command never completes: ETIMEDOUT, then EIO until the
+    /// firmware is reset, which reloads the function.
+    Hang,
+    /// A firmware reset with commands in flight: the function reloads.
+    Reset,
+    /// The firmware is killed and started again with fresh state.
+    Restart,
+    /// Hot-unplug of the function, replugged at the epoch's end.
+    Unplug,
+}
+
+impl Fault {
+    const ALL: [Fault; 7] = [
+        Fault::Delay,
+        Fault::Status,
+        Fault::Malformed,
+        Fault::Hang,
+        Fault::Reset,
+        Fault::Restart,
+        Fault::Unplug,
+    ];
+
+    /// Whether the fault orphans the epoch's FDs.
+    fn reloads(self) -> bool {
+        matches!(
+            self,
+            Fault::Hang | Fault::Reset | Fault::Restart | Fault::Unplug
+        )
+    }
+
+    /// Errnos a command may see once the fault is injected, beyond those
+    /// of a healthy device.
+    fn errnos(self) -> &'static [i32] {
+        match self {
+            Fault::Delay | Fault::Status => &[],
+            Fault::Malformed => &[EIO],
+            Fault::Hang | Fault::Restart => &[ETIMEDOUT, EIO, ENODEV],
+            Fault::Reset | Fault::Unplug => &[ENODEV],
+        }
+    }
+
+    /// Injects it; the commands of the epoch that follow meet it.
+    fn inject(self, node: &Path) -> Check {
+        match self {
+            Fault::Delay => fail_on(host("emu fault delay 20")).map(drop),
+            Fault::Status => fail_on(host("emu fault status 0x6 0xfeed")).map(drop),
+            Fault::Malformed => fail_on(host("emu fault malformed")).map(drop),
+            Fault::Hang => fail_on(host("emu fault hang")).map(drop),
+            Fault::Reset => fail_on(host("emu reset")).map(drop),
+            Fault::Restart => {
+                fail_on(host("emu-kill"))?;
+                fail_on(host("emu-start")).map(drop)
+            }
+            Fault::Unplug => unplug(node),
+        }
+    }
+}
+
+/// Four FDs of the mlx5 device, with distinct UIDs.
+fn four_fds() -> Result<(Vec<File>, Vec<u32>), Failure> {
     let fds: Vec<File> = (0..4).map(|_| open()).collect::<Result<_, _>>()?;
     let mut uids = uids_of(&fds)?;
     uids.dedup();
     ensure!(uids.len() == 4, "4 FDs share UIDs: {uids:?}");
+    Ok((fds, uids))
+}
+
+/// Ends an epoch whose fault orphaned `fds`: brings the function back
+/// (replug, or a reset after a hang), waits until each FD is orphaned
+/// (ENODEV), closes them and checks that the firmware holds no UID.
+fn end_of_reloading_epoch(fault: Fault, fds: Vec<File>) -> Check {
+    match fault {
+        Fault::Unplug => plug()?,
+        Fault::Hang => fail_on(host("emu reset")).map(drop)?,
+        _ => {}
+    }
+    // A reset is seen at the next call: make one on each FD.
+    for f in &fds {
+        let _ = rpc(f, scope::DEBUG_READ_ONLY, &nop(), &mut [0u8; 16]);
+        unregistered(f)?;
+    }
+    drop(fds);
+    let live = stat("live_uids")?;
+    ensure!(
+        live == 0,
+        "{live} live UIDs after {fault:?} with the FDs closed"
+    );
+    Ok(())
+}
+
+/// Fuzzed commands on four FDs: opcodes from the policy and random ones,
+/// random `op_mod`, every scope and one past, spoofed UIDs, short, odd
+/// and large lengths, in epochs of [`EPOCH`] commands, in each of which
+/// the emulated firmware meets one fault (each [`Fault`] in turn: a delay,
+/// an error status, a malformed completion, a hang, a reset, a restart
+/// or a hot-unplug). After a fault that reloads the function, the epoch
+/// ends with every FD orphaned and no UID live, and the next epoch opens
+/// four new FDs. Checked by invariants: every call returns within the
+/// command timeout's bound, with no errno that only a broken core or
+/// driver gives (EFAULT on our valid buffers, EBADF, ENOTTY, ENOMEM
+/// without fault injection) and no errno the epoch's fault does not
+/// explain; a NOP's reply carries its own token, never an aborted
+/// command's; the FDs keep distinct UIDs; no spoofed UID reaches the
+/// firmware; injected statuses come back as replies; every UID is
+/// released when the FDs close. Prints the commands' rate and the
+/// coverage of the modules on the path.
+fn fuzzed_commands_keep_the_invariants() -> Check {
+    let ops = *FUZZ.get().unwrap_or(&FUZZ_OPS);
+    let base = stat("live_uids")?;
     let known: Vec<u16> = [
         AT_CONFIGURATION,
         AT_DEBUG_READ_ONLY,
@@ -1290,19 +1545,42 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
     // Spoofed UIDs come from above any UID the firmware hands out here.
     let mut spoofs = Vec::new();
     let (mut status_faults, mut passed_through, mut tokens) = (0, 0, 0);
-    for i in 0..FUZZ_OPS {
-        if i % 200 == 100 {
-            // No opcode: the fault takes the next command that reaches
-            // the firmware.
-            let fault = if r.below(2) == 0 {
-                "emu fault delay 20"
-            } else {
-                status_faults += 1;
-                "emu fault status 0x6 0xfeed"
-            };
-            fail_on(host(fault))?;
-        } else if i % 200 == 150 {
-            fail_on(host("emu clear"))?;
+    let mut faults = [0usize; Fault::ALL.len()];
+    let kcov = fail_on(Kcov::open())?;
+    let mut pcs = std::collections::HashSet::new();
+    let (mut fds, mut uids) = four_fds()?;
+    let mut fault: Option<Fault> = None;
+    let start = Instant::now();
+    for i in 0..ops {
+        match i % EPOCH {
+            // Late in the epoch, so that a reloading fault leaves few
+            // commands that can only meet ENODEV.
+            200 => {
+                // Each kind in turn, so that a short campaign meets all.
+                let k = (i / EPOCH) % Fault::ALL.len();
+                faults[k] += 1;
+                let f = Fault::ALL[k];
+                if f == Fault::Status {
+                    status_faults += 1;
+                }
+                f.inject(&node()?)?;
+                fault = Some(f);
+            }
+            0 if i > 0 => {
+                fail_on(host("emu clear"))?;
+                match fault.take() {
+                    Some(f) if f.reloads() => {
+                        let old = std::mem::take(&mut fds);
+                        end_of_reloading_epoch(f, old).map_err(|e| match e {
+                            Failure::Fail(m) => Failure::Fail(format!("op {i}: {m}")),
+                            other => other,
+                        })?;
+                        (fds, uids) = four_fds()?;
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
         }
         let opcode = match r.below(8) {
             0 => r.word() as u16,
@@ -1323,15 +1601,21 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
         }
         let any = r.below(8192) as usize;
         let out_len = r.pick(&[0, 1, 15, 16, 17, 64, 0x100, 4096, MIB, any]);
-        let sc = r.pick(&[0, 1, 2, 3, 4]);
+        let sc = r.pick(&[0, 1, 2, 3, 4, 5]);
         let f = &fds[r.below(4) as usize];
-        let start = Instant::now();
+        let began = Instant::now();
+        if let Some(k) = &kcov {
+            k.reset();
+        }
         let res = rpc(f, sc, &input, &mut out[..out_len]);
-        let took = start.elapsed();
+        if let Some(k) = &kcov {
+            k.collect(&mut pcs);
+        }
+        let took = began.elapsed();
         slowest = slowest.max(took);
         ensure!(
             took < Duration::from_secs(4),
-            "op {i}: opcode {opcode:#x} at scope {sc} took {took:?}"
+            "op {i}: opcode {opcode:#x} at scope {sc} took {took:?} (fault {fault:?})"
         );
         match res {
             Ok(n) => {
@@ -1344,7 +1628,8 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
                     tokens += 1;
                     ensure!(
                         reply[8..16] == input[8..16],
-                        "op {i}: a NOP's reply carries token {:02x?}, not its own {:02x?}",
+                        "op {i}: a NOP's reply carries token {:02x?}, not its own {:02x?} \
+                         (fault {fault:?})",
                         &reply[8..16],
                         &input[8..16]
                     );
@@ -1352,21 +1637,44 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
             }
             Err(e) => {
                 let e = errno(&e);
+                let explained = fault.is_some_and(|f| f.errnos().contains(&e));
                 ensure!(
-                    ![EFAULT, EBADF, ENOTTY, ENODEV, ENOMEM].contains(&e),
+                    explained
+                        || ![EFAULT, EBADF, ENOTTY, ENODEV, ENOMEM, EIO, ETIMEDOUT].contains(&e),
                     "op {i}: opcode {opcode:#x} op_mod {op_mod:#x} at scope {sc}, \
-                     {} bytes in, {out_len} out: errno {e}",
+                     {} bytes in, {out_len} out: errno {e} (fault {fault:?})",
                     input.len()
                 );
             }
         }
     }
+    let secs = start.elapsed().as_secs_f64();
     fail_on(host("emu clear"))?;
+    if let Some(f) = fault.take().filter(|f| f.reloads()) {
+        end_of_reloading_epoch(f, std::mem::take(&mut fds))?;
+        (fds, uids) = four_fds()?;
+    }
     println!(
-        "# figure: mlx5: {FUZZ_OPS} fuzzed commands, {replies} replied, \
+        "# figure: mlx5: {ops} fuzzed commands in {secs:.1} s ({:.0}/s), {replies} replied, \
          {passed_through} of {status_faults} injected statuses passed through, \
-         {tokens} NOP tokens checked, slowest {slowest:?}"
+         {tokens} NOP tokens checked, slowest {slowest:?}; faults {:?}",
+        ops as f64 / secs,
+        Fault::ALL.iter().zip(faults).collect::<Vec<_>>()
     );
+    println!("# tally: ops target=mlx5_fwctl_cxemu/rust-core ops={ops} secs={secs:.1}");
+    for (f, n) in Fault::ALL.iter().zip(faults) {
+        // A delay or a status fails no call: the command completes.
+        let failed = if f.errnos().is_empty() { 0 } else { n };
+        println!("# tally: faults site=mlx5-firmware/{f:?} injected={n} failed={failed}");
+    }
+    if kcov.is_some() {
+        fail_on(print_coverage(
+            "mlx5_fwctl_cxemu/rust-core",
+            &["fwctl", "mlx5_fwctl_cxemu", "cxemu"],
+            &pcs,
+        ))?;
+    }
+    drop(kcov);
     ensure!(replies > 0, "no fuzzed command got a reply");
     ensure!(tokens > 0, "no NOP reply's token was checked");
     // The injected status is the firmware's reply: it must reach the
@@ -1391,7 +1699,9 @@ fn fuzzed_commands_keep_the_invariants() -> Check {
     );
     drop(fds);
     let live = stat("live_uids")?;
-    ensure!(live == base, "{live} live UIDs after closing, want {base}");
+    let reloaded = faults[3..].iter().any(|&n| n > 0);
+    let want = if reloaded { 0 } else { base };
+    ensure!(live == want, "{live} live UIDs after closing, want {want}");
     Ok(())
 }
 
@@ -1479,20 +1789,23 @@ fn mlx5_core_backend_loads_without_cxemu() -> Check {
 }
 
 fn main() {
-    match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
-        [] => {}
-        [c] if c.starts_with("--storm-cycles=") => match c["--storm-cycles=".len()..].parse() {
+    for arg in std::env::args().skip(1) {
+        let (cell, value) = if let Some(v) = arg.strip_prefix("--storm-cycles=") {
+            (&STORM, v)
+        } else if let Some(v) = arg.strip_prefix("--fuzz-ops=") {
+            (&FUZZ, v)
+        } else {
+            eprintln!("usage: fwctl_mlx5_test [--storm-cycles=N] [--fuzz-ops=N]");
+            std::process::exit(2);
+        };
+        match value.parse() {
             Ok(n) => {
-                let _ = STORM.set(n);
+                let _ = cell.set(n);
             }
             Err(_) => {
-                eprintln!("fwctl_mlx5_test: not a number: {c}");
+                eprintln!("fwctl_mlx5_test: not a number: {arg}");
                 std::process::exit(2);
             }
-        },
-        _ => {
-            eprintln!("usage: fwctl_mlx5_test [--storm-cycles=N]");
-            std::process::exit(2);
         }
     }
     let cases: &[Case] = &[
@@ -1564,6 +1877,7 @@ fn main() {
             unplug_during_a_hang_does_not_hang,
         ),
         ("failed_allocations_in_open", failed_allocations_in_open),
+        ("failed_allocations_in_probe", failed_allocations_in_probe),
         ("unplug_reset_restart_storm", unplug_reset_restart_storm),
         (
             "fuzzed_commands_keep_the_invariants",
