@@ -1274,6 +1274,12 @@ fn storm_cycle(r: &mut Runner, kind: Storm) -> Result<(), String> {
                 .open()
                 .map_err(|e| format!("open before the unload: errno {e}"))?;
             run("rmmod", &[module_name(&setup().driver)])?;
+            // The unload orphaned every FD: ours must say so, whatever
+            // the threads' FDs happened to meet.
+            match fwctl_uapi::info(&held, &mut [0; 16]) {
+                Err(e) if e.raw_os_error() == Some(ENODEV) => {}
+                other => return Err(format!("INFO on an FD of the unloaded driver: {other:?}")),
+            }
             match run("rmmod", &["fwctl"]) {
                 Ok(()) => return Err("the core unloaded while an FD was open".into()),
                 // EBUSY, or EAGAIN from the non-blocking delete_module(2).
@@ -1338,8 +1344,10 @@ fn storm_on(core: &str, kind: Storm) -> Result<String, String> {
         return Err(format!("errnos no storm may give: {:?}", n.bad));
     }
     // A storm in which no call worked, or none met an unregistered
-    // device, did not test what it is for.
-    if n.ok == 0 || n.enodev == 0 {
+    // device, did not test what it is for. An unload cycle checks its own
+    // FD's ENODEV (`storm_cycle`): in a tenth of the cycles, the threads'
+    // FDs may all have been reopened before any of them was used.
+    if n.ok == 0 || (n.enodev == 0 && matches!(kind, Storm::Unregister)) {
         return Err(format!(
             "{} calls, {} succeeded, {} got ENODEV: the threads never reached the device",
             n.calls, n.ok, n.enodev
