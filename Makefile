@@ -29,7 +29,10 @@ SHARE := $(CARGO_TARGET)/share
 CARGO := env -u RUSTC -u RUSTFLAGS PATH="$(HOME)/.cargo/bin:$(PATH)" cargo
 
 # Module directories in dependency order. Each is built against the
-# Module.symvers of those before it (KBUILD_EXTRA_SYMBOLS).
+# Module.symvers of those before it (KBUILD_EXTRA_SYMBOLS). The mlx5_core
+# stand-in comes after drivers/fwctl/mlx5, so mlx5_fwctl.ko resolves
+# mlx5_cmd_do to the real mlx5_core (the kernel's Module.symvers), as
+# installed; only with CONFIG_MLX5_CORE=m does it build a module.
 MODULE_DIRS := \
 	tools/testing/selftests/fwctl/kmod/selfcheck_peer \
 	tools/testing/selftests/fwctl/kmod/selfcheck \
@@ -38,12 +41,14 @@ MODULE_DIRS := \
 	samples/fwctl/loopback_c \
 	tools/testing/fwctl/cxemu \
 	drivers/fwctl/mlx5 \
+	tools/testing/fwctl/mlx5_core_cxemu \
 	tools/testing/selftests/fwctl/kmod/cxemu_cmd \
 	tools/testing/selftests/fwctl/kmod/cxemu_spoof
 
 # What `make install` installs: the fwctl core, the mlx5 driver and the
 # loopback samples. Not the emulated function's driver, a test device's,
-# whose alias would load it for every ivshmem function of a VM;
+# whose alias would load it for every ivshmem function of a VM, nor its
+# mlx5_core stand-in, which must never meet the real mlx5_core;
 # mlx5_fwctl_cxemu.ko comes with the mlx5 directory and binds nothing
 # without it.
 INSTALL_MODULE_DIRS := drivers/fwctl drivers/fwctl/mlx5 \
@@ -57,7 +62,7 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
 	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench \
-	fwctl_fuzz
+	fwctl_fuzz fwctl_mlx5_core_test
 
 # The short fuzzing campaign of `make check`: differential ops per core on
 # the loopback (Documentation/dev-tools/fwctl-fuzz.rst).
@@ -84,6 +89,12 @@ GUEST_TESTS := fwctl_env_test; \
 	fwctl_cxl_test cxl-c-core $(KO)/upstream/fwctl.ko --compare-with /tmp/cxl-rust-core.txt \
 		--storm-cycles 10; \
 	fwctl_mlx5_test; \
+	fwctl_mlx5_core_test mlx5-core-rust-core+rust-mlx5 $(KO)/fwctl.ko $(KO)/mlx5_fwctl.ko \
+		--record /tmp/mlx5-core.txt; \
+	fwctl_mlx5_core_test mlx5-core-rust-core+c-mlx5 $(KO)/fwctl.ko $(KO)/upstream/mlx5_fwctl.ko \
+		--compare-with /tmp/mlx5-core.txt; \
+	fwctl_mlx5_core_test mlx5-core-c-core+c-mlx5 $(KO)/upstream/fwctl.ko \
+		$(KO)/upstream/mlx5_fwctl.ko --compare-with /tmp/mlx5-core.txt; \
 	fwctl_cli_test write; \
 	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 		$(FUZZ_CHECK_OPS) $(FUZZ_SEED) --seeded-defect=$(KO)/defect/fwctl.ko
@@ -136,7 +147,8 @@ KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 
 Q := $(if $(V),,@)
 
-.PHONY: all help setup kernel kdir modules upstream-core defect-core cxl-test kernel-modules tools initramfs \
+.PHONY: all help setup kernel kdir modules upstream-core upstream-mlx5 defect-core cxl-test kernel-modules \
+	tools initramfs \
 	run shell check \
 	host-test bench bench-run bench-mlx5-run fuzz fuzz-run lint fmt clean install
 
@@ -158,7 +170,7 @@ help:
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
 	@echo 'Variables: FLAVOUR=debug|base  KDIR=<built kernel tree>  TIMEOUT=<s>  BENCH_RUNS=<boots>'
-	@echo '           CLIPPY=0|1  WERROR=0|1  V=1'
+	@echo '           CLIPPY=0|1  WERROR=0|1  V=1  SHELL_MLX5=cxemu|core|upstream'
 
 setup:
 	$(Q)scripts/setup.sh
@@ -194,6 +206,27 @@ upstream-core: kdir
 	$(Q)kdir=$$(cat $(O)/kdir); mo=$(O)/modules/upstream-fwctl; mkdir -p $$mo; \
 	scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl MO=$$mo \
 		CONFIG_FWCTL=m KCOV_INSTRUMENT=y modules
+
+# The kernel's own C mlx5 fwctl driver (drivers/fwctl/mlx5/main.c),
+# unmodified, built from the kernel tree as an external module, for the
+# mlx5_core stand-in (tools/testing/fwctl/mlx5_core_cxemu) when the kernel
+# has CONFIG_MLX5_CORE=m. modpost resolves the FWCTL namespace from our
+# core and mlx5_cmd_* from the stand-in (its Module.symvers is read after
+# the kernel's, whose mlx5_core exports the same names): CONFIG_MODVERSIONS
+# is off, so only the names must match whichever of the two is loaded.
+MLX5_STANDIN := tools/testing/fwctl/mlx5_core_cxemu
+UPSTREAM_MLX5_SYMVERS = $(O)/modules/drivers/fwctl/Module.symvers \
+	$(O)/modules/$(MLX5_STANDIN)/Module.symvers
+upstream-mlx5: modules
+	$(Q)kdir=$$(cat $(O)/kdir); mo=$(O)/modules/upstream-mlx5; \
+	if grep -q '^CONFIG_MLX5_CORE=m' $$kdir/.config; then \
+		mkdir -p $$mo; \
+		scripts/kmake.sh $$kdir M=$$(readlink -f $$kdir/source)/drivers/fwctl/mlx5 MO=$$mo \
+			CONFIG_FWCTL_MLX5=m KCOV_INSTRUMENT=y \
+			KBUILD_EXTRA_SYMBOLS="$(UPSTREAM_MLX5_SYMVERS)" modules; \
+	else \
+		rm -rf $$mo; \
+	fi
 
 # The fuzzer's seeded-defect core: ours with a known bug (the E2BIG check
 # skipped), for the case that shows the fuzzer finds it. Test-only.
@@ -247,9 +280,10 @@ $(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/u
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
-initramfs: modules upstream-core defect-core cxl-test kernel-modules tools
+initramfs: modules upstream-core upstream-mlx5 defect-core cxl-test kernel-modules tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
 	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
+	UPSTREAM_MLX5="$$(ls $(O)/modules/upstream-mlx5/mlx5_fwctl.ko 2>/dev/null)" \
 	DEFECT_CORE="$(O)/defect-fwctl/fwctl.ko" \
 	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
 	KERNEL_MODULES="$$(cat $(O)/kernel-modules 2>/dev/null)" \
@@ -273,8 +307,13 @@ run: initramfs
 
 # An interactive root shell in the guest with the stack loaded, on this
 # terminal (its size passed on), with no timeout; `exit` powers off.
+# SHELL_MLX5 picks the mlx5 stack on the emulated function: cxemu (its
+# driver and mlx5_fwctl_cxemu), core (the mlx5_core stand-in and our
+# mlx5_fwctl.ko) or upstream (the stand-in and the kernel's C driver).
+SHELL_MLX5 ?= cxemu
 SHELL_BOOT = $(BOOT) --mode shell --timeout 0 \
-	--append "quiet fwctl_tty=$$(stty size 2>/dev/null | tr ' ' x)" $(CXEMU) $(IMAGES)
+	--append "quiet fwctl_tty=$$(stty size 2>/dev/null | tr ' ' x) fwctl_mlx5=$(SHELL_MLX5)" \
+	$(CXEMU) $(IMAGES)
 
 shell: initramfs
 	$(Q)$(SHELL_BOOT) $(O)/shell

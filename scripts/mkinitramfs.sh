@@ -7,6 +7,8 @@
 # Environment:
 #   MODULES        .ko files, installed in /lib/modules/fwctl
 #   UPSTREAM_CORE  the kernel's C fwctl.ko, installed in .../fwctl/upstream
+#   UPSTREAM_MLX5  the kernel's C mlx5_fwctl.ko (for the mlx5_core
+#                  stand-in), installed in .../fwctl/upstream
 #   DEFECT_CORE    the fuzzer's seeded-defect core, in .../fwctl/defect
 #   CXL_MODULES    the kernel's CXL mock (tools/testing/cxl), in .../fwctl/cxl
 #   KERNEL_MODULES in-tree modules the suites load (the CXL mock's, and
@@ -51,6 +53,9 @@ for ko in ${KERNEL_MODULES:-}; do
 done
 if [ -n "${UPSTREAM_CORE:-}" ]; then
 	install -D -m 0644 "$UPSTREAM_CORE" "$root/lib/modules/fwctl/upstream/fwctl.ko"
+fi
+if [ -n "${UPSTREAM_MLX5:-}" ]; then
+	install -D -m 0644 "$UPSTREAM_MLX5" "$root/lib/modules/fwctl/upstream/mlx5_fwctl.ko"
 fi
 if [ -n "${DEFECT_CORE:-}" ]; then
 	install -D -m 0644 "$DEFECT_CORE" "$root/lib/modules/fwctl/defect/fwctl.ko"

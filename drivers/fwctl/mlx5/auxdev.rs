@@ -3,7 +3,7 @@
 //! The backend, the auxiliary driver and the module, for either module.
 //!
 //! Each module binds one auxiliary device, `crate::DEVICE`, and links its
-//! own C glue, which defines the two functions below (`glue.h`) for that
+//! own C glue, which defines the three functions below (`glue.h`) for that
 //! device: `mlx5core_glue.c` over `mlx5_core` (`mlx5_cmd_do()`, in
 //! `mlx5_fwctl.ko`), `cxemu_glue.c` over the emulated function's ops table
 //! (in `mlx5_fwctl_cxemu.ko`). They are not exported, so each module's
@@ -42,6 +42,16 @@ extern "C" {
     /// `mlx5_fwctl_glue_exec()` of `glue.h`: 0 also for a command the
     /// firmware refused; `out` may overlap `input`.
     fn mlx5_fwctl_glue_exec(
+        adev: *mut bindings::auxiliary_device,
+        input: *const c_void,
+        in_len: usize,
+        out: *mut c_void,
+        out_len: usize,
+    ) -> c_int;
+    /// `mlx5_fwctl_glue_exec_internal()` of `glue.h`: 0 also for a
+    /// command the firmware refused where the glue leaves the status to
+    /// the driver; `out` and `input` are apart.
+    fn mlx5_fwctl_glue_exec_internal(
         adev: *mut bindings::auxiliary_device,
         input: *const c_void,
         in_len: usize,
@@ -136,6 +146,19 @@ impl Backend for AuxBackend {
                 buf.len(),
                 at.cast(),
                 out_len,
+            )
+        })
+    }
+
+    fn exec_internal(&self, input: &[u8], output: &mut [u8]) -> Result {
+        // SAFETY: as in `exec`.
+        to_result(unsafe {
+            mlx5_fwctl_glue_exec_internal(
+                self.adev.as_ptr(),
+                input.as_ptr().cast(),
+                input.len(),
+                output.as_mut_ptr().cast(),
+                output.len(),
             )
         })
     }

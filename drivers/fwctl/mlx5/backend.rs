@@ -25,6 +25,16 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// `EINVAL` if `out_len` is over `buf.len()`, else as [`Backend::exec`].
     fn exec_in_place(&self, buf: &mut [u8], out_len: usize) -> Result;
 
+    /// Executes one command of the driver's own, which must succeed, the
+    /// way the function's driver runs such commands: like
+    /// [`Backend::exec`], or (`mlx5_core`) with a refused status already
+    /// an errno and a function that is down answering for the firmware.
+    ///
+    /// # Errors
+    ///
+    /// As [`Backend::exec`], or the errno of a refused status.
+    fn exec_internal(&self, input: &[u8], output: &mut [u8]) -> Result;
+
     /// The general device capabilities (`cmd_hca_cap`, current values).
     fn general_caps(&self) -> &[u8];
 }
@@ -40,9 +50,14 @@ fn status_to_errno(status: u8) -> Error {
     }
 }
 
-/// Runs a driver-internal command that must succeed.
+/// Runs a driver-internal command that must succeed: an errno unless the
+/// firmware ran it with status OK.
+///
+/// # Errors
+///
+/// [`Backend::exec_internal`]'s, or the errno of a refused status.
 pub(crate) fn exec_checked<B: Backend>(backend: &B, input: &[u8], output: &mut [u8]) -> Result {
-    backend.exec(input, output)?;
+    backend.exec_internal(input, output)?;
     match output[0] {
         0 => Ok(()),
         status => Err(status_to_errno(status)),

@@ -20,6 +20,14 @@ int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
 	return cxemu_exec(adev, in, in_len, out, out_len, &reply_len);
 }
 
+/* The ops table has one way to run a command: the status is the driver's. */
+int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
+				  const void *in, size_t in_len, void *out,
+				  size_t out_len)
+{
+	return mlx5_fwctl_glue_exec(adev, in, in_len, out, out_len);
+}
+
 /*
  * Only cxemu.ko's PCI driver makes its "cxemu.fwctl" devices in a struct
  * cxemu_adev; another module could name a device so, and its container

@@ -25,6 +25,20 @@ int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
 			 size_t in_len, void *out, size_t out_len);
 
 /*
+ * Runs one command of the driver's own (CREATE_UCTX, DESTROY_UCTX) as
+ * mlx5_fwctl_glue_exec() does, with separate buffers, where the function's
+ * driver has its own way of running them: mlx5_core's glue goes through
+ * mlx5_cmd_exec(), which turns a refused status into an errno, answers a
+ * command that cannot reach a function that is down on the firmware's
+ * behalf (CREATE_UCTX: -ENOLINK; DESTROY_UCTX: success, status OK) and
+ * logs refusals, as the kernel's C driver gets them. Returns 0 with the
+ * status in @out, or a negative errno.
+ */
+int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
+				  const void *in, size_t in_len, void *out,
+				  size_t out_len);
+
+/*
  * Copies the function's general capabilities (cmd_hca_cap, current values)
  * into @buf; @len must be their size, 0x1000. Called at probe: -ENODEV for
  * a device that is not in the container this glue expects.

@@ -36,6 +36,20 @@ int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,
 	return ret == -EREMOTEIO ? 0 : ret;
 }
 
+/*
+ * mlx5_cmd_exec(), as the C driver runs CREATE_UCTX and DESTROY_UCTX: a
+ * refused status is its errno, and a function that is down answers for
+ * the firmware.
+ */
+int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
+				  const void *in, size_t in_len, void *out,
+				  size_t out_len)
+{
+	if (in_len > INT_MAX || out_len > INT_MAX)
+		return -EMSGSIZE;
+	return mlx5_cmd_exec(to_mdev(adev), (void *)in, in_len, out, out_len);
+}
+
 /* The general capabilities (cmd_hca_cap, current values) mlx5_core read. */
 int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
 				 size_t len)

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `cxemu.fwctl` auxiliary device and its command interface
-//! (`include/linux/cxemu.h`).
+//! The function's auxiliary device and its command interface.
 //!
-//! `cxemu_glue.c` makes the device as a `struct cxemu_adev`, whose ops
-//! table calls the two functions below with the device's `priv`: the
-//! [`CmdIf`] that [`AuxDevice`] owns. A child driver reaches the interface
-//! through the device it is bound to, not through exported symbols, so it
-//! loads without this module.
+//! The module's C glue makes the device (`glue.h`) and calls the two
+//! functions below with the `priv` it was handed: the [`CmdIf`] that
+//! [`AuxDevice`] owns. In `cxemu.ko`, `cxemu_glue.c` makes `cxemu.fwctl.<id>`
+//! as a `struct cxemu_adev`, whose ops table a child driver calls
+//! (`include/linux/cxemu.h`): it reaches the interface through the device
+//! it is bound to, not through exported symbols, so it loads without this
+//! module. In `mlx5_core_cxemu.ko`, `mlx5_core_glue.c` makes
+//! `mlx5_core.fwctl.<N>` as a `struct mlx5_adev` and calls the interface
+//! from its `mlx5_cmd_do()` export, as `mlx5_core` would.
 
 use core::ptr::NonNull;
 use kernel::{
@@ -32,7 +35,7 @@ use crate::{
     regs::DATA_SIZE, //
 };
 
-/// `struct cxemu_adev`, only ever behind a pointer.
+/// The glue's `struct auxiliary_device`, only ever behind a pointer.
 #[repr(C)]
 struct RawAdev {
     _opaque: [u8; 0],
@@ -42,22 +45,21 @@ struct RawAdev {
 // only a pointer to it crosses this boundary.
 #[expect(improper_ctypes)]
 extern "C" {
-    fn cxemu_adev_add(parent: *mut bindings::device, id: u32, priv_: *const c_void)
-        -> *mut RawAdev;
-    fn cxemu_adev_del(cadev: *mut RawAdev);
+    fn cxemu_aux_add(parent: *mut bindings::device, id: u32, priv_: *const c_void) -> *mut RawAdev;
+    fn cxemu_aux_del(adev: *mut RawAdev);
 }
 
-/// The auxiliary device `cxemu.fwctl.<id>`, and the command interface its
-/// driver uses through the ops table.
+/// The function's auxiliary device, if the glue made one, and the command
+/// interface its driver uses.
 ///
 /// # Invariants
 ///
-/// `cadev` was returned by `cxemu_adev_add()` with `&*cmd_if` as its
-/// `priv`, and is not yet deleted. `_cmd_if` lives at a fixed address until
-/// `cxemu_adev_del()` has returned (the box is never moved out).
+/// `adev`, when set, was returned by `cxemu_aux_add()` with `&*cmd_if` as
+/// its `priv`, and is not yet deleted. `_cmd_if` lives at a fixed address
+/// until `cxemu_aux_del()` has returned (the box is never moved out).
 pub(crate) struct AuxDevice<'bound> {
-    cadev: NonNull<RawAdev>,
-    /// Read only through the device's `priv`.
+    adev: Option<NonNull<RawAdev>>,
+    /// Read only through the `priv` handed to the glue.
     _cmd_if: KBox<CmdIf<'bound>>,
 }
 
@@ -67,14 +69,16 @@ const _: () = {
     send_sync::<CmdIf<'static>>();
 };
 
-// SAFETY: the device is only deleted through `cadev`, which the C side
+// SAFETY: the device is only deleted through `adev`, which the C side
 // allows from any thread; `CmdIf` is `Send` (checked above).
 unsafe impl Send for AuxDevice<'_> {}
 // SAFETY: `&AuxDevice` gives no access to anything.
 unsafe impl Sync for AuxDevice<'_> {}
 
 impl<'bound> AuxDevice<'bound> {
-    /// Adds `cxemu.fwctl.<id>` under `parent`, serving `cmd_if`.
+    /// Has the glue add the function's auxiliary device under `parent`,
+    /// with `id` as the suggested id, serving `cmd_if`. The glue may add
+    /// none (the stand-in, for a function without `uctx_cap`).
     ///
     /// # Errors
     ///
@@ -98,15 +102,13 @@ impl<'bound> AuxDevice<'bound> {
             .cast_mut();
         // SAFETY: `raw` is a live, bound device; `priv` points to our box,
         // which outlives the device (the caller's contract and `Drop`).
-        let cadev = from_err_ptr(unsafe {
-            cxemu_adev_add(raw, id, core::ptr::from_ref::<CmdIf<'_>>(&cmd_if).cast())
+        let adev = from_err_ptr(unsafe {
+            cxemu_aux_add(raw, id, core::ptr::from_ref::<CmdIf<'_>>(&cmd_if).cast())
         })?;
-        // `cxemu_adev_add()` returns a device or an `ERR_PTR`, never NULL:
-        // NULL here would mean no device was added.
-        let cadev = NonNull::new(cadev).ok_or(EINVAL)?;
-        // INVARIANT: just added with `&*cmd_if` as `priv`.
+        // INVARIANT: NULL is no device; anything else was just added with
+        // `&*cmd_if` as `priv`.
         Ok(Self {
-            cadev,
+            adev: NonNull::new(adev),
             _cmd_if: cmd_if,
         })
     }
@@ -114,10 +116,12 @@ impl<'bound> AuxDevice<'bound> {
 
 impl Drop for AuxDevice<'_> {
     fn drop(&mut self) {
-        // SAFETY: `cadev` is added and not deleted (type invariant). When
-        // this returns its driver has unbound, so nothing reads `priv`
-        // again and `_cmd_if` may drop after us.
-        unsafe { cxemu_adev_del(self.cadev.as_ptr()) };
+        if let Some(adev) = self.adev {
+            // SAFETY: `adev` is added and not deleted (type invariant). When
+            // this returns its driver has unbound, so nothing reads `priv`
+            // again and `_cmd_if` may drop after us.
+            unsafe { cxemu_aux_del(adev.as_ptr()) };
+        }
     }
 }
 
@@ -125,8 +129,9 @@ impl Drop for AuxDevice<'_> {
 ///
 /// # Safety
 ///
-/// `cmd_if` is the `priv` of a `cxemu.fwctl` device whose driver is bound
-/// and calling from its probe or later, before its remove returns.
+/// `cmd_if` is the `priv` handed to `cxemu_aux_add()` for a device that is
+/// not yet deleted: the glue calls while adding it, or its driver, bound,
+/// from its probe or later, before its remove returns.
 unsafe fn cmd_if<'a>(cmd_if: *const c_void) -> &'a CmdIf<'a> {
     // SAFETY: the caller's contract: `priv` is the `CmdIf` an `AuxDevice`
     // owns, which lives until the device is deleted, and deletion waits for
@@ -134,7 +139,8 @@ unsafe fn cmd_if<'a>(cmd_if: *const c_void) -> &'a CmdIf<'a> {
     unsafe { &*cmd_if.cast::<CmdIf<'a>>() }
 }
 
-/// The `exec` operation: see `cxemu_exec()` in `include/linux/cxemu.h`.
+/// The `exec` operation: see `cxemu_exec()` in `include/linux/cxemu.h`;
+/// the stand-in's `mlx5_cmd_do()` calls it too.
 ///
 /// `out` may overlap `input` (the C mlx5 idiom passes one buffer as both).
 /// The mailbox takes the input as `&[u8]` and the reply as `&mut [u8]`,
@@ -144,10 +150,10 @@ unsafe fn cmd_if<'a>(cmd_if: *const c_void) -> &'a CmdIf<'a> {
 ///
 /// # Safety
 ///
-/// `cmd_if` is the `priv` of a device the caller's driver is bound to;
-/// `input` is valid for reads of `in_len` bytes; `out` for writes of
-/// `out_size` bytes and `out_len` for one `size_t`, which overlaps neither
-/// buffer; nothing else accesses the buffers during the call.
+/// `cmd_if` is a `priv` as [`cmd_if`] requires; `input` is valid for reads
+/// of `in_len` bytes; `out` for writes of `out_size` bytes and `out_len`
+/// for one `size_t`, which overlaps neither buffer; nothing else accesses
+/// the buffers during the call.
 #[no_mangle]
 unsafe extern "C" fn cxemu_rs_exec(
     cmd_if: *const c_void,
@@ -202,12 +208,13 @@ unsafe extern "C" fn cxemu_rs_exec(
 }
 
 /// The `general_caps` operation: see `cxemu_general_caps()` in
-/// `include/linux/cxemu.h`.
+/// `include/linux/cxemu.h`; the stand-in's glue reads the capabilities
+/// with it for its `struct mlx5_core_dev`.
 ///
 /// # Safety
 ///
-/// `cmd_if` is the `priv` of a device the caller's driver is bound to;
-/// `buf` is valid for writes of `len` bytes.
+/// `cmd_if` is a `priv` as [`cmd_if`] requires; `buf` is valid for writes
+/// of `len` bytes.
 #[no_mangle]
 unsafe extern "C" fn cxemu_rs_general_caps(
     cmd_if: *const c_void,

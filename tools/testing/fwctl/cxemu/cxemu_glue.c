@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C side of cxemu.ko. The function's driver and its command interface are
- * written in Rust (cxemu_main.rs). C makes what the Rust side cannot:
+ * written in Rust (cxemu_main.rs). C makes what the Rust side cannot
+ * (glue.h):
  *
  *  - the "cxemu.fwctl" auxiliary device as a struct cxemu_adev, whose ops
  *    table is the child's way in (include/linux/cxemu.h): the kernel
  *    crate's auxiliary registration holds Rust data that only this module
  *    can read back, so a child in another module could not reach it;
  *  - pci_domain_nr(), an inline the kernel crate lacks.
+ *
+ * mlx5_core_cxemu.ko builds the same Rust source with a glue of its own.
  */
 #include <linux/auxiliary_bus.h>
 #include <linux/cxemu.h>
@@ -15,15 +18,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 
-int cxemu_pci_domain_nr(struct pci_dev *pdev);
-struct cxemu_adev *cxemu_adev_add(struct device *parent, u32 id,
-				  const void *priv);
-void cxemu_adev_del(struct cxemu_adev *cadev);
-
-/* The command interface (cabi.rs); @cmd_if is the device's priv. */
-int cxemu_rs_exec(const void *cmd_if, const void *in, size_t in_len,
-		  void *out, size_t out_size, size_t *out_len);
-int cxemu_rs_general_caps(const void *cmd_if, void *buf, size_t len);
+#include "glue.h"
 
 /* The PCI domain (segment) of @pdev, for the auxiliary device's id. */
 int cxemu_pci_domain_nr(struct pci_dev *pdev)
@@ -50,7 +45,7 @@ static const struct cxemu_ops cxemu_ops = {
 };
 
 /*
- * The container's release, in this module's code. cxemu_adev_del() drops
+ * The container's release, in this module's code. cxemu_aux_del() drops
  * the module's reference, and the driver core's go with the unbind; one
  * held elsewhere past rmmod (or delayed by DEBUG_KOBJECT_RELEASE) would
  * run this on freed text, an assumption mlx5_core's children share.
@@ -62,11 +57,11 @@ static void cxemu_adev_release(struct device *dev)
 
 /*
  * Creates and adds "cxemu.fwctl.<id>" under @parent, with @priv for the
- * ops. Returns the device or an ERR_PTR. The caller keeps @priv valid until
- * cxemu_adev_del() returns.
+ * ops. Returns the device (never NULL: every function gets one) or an
+ * ERR_PTR. The caller keeps @priv valid until cxemu_aux_del() returns.
  */
-struct cxemu_adev *cxemu_adev_add(struct device *parent, u32 id,
-				  const void *priv)
+struct auxiliary_device *cxemu_aux_add(struct device *parent, u32 id,
+				       const void *priv)
 {
 	struct cxemu_adev *cadev;
 	int ret;
@@ -92,15 +87,15 @@ struct cxemu_adev *cxemu_adev_add(struct device *parent, u32 id,
 		auxiliary_device_uninit(&cadev->adev);
 		return ERR_PTR(ret);
 	}
-	return cadev;
+	return &cadev->adev;
 }
 
 /*
  * Deletes the device: its driver unbinds before this returns, so nothing
  * calls the ops afterwards; the container goes with the last reference.
  */
-void cxemu_adev_del(struct cxemu_adev *cadev)
+void cxemu_aux_del(struct auxiliary_device *adev)
 {
-	auxiliary_device_delete(&cadev->adev);
-	auxiliary_device_uninit(&cadev->adev);
+	auxiliary_device_delete(adev);
+	auxiliary_device_uninit(adev);
 }

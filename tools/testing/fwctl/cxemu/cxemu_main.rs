@@ -10,6 +10,10 @@
 //! `cxemu.fwctl.<id>`, through which a child driver executes commands
 //! ([`cabi`], `include/linux/cxemu.h`). A new firmware generation reloads
 //! the function ([`reload`]).
+//!
+//! The same source, linked with another C glue, is the `mlx5_core`
+//! stand-in `mlx5_core_cxemu.ko` (`tools/testing/fwctl/mlx5_core_cxemu`):
+//! what differs between the two is named here and in `glue.h`.
 
 mod cabi;
 mod function;
@@ -18,34 +22,13 @@ mod pcidev;
 mod regs;
 mod reload;
 
-use kernel::{
-    driver,
-    pci,
-    prelude::*, //
-};
+use kernel::prelude::*;
 
-/// The module: the PCI driver and the workqueue its reloads run on.
-/// Fields drop in order: the driver unregisters (every function unbinds)
-/// before the workqueue is drained and destroyed.
-#[pin_data]
-struct CxemuModule {
-    #[pin]
-    _driver: driver::Registration<pci::Adapter<function::CxemuDriver>>,
-    _reload: reload::ReloadQueue,
-}
-
-impl kernel::InPlaceModule for CxemuModule {
-    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        // The workqueue first: a probe may already need it.
-        try_pin_init!(Self {
-            _reload: reload::ReloadQueue::new()?,
-            _driver <- driver::Registration::new(<Self as kernel::ModuleMetadata>::NAME, module),
-        })
-    }
-}
+/// The PCI driver's name, which also owns the BAR region.
+const PCI_DRIVER_NAME: &CStr = c"cxemu";
 
 module! {
-    type: CxemuModule,
+    type: function::CxemuModule,
     name: "cxemu",
     authors: ["fwctl-rs"],
     description: "Emulated ConnectX function: command mailbox and auxiliary device",

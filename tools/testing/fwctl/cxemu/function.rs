@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The PCI driver: probe checks the function is ours, starts the mailbox,
-//! reads the general capabilities and adds the auxiliary device
-//! `cxemu.fwctl.<id>` (the function's PCI domain, bus and devfn), whose
-//! ops table serves the command interface ([`crate::cabi`]).
+//! The PCI driver and the module that registers it: probe checks the
+//! function is ours, starts the mailbox, reads the general capabilities and
+//! has the module's C glue add the auxiliary device that serves the command
+//! interface ([`crate::cabi`]): `cxemu.fwctl.<id>` in `cxemu.ko` (the
+//! function's PCI domain, bus and devfn), `mlx5_core.fwctl.<N>` in the
+//! `mlx5_core` stand-in. The driver and its BAR region are named
+//! [`crate::PCI_DRIVER_NAME`].
 
 use kernel::{
     device::{
         Bound,
         Core, //
     },
+    driver,
     pci,
     prelude::*,
     sync::Arc, //
@@ -26,7 +30,10 @@ use crate::{
         Enabled, //
     },
     regs,
-    reload::Reloader, //
+    reload::{
+        ReloadQueue,
+        Reloader, //
+    },
 };
 
 /// QUERY_HCA_CAP of the general capabilities, current values: opcode 0x100
@@ -53,6 +60,39 @@ pub(crate) struct CxemuData<'bound> {
 }
 
 pub(crate) struct CxemuDriver;
+
+/// The module: the PCI driver and the workqueue its reloads run on.
+/// Fields drop in order: the driver unregisters (every function unbinds)
+/// before the workqueue is drained and destroyed.
+#[pin_data]
+pub(crate) struct CxemuModule {
+    #[pin]
+    _driver: driver::Registration<pci::Adapter<CxemuDriver>>,
+    _reload: ReloadQueue,
+}
+
+impl CxemuModule {
+    /// Makes the workqueue and registers the driver as
+    /// [`crate::PCI_DRIVER_NAME`] for `module`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM`, `EBUSY` (a workqueue exists already, or a driver of that
+    /// name is registered), or the PCI core's errno.
+    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // The workqueue first: a probe may already need it.
+        try_pin_init!(Self {
+            _reload: ReloadQueue::new()?,
+            _driver <- driver::Registration::new(crate::PCI_DRIVER_NAME, module),
+        })
+    }
+}
+
+impl kernel::InPlaceModule for CxemuModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        Self::new(module)
+    }
+}
 
 kernel::pci_device_table!(
     PCI_TABLE,
@@ -121,7 +161,8 @@ impl pci::Driver for CxemuDriver {
         let enabled = Enabled::new(pdev)?;
         let pdev: &'bound pci::Device<Bound> = pdev;
         let id = aux_id(pdev)?;
-        let bar = pdev.iomap_region_sized::<{ regs::BAR2_SIZE }>(regs::BAR2, c"cxemu")?;
+        let bar =
+            pdev.iomap_region_sized::<{ regs::BAR2_SIZE }>(regs::BAR2, crate::PCI_DRIVER_NAME)?;
         Mailbox::check(pdev, &bar)?;
         let mbox = Arc::pin_init(Mailbox::new(pdev, bar, Reloader::new(pdev)?), GFP_KERNEL)?;
         mbox.attach().inspect_err(|e| {

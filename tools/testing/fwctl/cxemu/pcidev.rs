@@ -20,8 +20,8 @@ use kernel::{
 };
 
 extern "C" {
-    /// `pci_domain_nr(pdev->bus)` of a `struct pci_dev *`, from
-    /// `cxemu_glue.c`. The argument is untyped here: bindgen's
+    /// `pci_domain_nr(pdev->bus)` of a `struct pci_dev *`, from the
+    /// module's C glue (`glue.h`). The argument is untyped here: bindgen's
     /// `struct pci_dev` holds types Rust does not deem FFI-safe.
     fn cxemu_pci_domain_nr(pdev: *mut c_void) -> c_int;
 }

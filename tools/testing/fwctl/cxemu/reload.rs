@@ -7,8 +7,9 @@
 //! may hand the same UIDs out again. As `mlx5_core` does on a firmware
 //! reset, the driver then reloads the function: the PCI function is unbound
 //! and probed again (`device_reprobe()`), so the auxiliary device
-//! `cxemu.fwctl.*` goes (its driver unbinds: the fwctl device unregisters
-//! and old files get `ENODEV`) and a new one comes on the new firmware.
+//! (`cxemu.fwctl.*`, or the stand-in's `mlx5_core.fwctl.*`) goes (its
+//! driver unbinds: the fwctl device unregisters and old files get
+//! `ENODEV`) and a new one comes on the new firmware.
 //!
 //! The reload cannot run where it is noticed: a command runs inside an
 //! RPC that holds the fwctl core's registration lock for read, and

@@ -175,6 +175,9 @@ pub fn as_nobody<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// Coverage of system calls through KCOV.
 pub mod kcov;
 
+/// The mlx5 opcode policy the mlx5 suites expect.
+pub mod mlx5_policy;
+
 /// The test side of the loopback drivers' protocol (`samples/fwctl/loopback`
 /// describes it), written from that description rather than shared with the
 /// drivers under test.
@@ -281,7 +284,9 @@ pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Re
 /// Errno values the suites expect (`include/uapi/asm-generic/errno*.h`).
 pub mod errnos {
     pub const EPERM: i32 = 1;
+    pub const ENOENT: i32 = 2;
     pub const EIO: i32 = 5;
+    pub const ENXIO: i32 = 6;
     pub const E2BIG: i32 = 7;
     pub const EBADF: i32 = 9;
     pub const ENOMEM: i32 = 12;
@@ -292,6 +297,7 @@ pub mod errnos {
     pub const EINVAL: i32 = 22;
     pub const ENOTTY: i32 = 25;
     pub const ENOSPC: i32 = 28;
+    pub const ENOLINK: i32 = 67;
     pub const EBADMSG: i32 = 74;
     pub const EMSGSIZE: i32 = 90;
     pub const EOPNOTSUPP: i32 = 95;
