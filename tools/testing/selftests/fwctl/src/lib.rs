@@ -454,3 +454,20 @@ pub fn slab_sweep_knobs() -> ktap::Check {
     knob("failslab", "ignore-gfp-wait", "N")?;
     knob("fail_page_alloc", "min-order", "32")
 }
+
+/// Asks the host to hot-unplug the emulated function `device` (`cx0`),
+/// and waits up to 5 s for its fwctl `node` to go.
+pub fn unplug_function(device: &str, node: &Path) -> ktap::Check {
+    fail_on(host(&format!("unplug {device}")))?;
+    let start = std::time::Instant::now();
+    while node.exists() {
+        if start.elapsed() > std::time::Duration::from_secs(5) {
+            return Err(ktap::Failure::Fail(format!(
+                "{} still there",
+                node.display()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(())
+}

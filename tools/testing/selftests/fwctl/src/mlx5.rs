@@ -53,6 +53,7 @@ use fwctl_selftests::{
     taint_message,
     tainted,
     tally_cycles,
+    unplug_function,
     FailNth,
     Rng,
     TAINT_FWCTL, //
@@ -919,18 +920,9 @@ fn firmware_restart_reloads_the_function() -> Check {
     Ok(())
 }
 
+/// Hot-unplugs the emulated function; `node` must be gone within 5 s.
 fn unplug(node: &Path) -> Check {
-    fail_on(host(&format!("unplug {DEVICE}")))?;
-    let start = Instant::now();
-    while node.exists() {
-        ensure!(
-            start.elapsed() < Duration::from_secs(5),
-            "{} still there",
-            node.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(())
+    unplug_function(DEVICE, node)
 }
 
 fn plug() -> Check {

@@ -87,7 +87,8 @@ use fwctl_selftests::{
         REGISTER_ACCESS, //
     },
     module_name,
-    run, //
+    run,
+    unplug_function, //
 };
 use fwctl_uapi::{
     device_type,
@@ -1288,18 +1289,9 @@ fn firmware_restart_with_fds_open() -> Check {
 
 // --- Removal -----------------------------------------------------------------
 
+/// Hot-unplugs the emulated function; `node` must be gone within 5 s.
 fn unplug(node: &Path) -> Check {
-    fail_on(host(&format!("unplug {DEVICE}")))?;
-    let start = Instant::now();
-    while node.exists() {
-        ensure!(
-            start.elapsed() < Duration::from_secs(5),
-            "{} still there",
-            node.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(())
+    unplug_function(DEVICE, node)
 }
 
 fn plug() -> Check {
