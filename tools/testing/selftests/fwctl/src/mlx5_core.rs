@@ -621,6 +621,22 @@ fn the_parent_chain_as_a_vendor_tool_sees_it() -> Check {
         "{} is bound to {aux_driver} of module {owner}, want {DRIVER_MODULE}",
         aux.display()
     );
+    // Our own tool shows the parent's driver as those tools find it.
+    let out = std::process::Command::new("fwctl")
+        .arg("list")
+        .output()
+        .map_err(|e| Failure::Fail(format!("fwctl list: {e}")))?;
+    let list = String::from_utf8_lossy(&out.stdout);
+    let want = format!("parent {addr} (bus pci, driver {PCI_DRIVER})");
+    seen(format!(
+        "fwctl list: exit {:?}, names the parent's driver: {}",
+        out.status.code(),
+        list.contains(&want)
+    ));
+    ensure!(
+        out.status.success() && list.contains(&want),
+        "fwctl list has no '{want}': {list}"
+    );
     Ok(())
 }
 
