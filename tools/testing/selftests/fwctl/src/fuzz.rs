@@ -59,6 +59,7 @@ use fwctl_selftests::{
     },
     module_name,
     run,
+    slab_sweep_knobs,
     tally_cycles,
     tally_faults,
     FailNth,
@@ -1656,23 +1657,7 @@ fn fault_sweep() -> Check {
     // stack depot takes pages now and then, without a warning, so a
     // count that reached it would fail a different site from one call to
     // the next.
-    for attr in ["failslab", "fail_usercopy", "fail_page_alloc"] {
-        let d = format!("/sys/kernel/debug/{attr}");
-        if !std::path::Path::new(&d).exists() {
-            return Err(ktap::Failure::Skip(format!("{d} is not in this kernel")));
-        }
-        // No stack dump per injected fault: that would read as a splat.
-        let verbose = std::env::var("FUZZ_VERBOSE");
-        fail_on(control(
-            &format!("{d}/verbose"),
-            verbose.as_deref().unwrap_or("0"),
-        ))?;
-        match attr {
-            "failslab" => fail_on(control(&format!("{d}/ignore-gfp-wait"), "N"))?,
-            "fail_page_alloc" => fail_on(control(&format!("{d}/min-order"), "32"))?,
-            _ => {}
-        }
-    }
+    slab_sweep_knobs()?;
     let mut results = Vec::new();
     for (name, core) in &s.cores {
         // Twice on each core: a sweep is only worth comparing if the same

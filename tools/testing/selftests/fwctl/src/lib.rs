@@ -435,7 +435,8 @@ pub fn tally_cycles(kind: &str, count: usize) {
 }
 
 /// Sets the fault-injection knobs of a slab and user-copy sweep with
-/// `fail-nth`: no stack dump per fault (it would read as a splat),
+/// `fail-nth`: no stack dump per fault (it would read as a splat;
+/// `FUZZ_VERBOSE` in the environment overrides),
 /// sleeping allocations failed too (`ignore-gfp-wait`), and page
 /// allocations never (`min-order` past any order: a page sweep is not
 /// repeatable, see fwctl_fuzz's). Skips where the kernel has no fault
@@ -445,11 +446,13 @@ pub fn slab_sweep_knobs() -> ktap::Check {
         let path = format!("/sys/kernel/debug/{attr}/{name}");
         std::fs::write(&path, value).map_err(|e| ktap::Failure::Fail(format!("{path}: {e}")))
     };
+    // FUZZ_VERBOSE=2 prints each fault's stack, for investigation only.
+    let verbose = std::env::var("FUZZ_VERBOSE");
     for attr in ["failslab", "fail_usercopy", "fail_page_alloc"] {
         if !Path::new(&format!("/sys/kernel/debug/{attr}")).exists() {
             ktap::skip!("{attr} is not in this kernel");
         }
-        knob(attr, "verbose", "0")?;
+        knob(attr, "verbose", verbose.as_deref().unwrap_or("0"))?;
     }
     knob("failslab", "ignore-gfp-wait", "N")?;
     knob("fail_page_alloc", "min-order", "32")
