@@ -11,7 +11,7 @@
 #   shared-context the driver API's `info` and `fw_rpc` callbacks, which
 #                  the core runs concurrently on one FD, reach the driver's
 #                  context only through the shared accessor (`from_raw`);
-#                  the exclusive one (`from_raw_mut`) is used in
+#                  the exclusive one (`driver_part_mut`) is used in
 #                  `close_uctx` alone
 # Clippy runs on every module build (see the Makefile), not here.
 #
@@ -94,11 +94,11 @@ for cb in info fw_rpc; do
 	[ -n "$body" ] || { echo "$api: no callback $cb" >>"$out"; continue; }
 	grep -q 'UserCtx::<T>::from_raw(uctx)' <<<"$body" ||
 		echo "$api: $cb does not take the context with the shared accessor" >>"$out"
-	grep -nE 'from_raw_mut|_mut\(\)|&mut \*|Pin<&mut' <<<"$body" |
+	grep -nE 'driver_part_mut|_mut\(\)|&mut \*|Pin<&mut' <<<"$body" |
 		sed "s|^|$api: $cb forms an exclusive reference: |" >>"$out"
 done
-[ "$(grep -c 'from_raw_mut(uctx)' "$api")" = 1 ] && callback close_uctx | grep -q 'from_raw_mut(uctx)' ||
-	echo "$api: from_raw_mut must be used once, in close_uctx" >>"$out"
+[ "$(grep -c 'driver_part_mut(uctx)' "$api")" = 1 ] && callback close_uctx | grep -q 'driver_part_mut(uctx)' ||
+	echo "$api: driver_part_mut must be used once, in close_uctx" >>"$out"
 [ -s "$out" ]
 case_end $((1 - $?)) shared-context
 

@@ -7,6 +7,16 @@
 //! the core allocates it (with the driver's private area behind it), and its
 //! release callback frees it, so drivers need no callback of their own after
 //! `fwctl_unregister` and their module may unload while FDs stay open.
+//!
+//! Registration has three steps, each the driver's call:
+//!
+//! 1. `_fwctl_alloc_device()`: a device with the lowest free minor, its
+//!    name `fwctlN`, the driver's ops set; nothing in `/dev` yet.
+//! 2. `fwctl_register()`: the node appears; files can be opened, and each
+//!    open file is a context the driver opens (`file.rs`).
+//! 3. `fwctl_unregister()`: the node goes, running calls finish, the driver
+//!    is detached and every context still open is closed. The files stay
+//!    open, and every operation on them fails with ENODEV from then on.
 
 use crate::wrappers::{
     chrdev::{
@@ -14,7 +24,7 @@ use crate::wrappers::{
         Minor,
         Region, //
     },
-    device::{
+    fwctl_device::{
         AllocRequest,
         NewDevice,
         Registered,
@@ -66,13 +76,21 @@ pub(crate) fn register(dev: Unregistered<'_>) -> Result {
     dev.register()
 }
 
-/// `fwctl_unregister()`: removes the node, waits for running ops, closes
-/// every open user context and detaches the driver. Open FDs stay valid;
-/// every operation on them fails with ENODEV from now on.
+/// `fwctl_unregister()`: removes the node, waits for running ops, detaches
+/// the driver and has it close every user context still open. Open FDs
+/// stay valid; every operation on them fails with ENODEV from now on.
+///
+/// Taking `ops` away before closing is invisible (both happen under the
+/// registration lock held for writing) and means that a context is never
+/// both closed and reachable through the driver's ops.
 pub(crate) fn unregister(dev: Registered<'_>) {
     let dev = dev.remove_node();
     // Waits for every call into the driver: they hold the lock for reading.
-    let mut unreg = dev.unregistration();
-    unreg.close_all();
-    unreg.detach();
+    let Some(detached) = dev.ops_write().detach() else {
+        return;
+    };
+    let mut open = detached.open_list();
+    while let Some(uctx) = detached.pop(&mut open) {
+        detached.close(uctx);
+    }
 }

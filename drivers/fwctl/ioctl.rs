@@ -13,6 +13,8 @@ use crate::wrappers::{
         self,
         Capability, //
     },
+    fwctl_device::Ops,
+    fwctl_uctx::FwctlUctx,
     ucmd::{
         Info,
         Rpc,
@@ -20,10 +22,6 @@ use crate::wrappers::{
         Ucmd,
         FWCTL_INFO,
         FWCTL_RPC, //
-    },
-    uctx::{
-        Uctx,
-        UctxDriver, //
     },
 };
 use core::sync::atomic::{
@@ -45,7 +43,7 @@ static TAINTED: AtomicBool = AtomicBool::new(false);
 /// ENOIOCTLCMD for an unknown command (ENOTTY to userspace), else those of
 /// the command.
 #[inline]
-pub(crate) fn ioctl(uctx: &Uctx, cmd: u32, arg: usize) -> Result {
+pub(crate) fn ioctl(uctx: &FwctlUctx, cmd: u32, arg: usize) -> Result {
     match cmd {
         FWCTL_INFO => info(uctx, arg),
         FWCTL_RPC => rpc(uctx, arg),
@@ -60,20 +58,20 @@ pub(crate) fn ioctl(uctx: &Uctx, cmd: u32, arg: usize) -> Result {
 ///
 /// ENODEV once the driver has unregistered, EOPNOTSUPP for non-zero
 /// `flags`, EFAULT, and those of reading the structure and of the driver.
-fn info(uctx: &Uctx, arg: usize) -> Result {
+fn info(uctx: &FwctlUctx, arg: usize) -> Result {
     let mut cmd = Ucmd::<Info>::read(arg)?;
-    let reg = uctx.registration();
-    let driver = reg.driver().ok_or(ENODEV)?;
+    let reg = uctx.device().ops_read();
+    let ops = reg.ops().ok_or(ENODEV)?;
     if cmd.flags() != 0 {
         return Err(EOPNOTSUPP);
     }
 
     let out = cmd.device_data();
     let mut driver_len = 0;
-    if out.len() != 0 && !driver.has_info() {
+    if out.len() != 0 && !ops.has_info() {
         out.clear()?;
     } else if out.len() != 0 {
-        let data = driver.info()?;
+        let data = ops.info(uctx)?;
         let data = data.as_ref().map_or(&[][..], |d| d.as_slice());
         driver_len = data.len();
         let copied = driver_len.min(out.len());
@@ -82,7 +80,7 @@ fn info(uctx: &Uctx, arg: usize) -> Result {
             out.skip(copied).clear()?;
         }
     }
-    cmd.set_reply(driver.device_type(), driver_len);
+    cmd.set_reply(ops.device_type(), driver_len);
     cmd.respond()
 }
 
@@ -93,7 +91,7 @@ fn info(uctx: &Uctx, arg: usize) -> Result {
 ///
 /// EOPNOTSUPP for a scope the uAPI does not define, EPERM for
 /// `DEBUG_WRITE_FULL` without `CAP_SYS_RAWIO`.
-fn check_scope(driver: &UctxDriver<'_>, scope: u32) -> Result<Scope> {
+fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<Scope> {
     let scope = Scope::try_from(scope).map_err(|_| EOPNOTSUPP)?;
     match scope {
         Scope::Configuration | Scope::DebugReadOnly => return Ok(scope),
@@ -105,7 +103,7 @@ fn check_scope(driver: &UctxDriver<'_>, scope: u32) -> Result<Scope> {
         }
     }
     if !TAINTED.swap(true, Ordering::Relaxed) {
-        driver.device().warn_full_access();
+        ops.device().warn_full_access();
     }
     Ok(scope)
 }
@@ -119,21 +117,21 @@ fn check_scope(driver: &UctxDriver<'_>, scope: u32) -> Result<Scope> {
 /// [`MAX_RPC_LEN`], those of [`check_scope`], EOPNOTSUPP if the driver has
 /// no RPC, ENOMEM, EFAULT, and those of reading the structure and of the
 /// driver.
-fn rpc(uctx: &Uctx, arg: usize) -> Result {
+fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
     let mut cmd = Ucmd::<Rpc>::read(arg)?;
-    let reg = uctx.registration();
-    let driver = reg.driver().ok_or(ENODEV)?;
+    let reg = uctx.device().ops_read();
+    let ops = reg.ops().ok_or(ENODEV)?;
     if cmd.in_len() > MAX_RPC_LEN || cmd.out_len() > MAX_RPC_LEN {
         return Err(EMSGSIZE);
     }
-    let scope = check_scope(&driver, cmd.scope())?;
-    if !driver.has_fw_rpc() {
+    let scope = check_scope(&ops, cmd.scope())?;
+    if !ops.has_fw_rpc() {
         return Err(EOPNOTSUPP);
     }
 
     let mut input = UserBuf::read(cmd.input())?;
     let out = cmd.output();
-    let reply = driver.fw_rpc(scope, &mut input, out.len())?;
+    let reply = ops.fw_rpc(uctx, scope, &mut input, out.len())?;
     let bytes = reply.as_slice();
     out.write(&bytes[..bytes.len().min(out.len())])?;
     cmd.set_out_len(bytes.len());

@@ -68,6 +68,10 @@ use core::{
         size_of, //
     },
     ptr::NonNull,
+    sync::atomic::{
+        AtomicBool,
+        Ordering, //
+    },
 };
 use kernel::{
     bindings,
@@ -231,10 +235,14 @@ pub(crate) trait Operations: Sized + Send + Sync + 'static {
 ///   and points at the data a live [`Registration`] owns while it is; it
 ///   changes only while no callback can run (before `fwctl_register`, after
 ///   `fwctl_unregister`).
+/// - `registered` is set by the first [`Registration::new`] that gets past
+///   its checks and is cleared again only if that registration fails, so
+///   at most one registration of the device ever succeeds.
 #[repr(C)]
 pub(crate) struct Device<T: Operations> {
     dev: Opaque<bindings::fwctl_device>,
     registration_data: UnsafeCell<NonNull<T::RegistrationData<'static>>>,
+    registered: AtomicBool,
 }
 
 impl<T: Operations> Device<T> {
@@ -253,10 +261,11 @@ impl<T: Operations> Device<T> {
             unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
         let this = NonNull::new(raw.cast::<Self>()).ok_or(ENOMEM)?;
         // SAFETY: `this` is the new allocation, not yet shared.
-        // INVARIANT: not registered, so the data pointer is dangling.
+        // INVARIANT: never registered, so the data pointer is dangling.
         unsafe {
             (&raw mut (*this.as_ptr()).registration_data)
-                .write(UnsafeCell::new(NonNull::dangling()))
+                .write(UnsafeCell::new(NonNull::dangling()));
+            (&raw mut (*this.as_ptr()).registered).write(AtomicBool::new(false));
         };
         // SAFETY: the allocation came with one reference, which we hand on.
         Ok(unsafe { ARef::from_raw(this) })
@@ -354,18 +363,21 @@ pub(crate) struct Registration<'a, T: Operations> {
 impl<'a, T: Operations> Registration<'a, T> {
     /// Registers `dev`, a device of `parent`, with `reg_data`.
     ///
+    /// A device registers once: after this registration is dropped (the
+    /// device unregistered), or while it lives, registering `dev` again is
+    /// refused. A driver that wants its device back allocates a new one.
+    ///
     /// # Errors
     ///
-    /// `EINVAL` if `dev`'s parent is not `parent`; `ENOMEM` or an error of
-    /// `fwctl_register` (no free minor, device add failed).
+    /// `EINVAL` if `dev`'s parent is not `parent`; `EBUSY` if `dev` is or
+    /// was registered; `ENOMEM` or an error of `fwctl_register` (no free
+    /// minor, device add failed).
     ///
     /// # Safety
     ///
-    /// - The registration must not be forgotten (`mem::forget`, a leaked
-    ///   `Arc` cycle): its `Drop` must run before the parent unbinds and
-    ///   before the module is gone, or the core calls freed code and data.
-    /// - `dev` must not be registered, nor be registered by another thread
-    ///   at the same time.
+    /// The registration must not be forgotten (`mem::forget`, a leaked
+    /// `Arc` cycle): its `Drop` must run before the parent unbinds and
+    /// before the module is gone, or the core calls freed code and data.
     pub(crate) unsafe fn new(
         parent: &'a device::Device<device::Bound>,
         dev: &Device<T>,
@@ -376,18 +388,34 @@ impl<'a, T: Operations> Registration<'a, T> {
         if unsafe { (*dev.as_raw()).dev.parent } != raw_device(parent) {
             return Err(EINVAL);
         }
-        let reg_data = KBox::pin_init(reg_data, GFP_KERNEL)?;
+        // The core cannot tell a device that was unregistered from one that
+        // never registered, and registering one twice breaks its node for
+        // good: refuse it here.
+        if dev.registered.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        let reg_data = match KBox::pin_init(reg_data, GFP_KERNEL) {
+            Ok(reg_data) => reg_data,
+            Err(e) => {
+                // INVARIANT: this registration failed; none succeeded.
+                dev.registered.store(false, Ordering::Release);
+                return Err(e);
+            }
+        };
         // The stored `'static` is only a handle; callbacks see the data
         // through `with_registration_data`.
         let ptr = NonNull::from(&*reg_data).cast::<T::RegistrationData<'static>>();
-        // SAFETY: `dev` is not registered (caller), so no callback reads
-        // the pointer now.
+        // SAFETY: `dev` has never been registered (`registered` was clear,
+        // and we set it), so no callback reads the pointer now.
         unsafe { *dev.registration_data.get() = ptr };
-        // SAFETY: `dev` is an allocated, unregistered device (caller).
+        // SAFETY: `dev` is an allocated device that has never been
+        // registered, and no other thread registers it (`registered`).
         let ret = unsafe { bindings::fwctl_register(dev.as_raw()) };
         if ret != 0 {
             // SAFETY: registration failed, so no callback can run.
             unsafe { *dev.registration_data.get() = NonNull::dangling() };
+            // INVARIANT: this registration failed; none succeeded.
+            dev.registered.store(false, Ordering::Release);
             return Err(Error::from_errno(ret));
         }
         // INVARIANT: registered, pointing at `reg_data`.
@@ -435,16 +463,21 @@ impl<T: Operations> UserCtx<T> {
         unsafe { Pin::new_unchecked(&*ptr.cast::<Self>()) }
     }
 
-    /// Exclusive access to an open context.
+    /// Exclusive access to the driver's part of an open context.
+    ///
+    /// The core's part, `fwctl_uctx`, is left out: an ioctl that has not yet
+    /// reached the registration lock may be reading `uctx->fwctl` while the
+    /// context is closed at unregistration.
     ///
     /// # Safety
     ///
-    /// As [`UserCtx::from_raw`], and no other reference to the context may
-    /// exist for `'a`: the caller is the only one that can reach it.
+    /// As [`UserCtx::from_raw`], and nothing else may use the driver's part
+    /// of the context for `'a`.
     #[inline]
-    unsafe fn from_raw_mut<'a>(ptr: *mut bindings::fwctl_uctx) -> Pin<&'a mut Self> {
-        // SAFETY: as above, and exclusive (caller).
-        unsafe { Pin::new_unchecked(&mut *ptr.cast::<Self>()) }
+    unsafe fn driver_part_mut<'a>(ptr: *mut bindings::fwctl_uctx) -> Pin<&'a mut T> {
+        // SAFETY: offset 0 and initialised, never moved, and the `uctx`
+        // field is this caller's alone for `'a` (caller).
+        unsafe { Pin::new_unchecked(&mut *(&raw mut (*ptr.cast::<Self>()).uctx)) }
     }
 
     /// The device this context belongs to.
@@ -520,23 +553,25 @@ impl<T: Operations> VTable<T> {
     /// # Safety
     ///
     /// Called by the core once per opened context, while registered, when
-    /// nothing else can reach the context: at release (the FD's last
+    /// no `info`/`fw_rpc` can run on it: at release (the FD's last
     /// reference is gone) or at unregister (which holds the registration
-    /// lock for writing, so no `info`/`fw_rpc` runs).
+    /// lock for writing). At unregister another thread may still read the
+    /// core's part of the context, `uctx->fwctl`, on its way to that lock.
     unsafe extern "C" fn close_uctx(uctx: *mut bindings::fwctl_uctx) {
-        // SAFETY: an opened context, reachable by nobody else (caller).
-        let mut ctx = unsafe { UserCtx::<T>::from_raw_mut(uctx) };
-        // SAFETY: as above; the device outlives its contexts.
+        // SAFETY: the core set `fwctl` before `open_uctx` and never writes
+        // it again; the device outlives its contexts. Read before the
+        // driver's part is borrowed mutably.
         let device = unsafe { Device::<T>::from_raw((*uctx).fwctl) };
+        // SAFETY: an opened context whose driver's part nothing else uses
+        // (caller).
+        let mut this = unsafe { UserCtx::<T>::driver_part_mut(uctx) };
         // SAFETY: registered for the whole call (caller).
         unsafe {
-            device.with_registration_data(|device, data| {
-                T::close(ctx.as_mut().project().uctx, device, data)
-            })
+            device.with_registration_data(|device, data| T::close(this.as_mut(), device, data))
         };
         // SAFETY: initialised by `open_uctx` and never used again: the core
         // frees the memory after this returns.
-        unsafe { core::ptr::drop_in_place(ctx.project().uctx.get_unchecked_mut()) };
+        unsafe { core::ptr::drop_in_place(this.get_unchecked_mut()) };
     }
 
     /// `fwctl_ops::info`.

@@ -10,15 +10,15 @@
 
 use super::{
     chrdev,
-    device::{
+    fwctl_device::{
         AllocRequest,
-        Device,
+        FwctlDevice,
         NewDevice,
         Registered,
         Unregistered, //
     },
+    fwctl_uctx::FwctlUctx,
     glue,
-    uctx::Uctx,
 };
 use crate::{
     device,
@@ -75,7 +75,7 @@ unsafe extern "C" fn fwctl_rs_open(
     // `NewDevice::new`, kept alive by the reference the open holds on the
     // cdev (whose parent is the device).
     let dev = unsafe {
-        Device::from_raw(kernel::container_of!(
+        FwctlDevice::from_raw(kernel::container_of!(
             glue::fwctl_glue_inode_cdev(inode),
             bindings::fwctl_device,
             cdev
@@ -103,7 +103,7 @@ unsafe extern "C" fn fwctl_rs_release(
 ) -> c_int {
     // SAFETY: `fwctl_rs_open` stored the context; this is the file's last
     // use, so it is taken back once and nothing borrows it.
-    let uctx = unsafe { Uctx::from_raw((*filp).private_data) };
+    let uctx = unsafe { FwctlUctx::from_raw((*filp).private_data) };
     file::release(uctx);
     0
 }
@@ -121,7 +121,7 @@ unsafe extern "C" fn fwctl_rs_ioctl(
 ) -> c_long {
     // SAFETY: `fwctl_rs_open` stored the context; the VFS does not release
     // the file while an ioctl on it runs.
-    let uctx = unsafe { Uctx::borrow((*filp).private_data) };
+    let uctx = unsafe { FwctlUctx::borrow((*filp).private_data) };
     match ioctl::ioctl(&uctx, cmd, arg) {
         Ok(()) => 0,
         Err(e) => e.to_errno() as c_long,
@@ -189,7 +189,7 @@ pub(crate) unsafe extern "C" fn _fwctl_alloc_device(
 #[no_mangle]
 pub(crate) unsafe extern "C" fn fwctl_register(fwctl: *mut bindings::fwctl_device) -> c_int {
     // SAFETY: allocated by us, referenced by the caller, not registered.
-    let dev = unsafe { Unregistered::new(Device::from_raw(fwctl)) };
+    let dev = unsafe { Unregistered::new(FwctlDevice::from_raw(fwctl)) };
     match device::register(dev) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -207,5 +207,5 @@ pub(crate) unsafe extern "C" fn fwctl_register(fwctl: *mut bindings::fwctl_devic
 #[no_mangle]
 pub(crate) unsafe extern "C" fn fwctl_unregister(fwctl: *mut bindings::fwctl_device) {
     // SAFETY: registered, referenced by the caller, unregistered once.
-    device::unregister(unsafe { Registered::new(Device::from_raw(fwctl)) });
+    device::unregister(unsafe { Registered::new(FwctlDevice::from_raw(fwctl)) });
 }

@@ -18,10 +18,11 @@
 //! - [`cred`]: capabilities of the current task.
 //! - [`buf`]: user-sized buffers (`KVVec` charged to the caller) and buffers
 //!   a driver hands over.
-//! - [`device`]: `struct fwctl_device`, its allocation and release, and its
-//!   registration as guards that hand out the driver's ops.
-//! - [`uctx`]: `struct fwctl_uctx`, the user contexts, and the driver's
-//!   calls on them.
+//! - [`fwctl_device`]: `struct fwctl_device`: its allocation and release,
+//!   the driver's ops under `registration_lock`, and the list of open
+//!   contexts under `uctx_list_lock`.
+//! - [`fwctl_uctx`]: `struct fwctl_uctx`: the user contexts as owned
+//!   states, and the driver's operations on them.
 //! - [`entry`]: the C entry points (file operations, class callbacks and the
 //!   exported functions), which turn raw pointers into the types above.
 //! - [`glue`]: the prototypes of `fwctl_glue.c`.
@@ -29,10 +30,10 @@
 pub(crate) mod buf;
 pub(crate) mod chrdev;
 pub(crate) mod cred;
-pub(crate) mod device;
 mod entry;
+pub(crate) mod fwctl_device;
+pub(crate) mod fwctl_uctx;
 mod glue;
 pub(crate) mod sync;
 pub(crate) mod uaccess;
 pub(crate) mod ucmd;
-pub(crate) mod uctx;

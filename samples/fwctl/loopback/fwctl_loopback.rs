@@ -31,7 +31,10 @@
 //!
 //! Writing `0` to `/sys/kernel/debug/fwctl_loopback/registered` unregisters
 //! every device (a hot-unplug, with the module still loaded); writing `1`
-//! registers them again. Unloading the module unregisters them too.
+//! registers them again. Unloading the module unregisters them too. Writing
+//! `r` registers one more device, unregisters it and registers it again,
+//! and fails with the second registration's errno (EBUSY: a device
+//! registers once).
 
 use core::sync::atomic::{
     AtomicBool,
@@ -284,6 +287,27 @@ impl Drop for Parent {
     }
 }
 
+/// A device's registration data, with every counter at zero.
+fn new_device_data() -> Result<LoopbackDevice> {
+    Ok(LoopbackDevice {
+        opens: AtomicU32::new(0),
+        closes: AtomicU32::new(0),
+        fail_open: AtomicU32::new(0),
+    })
+}
+
+/// Registers a new device, unregisters it, and registers the same device
+/// again: the driver API refuses the second registration (a device
+/// registers once), and its errno is the answer.
+fn register_twice(parent: &'static device::Device<device::Bound>) -> Result {
+    let dev = fwctl::Device::<Loopback>::new(parent)?;
+    // SAFETY: dropped at once, before the parent goes; never forgotten.
+    drop(unsafe { fwctl::Registration::new(parent, &dev, new_device_data())? });
+    // SAFETY: as above.
+    drop(unsafe { fwctl::Registration::new(parent, &dev, new_device_data())? });
+    Ok(())
+}
+
 /// Registers `count` loopback devices under `parent`, stopping early (and
 /// saying so) when the core runs out of minors.
 fn register_all(
@@ -292,11 +316,7 @@ fn register_all(
 ) -> Result<KVec<fwctl::Registration<'static, Loopback>>> {
     let mut devices = KVec::with_capacity(count as usize, GFP_KERNEL)?;
     for n in 0..count {
-        let data = Ok::<_, Error>(LoopbackDevice {
-            opens: AtomicU32::new(0),
-            closes: AtomicU32::new(0),
-            fail_open: AtomicU32::new(0),
-        });
+        let data = new_device_data();
         let registered = fwctl::Device::<Loopback>::new(parent).and_then(|dev: ARef<_>| {
             // SAFETY: the registration goes into `Loopbacks::devices`,
             // which drops it before the parent; it is never forgotten.
@@ -330,7 +350,8 @@ struct Loopbacks {
 }
 
 /// Writes to `registered`: `0` unregisters every device, `1` registers them
-/// again (if they are not registered).
+/// again (if they are not registered), `r` tries to register one device
+/// twice ([`register_twice`]).
 fn write_registered(lb: &Loopbacks, reader: &mut UserSliceReader) -> Result {
     let mut buf = [0u8; 1];
     reader.read_slice(&mut buf)?;
@@ -339,6 +360,7 @@ fn write_registered(lb: &Loopbacks, reader: &mut UserSliceReader) -> Result {
         b'0' => devices.clear(),
         b'1' if devices.is_empty() => *devices = register_all(lb.parent.get(), lb.count)?,
         b'1' => {}
+        b'r' => register_twice(lb.parent.get())?,
         _ => return Err(EINVAL),
     }
     Ok(())

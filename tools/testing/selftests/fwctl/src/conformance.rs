@@ -22,6 +22,7 @@ use fwctl_selftests::{
     errnos::{
         E2BIG,
         EACCES,
+        EBUSY,
         EFAULT,
         EINVAL,
         EMSGSIZE,
@@ -1015,6 +1016,28 @@ fn unregister_and_reregister_without_unloading() -> Check {
     Ok(())
 }
 
+/// A device registers once: registering it again after it was unregistered
+/// would leave its node broken for good, so the Rust driver API refuses it.
+fn a_device_registers_once() -> Check {
+    let driver = module_name(&setup().driver);
+    if driver != "fwctl_loopback" {
+        ktap::skip!("{driver} is a C driver: the C API leaves this to the driver");
+    }
+    let path = format!("/sys/kernel/debug/{driver}/registered");
+    expect_errno(
+        std::fs::write(&path, "r"),
+        EBUSY,
+        "registering a device twice",
+    )?;
+    // The refused attempt touched none of the registered devices.
+    let f = open()?;
+    ok(
+        info(&f, &mut [0u8; 16]),
+        "INFO after the refused registration",
+    )?;
+    Ok(())
+}
+
 fn unplug_waits_for_running_calls() -> Check {
     let f = open()?;
     let sleep_ms = 1500;
@@ -1221,6 +1244,7 @@ fn main() {
             "unregister_and_reregister_without_unloading",
             unregister_and_reregister_without_unloading,
         ),
+        ("a_device_registers_once", a_device_registers_once),
         (
             "unplug_waits_for_running_calls",
             unplug_waits_for_running_calls,

@@ -19,6 +19,7 @@
 
 use fwctl_selftests::{
     as_nobody,
+    compare::Observations,
     errno,
     errnos::{
         E2BIG,
@@ -89,10 +90,7 @@ use std::{
         Path,
         PathBuf, //
     },
-    sync::{
-        Mutex,
-        OnceLock, //
-    },
+    sync::OnceLock,
     time::{
         Duration,
         Instant, //
@@ -138,7 +136,7 @@ struct Setup {
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
 /// What the cases saw, in order: equal on both cores.
-static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static SEEN: Observations = Observations::new();
 
 fn setup() -> &'static Setup {
     SETUP.get().expect("set in main")
@@ -146,7 +144,7 @@ fn setup() -> &'static Setup {
 
 /// Writes down an observation for the comparison between cores.
 fn seen(what: impl Into<String>) {
-    SEEN.lock().unwrap().push(what.into());
+    SEEN.push(what);
 }
 
 /// A fwctl node of the CXL features driver, with its memdev.
@@ -1184,31 +1182,11 @@ fn unload_with_an_fd_open() -> Check {
 }
 
 fn results_match_the_other_core() -> Check {
-    let ours = SEEN.lock().unwrap().join("\n");
-    if let Some(path) = &setup().record {
-        std::fs::write(path, &ours).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
-    }
-    let Some(path) = &setup().compare_with else {
-        ktap::skip!("the first core of the pair: observations recorded");
-    };
-    let theirs =
-        std::fs::read_to_string(path).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
-    if theirs != ours {
-        let diff: Vec<String> = theirs
-            .lines()
-            .zip(ours.lines())
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| format!("other core: {a} / this core: {b}"))
-            .take(10)
-            .collect();
-        fail!(
-            "observations differ ({} vs {} lines): {}",
-            theirs.lines().count(),
-            ours.lines().count(),
-            diff.join("; ")
-        );
-    }
-    Ok(())
+    SEEN.finish(
+        setup().record.as_deref(),
+        setup().compare_with.as_deref(),
+        "the first core of the pair: observations recorded",
+    )
 }
 
 fn main() {

@@ -172,6 +172,9 @@ pub fn as_nobody<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     Ok(r)
 }
 
+/// Observations recorded in one run and compared with another's.
+pub mod compare;
+
 /// Coverage of system calls through KCOV.
 pub mod kcov;
 

@@ -61,6 +61,7 @@
 
 use cxemu::prm::command;
 use fwctl_selftests::{
+    compare::Observations,
     emu_stat,
     errno,
     errnos::{
@@ -118,7 +119,6 @@ use std::{
             Ordering, //
         },
         Arc,
-        Mutex,
         OnceLock, //
     },
     time::{
@@ -173,7 +173,7 @@ struct Setup {
 
 static SETUP: OnceLock<Setup> = OnceLock::new();
 /// What the cases saw, in order: equal in every run.
-static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static SEEN: Observations = Observations::new();
 /// Bytes left out of the observations: UIDs and MGIR's uptime.
 static MASKED: AtomicUsize = AtomicUsize::new(0);
 
@@ -183,7 +183,7 @@ fn setup() -> &'static Setup {
 
 /// Writes down an observation for the comparison between runs.
 fn seen(what: impl Into<String>) {
-    SEEN.lock().unwrap().push(what.into());
+    SEEN.push(what);
 }
 
 fn nop() -> Vec<u8> {
@@ -1423,25 +1423,6 @@ fn unload_modules() -> Check {
     Ok(())
 }
 
-/// `line` from a little before where it first differs from `other` on,
-/// at most 240 characters of it (replies run to kilobytes of hex).
-fn around_difference(line: &str, other: &str) -> String {
-    let at = line
-        .chars()
-        .zip(other.chars())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let from = at.saturating_sub(60);
-    let clipped: String = line.chars().skip(from).take(240).collect();
-    let head = if from > 0 { "..." } else { "" };
-    let tail = if line.chars().count() > from + 240 {
-        "..."
-    } else {
-        ""
-    };
-    format!("{head}{clipped}{tail}")
-}
-
 /// The module file this guest lacks, when it lacks one.
 static MISSING: OnceLock<String> = OnceLock::new();
 
@@ -1454,46 +1435,17 @@ fn missing() -> Check {
 }
 
 fn results_match_the_other_core() -> Check {
-    let lines = SEEN.lock().unwrap().clone();
     println!(
         "# figure: {}: {} observations, {} bytes masked",
         setup().suite,
-        lines.len(),
+        SEEN.len(),
         MASKED.load(Ordering::Relaxed)
     );
-    let ours = lines.join("\n");
-    if let Some(path) = &setup().record {
-        std::fs::write(path, &ours).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
-    }
-    let Some(path) = &setup().compare_with else {
-        ktap::skip!("the first run: observations recorded");
-    };
-    let theirs =
-        std::fs::read_to_string(path).map_err(|e| Failure::Fail(format!("{path:?}: {e}")))?;
-    if theirs != ours {
-        let (a, b): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), ours.lines().collect());
-        let mut diff: Vec<String> = (0..a.len().max(b.len()))
-            .filter(|&i| a.get(i) != b.get(i))
-            .map(|i| {
-                let (x, y) = (a.get(i).unwrap_or(&"(none)"), b.get(i).unwrap_or(&"(none)"));
-                format!(
-                    "line {}: recorded: {} / this run: {}",
-                    i + 1,
-                    around_difference(x, y),
-                    around_difference(y, x)
-                )
-            })
-            .collect();
-        let n = diff.len();
-        diff.truncate(10);
-        fail!(
-            "observations differ in {n} lines ({} recorded, {} in this run), first:\n{}",
-            a.len(),
-            b.len(),
-            diff.join("\n")
-        );
-    }
-    Ok(())
+    SEEN.finish(
+        setup().record.as_deref(),
+        setup().compare_with.as_deref(),
+        "the first run: observations recorded",
+    )
 }
 
 fn main() {
