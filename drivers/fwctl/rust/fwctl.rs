@@ -477,7 +477,7 @@ impl<T: Operations> UserCtx<T> {
     unsafe fn driver_part_mut<'a>(ptr: *mut bindings::fwctl_uctx) -> Pin<&'a mut T> {
         // SAFETY: offset 0 and initialised, never moved, and the `uctx`
         // field is this caller's alone for `'a` (caller).
-        unsafe { Pin::new_unchecked(&mut *(&raw mut (*ptr.cast::<Self>()).uctx)) }
+        unsafe { Pin::new_unchecked(&mut (*ptr.cast::<Self>()).uctx) }
     }
 
     /// The device this context belongs to.

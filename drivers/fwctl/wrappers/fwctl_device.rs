@@ -557,7 +557,9 @@ impl OpenList<'_> {
         // SAFETY: on the list, under its lock (caller).
         unsafe {
             glue::fwctl_glue_list_del_init(entry);
-            (*entry).next = ptr::null_mut();
+            // Volatile: `FwctlUctx`'s operations read `next` without the
+            // lock (see `Ops::check_open`).
+            ptr::write_volatile(&raw mut (*entry).next, ptr::null_mut());
             (*entry).prev = ptr::null_mut();
         }
     }

@@ -270,12 +270,6 @@ impl Ops<'_> {
         Ok(())
     }
 
-    /// Whether the driver has an `info` op.
-    #[inline]
-    pub(crate) fn has_info(&self) -> bool {
-        self.table.info.is_some()
-    }
-
     /// The driver's device data (`info`): `None` if it has none (no
     /// `info` op, or an empty reply).
     ///
@@ -301,12 +295,6 @@ impl Ops<'_> {
             Err(NotABuffer::Empty) => Ok(None),
             Err(NotABuffer::Failed(e)) => Err(e),
         }
-    }
-
-    /// Whether the driver has an `fw_rpc` op.
-    #[inline]
-    pub(crate) fn has_fw_rpc(&self) -> bool {
-        self.table.fw_rpc.is_some()
     }
 
     /// Runs an RPC (`fw_rpc`) at `scope` on `input`, with room for
