@@ -88,7 +88,7 @@ pub struct RpcArgs {
     pub dev: String,
     /// The scope (or 0-3). Write scopes taint the kernel: fwctl asks first
     /// unless --yes; debug-write-full needs CAP_SYS_RAWIO
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::scope::value_parser())]
     pub scope: Scope,
     /// The request: hex bytes, @FILE for a file's bytes, or - for standard
     /// input

@@ -35,7 +35,10 @@ use crate::{
         FieldsJson,
         Output, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types,
     util::{
         hex,
@@ -136,7 +139,7 @@ pub fn send(
     out_len: usize,
 ) -> Result<(Vec<u8>, usize), Error> {
     let mut out = vec![0u8; out_len];
-    let full = device::rpc(fd, ctx.scope.uapi(), input, &mut out).map_err(|e| rpc_error(e, ctx))?;
+    let full = device::rpc(fd, ctx.scope.into(), input, &mut out).map_err(|e| rpc_error(e, ctx))?;
     out.truncate(full.min(out_len));
     Ok((out, full))
 }
@@ -215,6 +218,7 @@ pub fn info(spec: &str, env: &Env) -> Result<Output, Error> {
 #[derive(Serialize)]
 struct RpcJson<'a> {
     device: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     in_len: usize,
     out_len: usize,

@@ -8,6 +8,8 @@
 //! `repr(C)` types. The sizes and offsets used here are checked against
 //! the C headers by the crate's `layout` test.
 
+use crate::Scope;
+
 /// Get Supported Features.
 pub const OP_GET_SUPPORTED_FEATURES: u32 = 0x0500;
 /// Get Feature.
@@ -184,16 +186,16 @@ impl FeatEntry {
 
     /// The scope that Set Feature of this feature needs, or `None` when
     /// the driver never allows it (not changeable, or no effect declared).
-    pub fn set_scope(&self) -> Option<u32> {
+    pub fn set_scope(&self) -> Option<Scope> {
         let reset = CMD_CONFIG_CHANGE_COLD_RESET
             | CMD_CONFIG_CHANGE_CONV_RESET
             | CMD_CONFIG_CHANGE_CXL_RESET;
         if self.flags & FEATURE_F_CHANGEABLE == 0 || self.set_feat_size == 0 {
             None
         } else if self.effects & IMMEDIATE_EFFECTS != 0 {
-            Some(crate::scope::DEBUG_WRITE_FULL)
+            Some(Scope::DebugWriteFull)
         } else if self.effects & reset != 0 {
-            Some(crate::scope::DEBUG_WRITE)
+            Some(Scope::DebugWrite)
         } else {
             None
         }
@@ -299,12 +301,12 @@ mod tests {
         assert_eq!((f.get_feat_size, f.set_feat_size), (4, 4));
         assert_eq!(f.flags, 0x61);
         assert_eq!(f.effects, 0x0201);
-        assert_eq!(f.set_scope(), Some(crate::scope::DEBUG_WRITE));
+        assert_eq!(f.set_scope(), Some(Scope::DebugWrite));
         let imm = FeatEntry {
             effects: CMD_CONFIG_CHANGE_IMMEDIATE | CMD_EFFECTS_VALID,
             ..f.clone()
         };
-        assert_eq!(imm.set_scope(), Some(crate::scope::DEBUG_WRITE_FULL));
+        assert_eq!(imm.set_scope(), Some(Scope::DebugWriteFull));
         let fixed = FeatEntry {
             flags: 0,
             ..f.clone()

@@ -45,7 +45,10 @@ use crate::{
         Output,
         V, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types::DeviceType,
 };
 
@@ -202,7 +205,6 @@ pub fn entry_fields(e: &FeatEntry) -> Fields {
             "set_scope".into(),
             V::Text(
                 e.set_scope()
-                    .and_then(Scope::from_uapi)
                     .map_or("never".into(), |s| s.name().to_string()),
             ),
         ),
@@ -231,6 +233,7 @@ impl DeviceType for Cxl {
 struct FeaturesJson<'a> {
     device: &'a str,
     command: &'static str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     supported: u16,
     features: Vec<FieldsJson>,
@@ -240,6 +243,7 @@ struct FeaturesJson<'a> {
 struct CommandJson<'a> {
     device: &'a str,
     command: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     fields: FieldsJson,
 }
@@ -418,7 +422,7 @@ impl Args {
             Command::Set { uuid, data, offset } => {
                 let data = read_input(data)?;
                 let e = c.entry(uuid)?;
-                let scope = e.set_scope().and_then(Scope::from_uapi).ok_or_else(|| {
+                let scope = e.set_scope().ok_or_else(|| {
                     Error::failed(format!(
                         "{}: feature {} cannot be set through fwctl (not changeable, or no effect declared)",
                         c.dev.name,

@@ -54,7 +54,10 @@ use crate::{
         Output,
         V, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types::DeviceType,
 };
 
@@ -267,7 +270,7 @@ impl DeviceType for Mlx5 {
             None => format!("{opcode:#06x}"),
         };
         Some(
-            match policy::min_scope(opcode, op_mod).and_then(Scope::from_uapi) {
+            match policy::min_scope(opcode, op_mod).and_then(|s| Scope::try_from(s).ok()) {
                 Some(min) => format!(
                     "the mlx5 driver does not allow opcode {name} (op_mod {op_mod}) at scope {scope}; it needs scope {min}"
                 ),
@@ -297,6 +300,7 @@ fn status(reply: &[u8]) -> Status {
 struct CommandJson<'a> {
     device: &'a str,
     command: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     fields: FieldsJson,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -327,7 +331,7 @@ impl Mlx5Dev<'_> {
         let opcode = inhdr::OPCODE.get(input) as u16;
         let op_mod = inhdr::OP_MOD.get(input) as u16;
         let scope = policy::min_scope(opcode, op_mod)
-            .and_then(Scope::from_uapi)
+            .and_then(|s| Scope::try_from(s).ok())
             .ok_or_else(|| {
                 Error::failed(format!(
                     "the mlx5 driver never allows {what} ({opcode:#06x})"
