@@ -25,8 +25,8 @@ use fwctl_cli::{
     error::{
         rpc_error,
         Error,
+        FirmwareStatus, //
         RpcContext,
-        Status, //
     },
     output::{
         to_json,
@@ -308,7 +308,7 @@ fn errnos_are_explained() {
     let fw = Error::Firmware {
         device: "fwctl0".into(),
         command: "NOP".into(),
-        status: Status {
+        status: FirmwareStatus {
             status: 3,
             name: Some("BAD_PARAM_ERR"),
             syndrome: 0xc10002,

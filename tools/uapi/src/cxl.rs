@@ -131,15 +131,74 @@ fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+/// The CXL mailbox return codes (CXL r3.2 Table 8-34), each at its value,
+/// as the kernel names them (`CXL_MBOX_CMD_RC_*` in `drivers/cxl/cxlmem.h`;
+/// the `upstream_return_codes` test reads them from there).
+pub const RETURN_CODES: [&str; 31] = [
+    "SUCCESS",
+    "BACKGROUND",
+    "INPUT",
+    "UNSUPPORTED",
+    "INTERNAL",
+    "RETRY",
+    "BUSY",
+    "MEDIADISABLED",
+    "FWINPROGRESS",
+    "FWOOO",
+    "FWAUTH",
+    "FWSLOT",
+    "FWROLLBACK",
+    "FWRESET",
+    "HANDLE",
+    "PADDR",
+    "POISONLMT",
+    "MEDIAFAILURE",
+    "ABORT",
+    "SECURITY",
+    "PASSPHRASE",
+    "MBUNSUPPORTED",
+    "PAYLOADLEN",
+    "LOG",
+    "INTERRUPTED",
+    "FEATUREVERSION",
+    "FEATURESELVALUE",
+    "FEATURETRANSFERIP",
+    "FEATURETRANSFEROOO",
+    "RESOURCEEXHAUSTED",
+    "EXTLIST",
+];
+
+/// A CXL mailbox return code: what the device answered a command, in
+/// `retval` of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturnCode(pub u32);
+
+impl ReturnCode {
+    /// `CXL_MBOX_CMD_RC_SUCCESS`.
+    pub const SUCCESS: ReturnCode = ReturnCode(0);
+
+    /// Its name in [`RETURN_CODES`], when it has one.
+    pub fn name(self) -> Option<&'static str> {
+        RETURN_CODES.get(self.0 as usize).copied()
+    }
+}
+
 /// `struct fwctl_rpc_cxl_out`: the reply's header and payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply<'a> {
     /// `size`: bytes of payload.
     pub size: u32,
-    /// `retval`: the device's return code.
+    /// `retval`: the device's return code ([`ReturnCode`]).
     pub retval: u32,
     /// The payload, as much of it as the reply holds.
     pub payload: &'a [u8],
+}
+
+impl Reply<'_> {
+    /// `retval` as a return code.
+    pub fn return_code(&self) -> ReturnCode {
+        ReturnCode(self.retval)
+    }
 }
 
 /// Parses a reply of `len` bytes (what `FWCTL_RPC` reported) from `out`.

@@ -14,7 +14,8 @@ use std::os::fd::OwnedFd;
 use clap::Subcommand;
 use fwctl_uapi::cxl::{
     self,
-    FeatEntry, //
+    FeatEntry,
+    ReturnCode, //
 };
 use serde::Serialize;
 
@@ -35,8 +36,8 @@ use crate::{
     device::Device,
     error::{
         Error,
+        FirmwareStatus, //
         RpcContext,
-        Status, //
     },
     output::{
         self,
@@ -110,47 +111,14 @@ fn parse_selection(s: &str) -> Result<u8, String> {
     }
 }
 
-/// CXL mailbox return codes (CXL r3.2 Table 8-34), as the kernel names
-/// them (`CXL_MBOX_CMD_RC_*`).
-const RETURN_CODES: &[&str] = &[
-    "SUCCESS",
-    "BACKGROUND",
-    "INPUT",
-    "UNSUPPORTED",
-    "INTERNAL",
-    "RETRY",
-    "BUSY",
-    "MEDIADISABLED",
-    "FWINPROGRESS",
-    "FWOOO",
-    "FWAUTH",
-    "FWSLOT",
-    "FWROLLBACK",
-    "FWRESET",
-    "HANDLE",
-    "PADDR",
-    "POISONLMT",
-    "MEDIAFAILURE",
-    "ABORT",
-    "SECURITY",
-    "PASSPHRASE",
-    "MBUNSUPPORTED",
-    "PAYLOADLEN",
-    "LOG",
-    "INTERRUPTED",
-    "FEATUREVERSION",
-    "FEATURESELVALUE",
-    "FEATURETRANSFERIP",
-    "FEATURETRANSFEROOO",
-    "RESOURCEEXHAUSTED",
-    "EXTLIST",
-];
-
-fn status(retval: u32) -> Status {
-    Status {
-        status: retval.min(u8::MAX.into()) as u8,
-        name: RETURN_CODES.get(retval as usize).copied(),
-        syndrome: retval,
+/// A CXL return code as fwctl prints a firmware status: the code itself
+/// twice, as `status` (capped at 0xff) and as `syndrome` (whole), since the
+/// return code is all a CXL device says.
+fn firmware_status(rc: ReturnCode) -> FirmwareStatus {
+    FirmwareStatus {
+        status: rc.0.min(u8::MAX.into()) as u8,
+        name: rc.name(),
+        syndrome: rc.0,
     }
 }
 
@@ -223,9 +191,9 @@ impl DeviceType for Cxl {
         Vec::new()
     }
 
-    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<Status> {
+    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
         let r = cxl::reply(reply, reply.len())?;
-        (request.len() >= cxl::RPC_HDR_LEN).then(|| status(r.retval))
+        (request.len() >= cxl::RPC_HDR_LEN).then(|| firmware_status(r.return_code()))
     }
 }
 
@@ -273,11 +241,11 @@ impl CxlDev<'_> {
         let (reply, _) = send(&self.fd, &ctx, input, out_len)?;
         let r = cxl::reply(&reply, reply.len())
             .ok_or_else(|| Error::failed(format!("{what}: a reply of {} bytes", reply.len())))?;
-        if r.retval != 0 {
+        if r.return_code() != ReturnCode::SUCCESS {
             return Err(Error::Firmware {
                 device: self.dev.name.clone(),
                 command: what.to_string(),
-                status: status(r.retval),
+                status: firmware_status(r.return_code()),
             });
         }
         Ok(r.payload[..(r.size as usize).min(r.payload.len())].to_vec())
@@ -448,10 +416,12 @@ mod tests {
 
     #[test]
     fn return_codes_are_the_kernels() {
-        assert_eq!(status(0).name, Some("SUCCESS"));
-        assert_eq!(status(2).name, Some("INPUT"));
-        assert_eq!(status(0x1e).name, Some("EXTLIST"));
-        assert_eq!(status(0x1f).name, None);
+        assert_eq!(firmware_status(ReturnCode(0)).name, Some("SUCCESS"));
+        assert_eq!(firmware_status(ReturnCode(2)).name, Some("INPUT"));
+        assert_eq!(firmware_status(ReturnCode(0x1e)).name, Some("EXTLIST"));
+        assert_eq!(firmware_status(ReturnCode(0x1f)).name, None);
+        let big = firmware_status(ReturnCode(0x1234));
+        assert_eq!((big.status, big.syndrome), (0xff, 0x1234));
     }
 
     #[test]

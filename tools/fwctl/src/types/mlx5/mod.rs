@@ -44,8 +44,8 @@ use crate::{
     device::Device,
     error::{
         Error,
+        FirmwareStatus, //
         RpcContext,
-        Status, //
     },
     output::{
         self,
@@ -281,17 +281,38 @@ impl DeviceType for Mlx5 {
         )
     }
 
-    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<Status> {
-        (request.len() >= 8 && reply.len() >= 8).then(|| status(reply))
+    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
+        (request.len() >= 8 && reply.len() >= 8).then(|| Status::of(reply).into())
     }
 }
 
-fn status(reply: &[u8]) -> Status {
-    let status = outhdr::STATUS.get(reply) as u8;
-    Status {
-        status,
-        name: prm::status::name(status),
-        syndrome: outhdr::SYNDROME.get(reply),
+/// An mlx5 command's status: the `status` and `syndrome` of its output
+/// header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// `MLX5_CMD_STAT_*`; 0 is success.
+    pub status: u8,
+    /// The firmware's code for why the command failed.
+    pub syndrome: u32,
+}
+
+impl Status {
+    /// The status in a reply's output header.
+    pub fn of(reply: &[u8]) -> Self {
+        Self {
+            status: outhdr::STATUS.get(reply) as u8,
+            syndrome: outhdr::SYNDROME.get(reply),
+        }
+    }
+}
+
+impl From<Status> for FirmwareStatus {
+    fn from(s: Status) -> Self {
+        Self {
+            status: s.status,
+            name: prm::status::name(s.status),
+            syndrome: s.syndrome,
+        }
     }
 }
 
@@ -344,12 +365,12 @@ impl Mlx5Dev<'_> {
             refusal: Mlx5.explain_refusal(input, scope),
         };
         let (reply, _) = send(&self.fd, &ctx, input, out_len)?;
-        let status = status(&reply);
-        if status.status != 0 {
+        let status = Status::of(&reply);
+        if status.status != prm::status::OK {
             return Err(Error::Firmware {
                 device: self.dev.name.clone(),
                 command: what.to_string(),
-                status,
+                status: status.into(),
             });
         }
         Ok((reply, scope))
