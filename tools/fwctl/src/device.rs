@@ -35,9 +35,14 @@ use rustix::{
 };
 use serde::Serialize;
 
-use crate::error::{
-    open_error,
-    Error, //
+use crate::{
+    env::Env,
+    error::{
+        open_error,
+        rpc_error,
+        Error,
+        RpcContext, //
+    },
 };
 
 /// Where the kernel lists fwctl devices and their nodes.
@@ -184,6 +189,50 @@ pub fn rpc(fd: impl AsFd, scope: u32, request: &[u8], reply: &mut [u8]) -> Resul
     // the call; it only reads `in_len` bytes at `in`, which is `request`.
     unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_RPC as Opcode }, _>::new(&mut cmd))? };
     Ok(cmd.out_len as usize)
+}
+
+/// The device `spec` names.
+pub fn find_device(spec: &str, env: &Env) -> Result<Device, Error> {
+    let all = list(&env.class_dir, &env.dev_dir);
+    find(&all, spec).cloned()
+}
+
+/// `FWCTL_INFO` on an open device, errors explained.
+pub fn info_of(dev: &Device, fd: &OwnedFd) -> Result<(u32, Vec<u8>), Error> {
+    info(fd).map_err(|e| Error::Failed {
+        msg: format!("{}: FWCTL_INFO: {e}", dev.name),
+        errno: Some(e.raw_os_error()),
+    })
+}
+
+/// Opens the device `spec` names, which must be of type `id` (`what`: "an
+/// mlx5 device").
+pub fn open_typed(spec: &str, id: u32, what: &str, env: &Env) -> Result<(Device, OwnedFd), Error> {
+    let dev = find_device(spec, env)?;
+    let fd = open(&dev)?;
+    let (t, _) = info_of(&dev, &fd)?;
+    if t != id {
+        return Err(Error::failed(format!(
+            "{} is not {what} (type {})",
+            dev.name,
+            type_name(t)
+        )));
+    }
+    Ok((dev, fd))
+}
+
+/// Sends one RPC: the reply (as much as fits in `out_len`) and the full
+/// length the device reported.
+pub fn send(
+    fd: &OwnedFd,
+    ctx: &RpcContext<'_>,
+    input: &[u8],
+    out_len: usize,
+) -> Result<(Vec<u8>, usize), Error> {
+    let mut out = vec![0u8; out_len];
+    let full = rpc(fd, ctx.scope.into(), input, &mut out).map_err(|e| rpc_error(e, ctx))?;
+    out.truncate(full.min(out_len));
+    Ok((out, full))
 }
 
 impl Device {

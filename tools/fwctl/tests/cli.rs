@@ -17,17 +17,17 @@ use fwctl_cli::{
     cli::{
         main_with,
         Cli,
-        Command,
-        Env,
-        Input, //
+        Command, //
     },
     device,
+    env::Env,
     error::{
         rpc_error,
         Error,
-        FirmwareStatus, //
-        RpcContext,
+        FirmwareStatus,
+        RpcContext, //
     },
+    input::Input,
     output::{
         to_json,
         FieldsJson,

@@ -20,24 +20,25 @@ use fwctl_uapi::cxl::{
 use serde::Serialize;
 
 use crate::{
-    cli::{
-        num,
-        parse_input,
-        Env,
-        Global,
-        Input, //
-    },
-    commands::{
-        confirm_write,
+    device::{
         open_typed,
-        read_input,
-        send, //
+        send,
+        Device, //
     },
-    device::Device,
+    env::{
+        confirm_write,
+        Env,
+        Global, //
+    },
     error::{
         Error,
-        FirmwareStatus, //
-        RpcContext,
+        FirmwareStatus,
+        RpcContext, //
+    },
+    input::{
+        parse_input,
+        read_input,
+        Input, //
     },
     output::{
         self,
@@ -51,6 +52,7 @@ use crate::{
         Scope, //
     },
     types::DeviceType,
+    util::num,
 };
 
 /// `fwctl cxl`.

@@ -10,7 +10,7 @@
 use clap::Subcommand;
 
 use crate::{
-    cli::{
+    env::{
         Env,
         Global, //
     },
