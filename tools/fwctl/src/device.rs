@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Finding fwctl devices in sysfs, naming them, and asking them
-//! `FWCTL_INFO`.
+//! Finding fwctl devices in sysfs, naming and opening them, and their
+//! ioctls (through `fwctl_uapi`, the one ioctl path).
 
 use std::{
     os::fd::{
@@ -14,12 +14,6 @@ use std::{
     },
 };
 
-use fwctl_uapi::{
-    FwctlInfo,
-    FwctlRpc,
-    FWCTL_INFO,
-    FWCTL_RPC, //
-};
 use rustix::{
     fs::{
         self,
@@ -27,11 +21,6 @@ use rustix::{
         OFlags, //
     },
     io::Errno,
-    ioctl::{
-        self,
-        Opcode,
-        Updater, //
-    },
 };
 use serde::Serialize;
 
@@ -43,6 +32,7 @@ use crate::{
         Error,
         RpcContext, //
     },
+    scope::Scope,
 };
 
 /// Where the kernel lists fwctl devices and their nodes.
@@ -154,41 +144,25 @@ pub fn open(dev: &Device) -> Result<OwnedFd, Error> {
 pub fn info(fd: impl AsFd) -> Result<(u32, Vec<u8>), Errno> {
     let mut data = vec![0u8; 256];
     loop {
-        let mut cmd = FwctlInfo {
-            size: size_of::<FwctlInfo>() as u32,
-            device_data_len: data.len() as u32,
-            out_device_data: data.as_mut_ptr() as u64,
-            ..Default::default()
-        };
-        // SAFETY: FWCTL_INFO takes a `struct fwctl_info` and writes to it
-        // and to `device_data_len` bytes at `out_device_data`, which is
-        // `data`, alive and unaliased for the call.
-        unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_INFO as Opcode }, _>::new(&mut cmd))? };
-        let len = cmd.device_data_len as usize;
-        if len <= data.len() {
-            data.truncate(len);
-            return Ok((cmd.out_device_type, data));
+        let info = fwctl_uapi::info(&fd.as_fd(), &mut data).map_err(errno)?;
+        if info.len <= data.len() {
+            data.truncate(info.len);
+            return Ok((info.device_type, data));
         }
-        data = vec![0u8; len];
+        data = vec![0u8; info.len];
     }
 }
 
 /// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
 /// reply's full length, which may exceed `reply.len()`.
-pub fn rpc(fd: impl AsFd, scope: u32, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
-    let mut cmd = FwctlRpc {
-        size: size_of::<FwctlRpc>() as u32,
-        scope,
-        in_len: request.len() as u32,
-        out_len: reply.len() as u32,
-        r#in: request.as_ptr() as u64,
-        out: reply.as_mut_ptr() as u64,
-    };
-    // SAFETY: FWCTL_RPC takes a `struct fwctl_rpc` and writes to it and to
-    // `out_len` bytes at `out`, which is `reply`, alive and unaliased for
-    // the call; it only reads `in_len` bytes at `in`, which is `request`.
-    unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_RPC as Opcode }, _>::new(&mut cmd))? };
-    Ok(cmd.out_len as usize)
+pub fn rpc(fd: impl AsFd, scope: Scope, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+    fwctl_uapi::rpc(&fd.as_fd(), scope.into(), request, reply).map_err(errno)
+}
+
+/// The errno of a failed `fwctl_uapi` call (each is one, from the system
+/// call).
+fn errno(e: std::io::Error) -> Errno {
+    Errno::from_io_error(&e).unwrap_or(Errno::IO)
 }
 
 /// The device `spec` names.
@@ -230,7 +204,7 @@ pub fn send(
     out_len: usize,
 ) -> Result<(Vec<u8>, usize), Error> {
     let mut out = vec![0u8; out_len];
-    let full = rpc(fd, ctx.scope.into(), input, &mut out).map_err(|e| rpc_error(e, ctx))?;
+    let full = rpc(fd, ctx.scope, input, &mut out).map_err(|e| rpc_error(e, ctx))?;
     out.truncate(full.min(out_len));
     Ok((out, full))
 }

@@ -157,10 +157,22 @@ pub struct FwctlRpc {
 }
 
 extern "C" {
+    /// `ioctl(2)`, from the C library.
     fn ioctl(fd: RawFd, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
 }
 
-/// Issues ioctl `request` on `fd` with `arg` as the argument pointer.
+/// Issues ioctl `request` on `fd` with `arg` as the argument.
+///
+/// The one ioctl path of fwctl's userspace: [`info`], [`rpc`], the `fwctl`
+/// tool and the guest suites all come here. Any number and any argument
+/// go through unchanged, for the suites' malformed requests. `fd` is a
+/// number, not a borrowed descriptor: the suites' storms race closes
+/// against ioctls on purpose, and a closed or reused number is the
+/// kernel's to refuse (EBADF, or ENOTTY from another file).
+///
+/// # Errors
+///
+/// The kernel's errno.
 ///
 /// # Safety
 ///
@@ -185,6 +197,10 @@ pub struct Info {
 }
 
 /// `FWCTL_INFO` into `data`.
+///
+/// # Errors
+///
+/// The kernel's errno.
 pub fn info(fd: &impl AsRawFd, data: &mut [u8]) -> io::Result<Info> {
     let mut cmd = FwctlInfo {
         size: size_of::<FwctlInfo>() as u32,
@@ -202,6 +218,10 @@ pub fn info(fd: &impl AsRawFd, data: &mut [u8]) -> io::Result<Info> {
 
 /// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
 /// reply's full length, which may exceed `reply.len()`.
+///
+/// # Errors
+///
+/// The kernel's errno: the RPC was not delivered.
 pub fn rpc(fd: &impl AsRawFd, scope: u32, request: &[u8], reply: &mut [u8]) -> io::Result<usize> {
     let mut cmd = FwctlRpc {
         size: size_of::<FwctlRpc>() as u32,
