@@ -14,6 +14,7 @@ use std::{
     },
 };
 
+use fwctl_uapi::device_type;
 use rustix::{
     fs::{
         self,
@@ -125,11 +126,11 @@ pub fn find<'a>(devices: &'a [Device], spec: &str) -> Result<&'a Device, Error> 
 /// `enum fwctl_device_type` names.
 pub fn type_name(t: u32) -> String {
     match t {
-        0 => "error".into(),
-        1 => "mlx5".into(),
-        2 => "cxl".into(),
-        3 => "bnxt".into(),
-        4 => "pds".into(),
+        device_type::ERROR => "error".into(),
+        device_type::MLX5 => "mlx5".into(),
+        device_type::CXL => "cxl".into(),
+        device_type::BNXT => "bnxt".into(),
+        device_type::PDS => "pds".into(),
         _ => format!("unknown ({t:#x})"),
     }
 }

@@ -272,7 +272,7 @@ int main(void)
 	O(fwctl_rpc, out_len); O(fwctl_rpc, in); O(fwctl_rpc, out);
 	P("align", _Alignof(struct fwctl_rpc));
 	P("FWCTL_INFO", FWCTL_INFO); P("FWCTL_RPC", FWCTL_RPC);
-	P("MLX5", FWCTL_DEVICE_TYPE_MLX5); P("CXL", FWCTL_DEVICE_TYPE_CXL);
+	P("ERROR", FWCTL_DEVICE_TYPE_ERROR); P("MLX5", FWCTL_DEVICE_TYPE_MLX5); P("CXL", FWCTL_DEVICE_TYPE_CXL);
 	P("BNXT", FWCTL_DEVICE_TYPE_BNXT); P("PDS", FWCTL_DEVICE_TYPE_PDS);
 	P("CONFIGURATION", FWCTL_RPC_CONFIGURATION);
 	P("DEBUG_READ_ONLY", FWCTL_RPC_DEBUG_READ_ONLY);
@@ -348,6 +348,7 @@ int main(void)
             ("align", align_of::<FwctlRpc>() as u64),
             ("FWCTL_INFO", FWCTL_INFO.into()),
             ("FWCTL_RPC", FWCTL_RPC.into()),
+            ("ERROR", device_type::ERROR.into()),
             ("MLX5", device_type::MLX5.into()),
             ("CXL", device_type::CXL.into()),
             ("BNXT", device_type::BNXT.into()),
