@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The command line (clap), and running it.
+//! The command line (clap): what fwctl accepts, and running it.
 
 use std::{
     io::Write,
@@ -16,14 +16,19 @@ use serde::Serialize;
 
 use crate::{
     commands,
+    env::{
+        Env,
+        Global, //
+    },
     error::Error,
+    input::{
+        parse_input,
+        Input, //
+    },
     output::to_json,
     scope::Scope,
     types::TypeCommand,
-    util::{
-        parse_hex,
-        parse_num, //
-    },
+    util::num,
 };
 
 const AFTER_HELP: &str = "\
@@ -88,7 +93,7 @@ pub struct RpcArgs {
     pub dev: String,
     /// The scope (or 0-3). Write scopes taint the kernel: fwctl asks first
     /// unless --yes; debug-write-full needs CAP_SYS_RAWIO
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::scope::value_parser())]
     pub scope: Scope,
     /// The request: hex bytes, @FILE for a file's bytes, or - for standard
     /// input
@@ -102,46 +107,6 @@ pub struct RpcArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Where a request's bytes come from.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Input {
-    Bytes(Vec<u8>),
-    File(PathBuf),
-    Stdin,
-}
-
-/// `-` is standard input, `@FILE` a file, anything else hex bytes.
-pub fn parse_input(s: &str) -> Result<Input, String> {
-    Ok(if s == "-" {
-        Input::Stdin
-    } else if let Some(p) = s.strip_prefix('@') {
-        Input::File(PathBuf::from(p))
-    } else {
-        Input::Bytes(parse_hex(s)?)
-    })
-}
-
-/// A decimal or `0x` hexadecimal number that fits in `T`.
-pub fn num<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
-    T::try_from(parse_num(s)?).map_err(|_| format!("{s} is out of range"))
-}
-
-/// Options that apply to every command.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Global {
-    pub json: bool,
-    pub yes: bool,
-}
-
-/// The machine the command runs on: paths, and how to ask the user.
-pub struct Env {
-    pub class_dir: PathBuf,
-    pub dev_dir: PathBuf,
-    pub tainted: PathBuf,
-    /// Whether standard input is a terminal someone can answer on.
-    pub interactive: bool,
-}
-
 /// Runs a parsed command line.
 pub fn run(cli: &Cli, env: &Env) -> Result<crate::output::Output, Error> {
     let global = Global {
@@ -151,7 +116,15 @@ pub fn run(cli: &Cli, env: &Env) -> Result<crate::output::Output, Error> {
     match &cli.command {
         Command::List => commands::list(env),
         Command::Info { dev } => commands::info(dev, env),
-        Command::Rpc(args) => commands::rpc(args, &global, env),
+        Command::Rpc(a) => commands::rpc(
+            &a.dev,
+            a.scope,
+            &a.input,
+            a.out_len,
+            a.out.as_deref(),
+            &global,
+            env,
+        ),
         Command::Type(cmd) => cmd.run(&global, env),
     }
 }

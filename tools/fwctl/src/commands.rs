@@ -1,145 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The commands every fwctl device answers (`list`, `info`, `rpc`), and
-//! what the typed commands of each device type share with them.
+//! The commands every fwctl device answers: `list`, `info` and `rpc`.
 
-use std::{
-    io::{
-        BufRead,
-        Read, //
-    },
-    os::fd::OwnedFd,
-};
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::{
-    cli::{
-        Env,
-        Global,
-        Input,
-        RpcArgs, //
-    },
     device::{
         self,
-        Device, //
+        find_device,
+        info_of,
+        send, //
+    },
+    env::{
+        confirm_write,
+        Env,
+        Global, //
     },
     error::{
-        rpc_error,
         Error,
         RpcContext,
         EXIT_FIRMWARE, //
+    },
+    input::{
+        read_input,
+        Input, //
     },
     output::{
         self,
         FieldsJson,
         Output, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types,
     util::{
         hex,
         hexdump, //
     },
 };
-
-/// `TAINT_FWCTL`.
-const TAINT_FWCTL: u32 = 19;
-
-/// Before a write-scope RPC: the kernel gets tainted, so ask, unless told
-/// not to or it already is.
-pub fn confirm_write(
-    scope: Scope,
-    global: &Global,
-    env: &Env,
-    stdin_busy: bool,
-) -> Result<(), Error> {
-    if !scope.taints() || global.yes {
-        return Ok(());
-    }
-    let taint: u64 = std::fs::read_to_string(&env.tainted)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0);
-    if taint & (1 << TAINT_FWCTL) != 0 {
-        return Ok(());
-    }
-    let warning = format!(
-        "scope {scope} can change device state; the first such RPC taints the kernel (TAINT_FWCTL)"
-    );
-    if !env.interactive || stdin_busy {
-        return Err(Error::failed(format!("{warning}. Pass --yes to go ahead.")));
-    }
-    eprint!("fwctl: {warning}. Go ahead? [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).ok();
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(Error::failed("not sent"))
-    }
-}
-
-/// The bytes of a request.
-pub fn read_input(input: &Input) -> Result<Vec<u8>, Error> {
-    match input {
-        Input::Bytes(b) => Ok(b.clone()),
-        Input::File(p) => {
-            std::fs::read(p).map_err(|e| Error::failed(format!("{}: {e}", p.display())))
-        }
-        Input::Stdin => {
-            let mut v = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut v)
-                .map_err(|e| Error::failed(format!("standard input: {e}")))?;
-            Ok(v)
-        }
-    }
-}
-
-/// The device `spec` names.
-pub fn find_device(spec: &str, env: &Env) -> Result<Device, Error> {
-    let all = device::list(&env.class_dir, &env.dev_dir);
-    device::find(&all, spec).cloned()
-}
-
-/// `FWCTL_INFO` on an open device, errors explained.
-pub fn info_of(dev: &Device, fd: &OwnedFd) -> Result<(u32, Vec<u8>), Error> {
-    device::info(fd).map_err(|e| Error::Failed {
-        msg: format!("{}: FWCTL_INFO: {e}", dev.name),
-        errno: Some(e.raw_os_error()),
-    })
-}
-
-/// Opens the device `spec` names, which must be of type `id` (`what`: "an
-/// mlx5 device").
-pub fn open_typed(spec: &str, id: u32, what: &str, env: &Env) -> Result<(Device, OwnedFd), Error> {
-    let dev = find_device(spec, env)?;
-    let fd = device::open(&dev)?;
-    let (t, _) = info_of(&dev, &fd)?;
-    if t != id {
-        return Err(Error::failed(format!(
-            "{} is not {what} (type {})",
-            dev.name,
-            device::type_name(t)
-        )));
-    }
-    Ok((dev, fd))
-}
-
-/// Sends one RPC: the reply (as much as fits in `out_len`) and the full
-/// length the device reported.
-pub fn send(
-    fd: &OwnedFd,
-    ctx: &RpcContext<'_>,
-    input: &[u8],
-    out_len: usize,
-) -> Result<(Vec<u8>, usize), Error> {
-    let mut out = vec![0u8; out_len];
-    let full = device::rpc(fd, ctx.scope.uapi(), input, &mut out).map_err(|e| rpc_error(e, ctx))?;
-    out.truncate(full.min(out_len));
-    Ok((out, full))
-}
 
 /// `fwctl list`.
 pub fn list(env: &Env) -> Result<Output, Error> {
@@ -215,6 +117,7 @@ pub fn info(spec: &str, env: &Env) -> Result<Output, Error> {
 #[derive(Serialize)]
 struct RpcJson<'a> {
     device: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     in_len: usize,
     out_len: usize,
@@ -231,25 +134,33 @@ struct RpcJson<'a> {
     syndrome: Option<u32>,
 }
 
-/// `fwctl rpc`.
-pub fn rpc(args: &RpcArgs, global: &Global, env: &Env) -> Result<Output, Error> {
-    let d = find_device(&args.dev, env)?;
-    let request = read_input(&args.input)?;
-    confirm_write(args.scope, global, env, args.input == Input::Stdin)?;
+/// `fwctl rpc`: `input` at `scope` to device `spec`, with room for
+/// `out_len` bytes of reply, printed or written to `out`.
+pub fn rpc(
+    spec: &str,
+    scope: Scope,
+    input: &Input,
+    out_len: usize,
+    out: Option<&Path>,
+    global: &Global,
+    env: &Env,
+) -> Result<Output, Error> {
+    let d = find_device(spec, env)?;
+    let request = read_input(input)?;
+    confirm_write(scope, global, env, *input == Input::Stdin)?;
     let fd = device::open(&d)?;
     let (t, _) = info_of(&d, &fd)?;
     let ty = types::find(t);
     let ctx = RpcContext {
         device: &d.name,
-        scope: args.scope,
-        refusal: ty.and_then(|ty| ty.explain_refusal(&request, args.scope)),
+        scope,
+        refusal: ty.and_then(|ty| ty.explain_refusal(&request, scope)),
     };
-    let out_len = args.out_len;
     let (reply, full) = send(&fd, &ctx, &request, out_len)?;
     let mut human = String::new();
     let mut json = RpcJson {
         device: &d.name,
-        scope: args.scope,
+        scope,
         in_len: request.len(),
         out_len: full,
         truncated: full > out_len,
@@ -259,7 +170,7 @@ pub fn rpc(args: &RpcArgs, global: &Global, env: &Env) -> Result<Output, Error> 
         status_name: None,
         syndrome: None,
     };
-    match &args.out {
+    match out {
         Some(path) => {
             std::fs::write(path, &reply)
                 .map_err(|e| Error::failed(format!("{}: {e}", path.display())))?;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Finding fwctl devices in sysfs, naming them, and asking them
-//! `FWCTL_INFO`.
+//! Finding fwctl devices in sysfs, naming and opening them, and their
+//! ioctls (through `fwctl_uapi`, the one ioctl path).
 
 use std::{
     os::fd::{
@@ -14,12 +14,7 @@ use std::{
     },
 };
 
-use fwctl_uapi::{
-    FwctlInfo,
-    FwctlRpc,
-    FWCTL_INFO,
-    FWCTL_RPC, //
-};
+use fwctl_uapi::device_type;
 use rustix::{
     fs::{
         self,
@@ -27,17 +22,18 @@ use rustix::{
         OFlags, //
     },
     io::Errno,
-    ioctl::{
-        self,
-        Opcode,
-        Updater, //
-    },
 };
 use serde::Serialize;
 
-use crate::error::{
-    open_error,
-    Error, //
+use crate::{
+    env::Env,
+    error::{
+        open_error,
+        rpc_error,
+        Error,
+        RpcContext, //
+    },
+    scope::Scope,
 };
 
 /// Where the kernel lists fwctl devices and their nodes.
@@ -130,11 +126,11 @@ pub fn find<'a>(devices: &'a [Device], spec: &str) -> Result<&'a Device, Error> 
 /// `enum fwctl_device_type` names.
 pub fn type_name(t: u32) -> String {
     match t {
-        0 => "error".into(),
-        1 => "mlx5".into(),
-        2 => "cxl".into(),
-        3 => "bnxt".into(),
-        4 => "pds".into(),
+        device_type::ERROR => "error".into(),
+        device_type::MLX5 => "mlx5".into(),
+        device_type::CXL => "cxl".into(),
+        device_type::BNXT => "bnxt".into(),
+        device_type::PDS => "pds".into(),
         _ => format!("unknown ({t:#x})"),
     }
 }
@@ -149,41 +145,69 @@ pub fn open(dev: &Device) -> Result<OwnedFd, Error> {
 pub fn info(fd: impl AsFd) -> Result<(u32, Vec<u8>), Errno> {
     let mut data = vec![0u8; 256];
     loop {
-        let mut cmd = FwctlInfo {
-            size: size_of::<FwctlInfo>() as u32,
-            device_data_len: data.len() as u32,
-            out_device_data: data.as_mut_ptr() as u64,
-            ..Default::default()
-        };
-        // SAFETY: FWCTL_INFO takes a `struct fwctl_info` and writes to it
-        // and to `device_data_len` bytes at `out_device_data`, which is
-        // `data`, alive and unaliased for the call.
-        unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_INFO as Opcode }, _>::new(&mut cmd))? };
-        let len = cmd.device_data_len as usize;
-        if len <= data.len() {
-            data.truncate(len);
-            return Ok((cmd.out_device_type, data));
+        let info = fwctl_uapi::info(&fd.as_fd(), &mut data).map_err(errno)?;
+        if info.len <= data.len() {
+            data.truncate(info.len);
+            return Ok((info.device_type, data));
         }
-        data = vec![0u8; len];
+        data = vec![0u8; info.len];
     }
 }
 
 /// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
 /// reply's full length, which may exceed `reply.len()`.
-pub fn rpc(fd: impl AsFd, scope: u32, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
-    let mut cmd = FwctlRpc {
-        size: size_of::<FwctlRpc>() as u32,
-        scope,
-        in_len: request.len() as u32,
-        out_len: reply.len() as u32,
-        r#in: request.as_ptr() as u64,
-        out: reply.as_mut_ptr() as u64,
-    };
-    // SAFETY: FWCTL_RPC takes a `struct fwctl_rpc` and writes to it and to
-    // `out_len` bytes at `out`, which is `reply`, alive and unaliased for
-    // the call; it only reads `in_len` bytes at `in`, which is `request`.
-    unsafe { ioctl::ioctl(&fd, Updater::<{ FWCTL_RPC as Opcode }, _>::new(&mut cmd))? };
-    Ok(cmd.out_len as usize)
+pub fn rpc(fd: impl AsFd, scope: Scope, request: &[u8], reply: &mut [u8]) -> Result<usize, Errno> {
+    fwctl_uapi::rpc(&fd.as_fd(), scope.into(), request, reply).map_err(errno)
+}
+
+/// The errno of a failed `fwctl_uapi` call (each is one, from the system
+/// call).
+fn errno(e: std::io::Error) -> Errno {
+    Errno::from_io_error(&e).unwrap_or(Errno::IO)
+}
+
+/// The device `spec` names.
+pub fn find_device(spec: &str, env: &Env) -> Result<Device, Error> {
+    let all = list(&env.class_dir, &env.dev_dir);
+    find(&all, spec).cloned()
+}
+
+/// `FWCTL_INFO` on an open device, errors explained.
+pub fn info_of(dev: &Device, fd: &OwnedFd) -> Result<(u32, Vec<u8>), Error> {
+    info(fd).map_err(|e| Error::Failed {
+        msg: format!("{}: FWCTL_INFO: {e}", dev.name),
+        errno: Some(e.raw_os_error()),
+    })
+}
+
+/// Opens the device `spec` names, which must be of type `id` (`what`: "an
+/// mlx5 device").
+pub fn open_typed(spec: &str, id: u32, what: &str, env: &Env) -> Result<(Device, OwnedFd), Error> {
+    let dev = find_device(spec, env)?;
+    let fd = open(&dev)?;
+    let (t, _) = info_of(&dev, &fd)?;
+    if t != id {
+        return Err(Error::failed(format!(
+            "{} is not {what} (type {})",
+            dev.name,
+            type_name(t)
+        )));
+    }
+    Ok((dev, fd))
+}
+
+/// Sends one RPC: the reply (as much as fits in `out_len`) and the full
+/// length the device reported.
+pub fn send(
+    fd: &OwnedFd,
+    ctx: &RpcContext<'_>,
+    input: &[u8],
+    out_len: usize,
+) -> Result<(Vec<u8>, usize), Error> {
+    let mut out = vec![0u8; out_len];
+    let full = rpc(fd, ctx.scope, input, &mut out).map_err(|e| rpc_error(e, ctx))?;
+    out.truncate(full.min(out_len));
+    Ok((out, full))
 }
 
 impl Device {

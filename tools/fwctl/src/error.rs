@@ -15,12 +15,16 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit status: the RPC went through and the firmware refused the command.
 pub const EXIT_FIRMWARE: i32 = 3;
 
-/// A firmware status decoded by the device type's module.
+/// A firmware status as fwctl prints it (`status`, `status_name` and
+/// `syndrome` in `--json`). Each device type has its own status type and
+/// says how it reads as one of these.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Status {
+pub struct FirmwareStatus {
+    /// The status code; 0 is success.
     pub status: u8,
     /// Its name, when the status is known.
     pub name: Option<&'static str>,
+    /// What else the device said about it.
     pub syndrome: u32,
 }
 
@@ -35,7 +39,7 @@ pub enum Error {
     Firmware {
         device: String,
         command: String,
-        status: Status,
+        status: FirmwareStatus,
     },
 }
 

@@ -4,12 +4,21 @@
 //!
 //! The binary is `src/main.rs`; everything else is here so that `cargo
 //! test` and the man page and completions generator (`src/bin/fwctl-gen.rs`)
-//! can reach it. Device types have a module each under `types/`.
+//! can reach it.
+//!
+//! Each layer imports only the ones below it: `cli` (the command line)
+//! runs `commands` (`list`, `info`, `rpc`) and the typed commands of
+//! `types/` (a module per device type); `commands` uses `types/` to decode
+//! what a device says. Under all three, and importing none of them, are
+//! the shared helpers: `device`, `env`, `error`, `input`, `output`, `scope`
+//! and `util`.
 
 pub mod cli;
 pub mod commands;
 pub mod device;
+pub mod env;
 pub mod error;
+pub mod input;
 pub mod output;
 pub mod scope;
 pub mod types;

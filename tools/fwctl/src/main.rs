@@ -5,14 +5,12 @@
 use std::io::IsTerminal;
 
 use fwctl_cli::{
-    cli::{
-        main_with,
-        Env, //
-    },
+    cli::main_with,
     device::{
         CLASS_DIR,
         DEV_DIR, //
     },
+    env::Env,
 };
 
 fn main() {

@@ -1,70 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `enum fwctl_rpc_scope`, as the command line spells it.
+//! `enum fwctl_rpc_scope` on the command line: [`fwctl_uapi::Scope`],
+//! given by its name or its number.
 
-use clap::ValueEnum;
-use fwctl_uapi::scope;
+use clap::{
+    builder::{
+        EnumValueParser,
+        PossibleValue,
+        TypedValueParser, //
+    },
+    ValueEnum,
+};
+pub use fwctl_uapi::Scope;
 
-/// An RPC scope. The numbers 0-3 are accepted too.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Scope {
-    /// Read and change configuration (no taint).
-    #[value(alias = "0")]
-    Configuration,
-    /// Read debug information (no taint).
-    #[value(alias = "1")]
-    DebugReadOnly,
-    /// Change device state for debugging: taints the kernel.
-    #[value(alias = "2")]
-    DebugWrite,
-    /// Anything the device allows: taints the kernel, needs CAP_SYS_RAWIO.
-    #[value(alias = "3")]
-    DebugWriteFull,
+/// The parser of a scope argument: the names, with the numbers as aliases,
+/// and what each scope allows in `--help`.
+pub fn value_parser() -> impl TypedValueParser<Value = Scope> {
+    EnumValueParser::<Arg>::new().map(|a| a.0)
 }
 
-impl Scope {
-    /// The uAPI value.
-    pub fn uapi(self) -> u32 {
-        match self {
-            Scope::Configuration => scope::CONFIGURATION,
-            Scope::DebugReadOnly => scope::DEBUG_READ_ONLY,
-            Scope::DebugWrite => scope::DEBUG_WRITE,
-            Scope::DebugWriteFull => scope::DEBUG_WRITE_FULL,
-        }
+/// A scope as clap sees it.
+#[derive(Clone, Copy)]
+struct Arg(Scope);
+
+/// [`Scope::ALL`] as [`Arg`]s.
+static ARGS: [Arg; Scope::ALL.len()] = {
+    let mut args = [Arg(Scope::Configuration); Scope::ALL.len()];
+    let mut i = 0;
+    while i < args.len() {
+        args[i] = Arg(Scope::ALL[i]);
+        i += 1;
+    }
+    args
+};
+
+/// The digits that spell the scopes' numbers.
+const DIGITS: &str = "0123456789";
+
+impl ValueEnum for Arg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ARGS
     }
 
-    /// The scope of a uAPI value.
-    pub fn from_uapi(v: u32) -> Option<Self> {
-        Self::value_variants()
-            .iter()
-            .copied()
-            .find(|s| s.uapi() == v)
-    }
-
-    /// Whether an RPC at this scope taints the kernel.
-    pub fn taints(self) -> bool {
-        self >= Scope::DebugWrite
-    }
-
-    /// The name the tool prints.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Configuration => "configuration",
-            Scope::DebugReadOnly => "debug-read-only",
-            Scope::DebugWrite => "debug-write",
-            Scope::DebugWriteFull => "debug-write-full",
-        }
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let n = u32::from(self.0) as usize;
+        let help = match self.0 {
+            Scope::Configuration => "Read and change configuration (no taint)",
+            Scope::DebugReadOnly => "Read debug information (no taint)",
+            Scope::DebugWrite => "Change device state for debugging: taints the kernel",
+            Scope::DebugWriteFull => {
+                "Anything the device allows: taints the kernel, needs CAP_SYS_RAWIO"
+            }
+        };
+        Some(
+            PossibleValue::new(self.0.name())
+                .alias(DIGITS.get(n..=n)?)
+                .help(help),
+        )
     }
 }
 
-impl serde::Serialize for Scope {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
+/// Writes a scope as its name in `--json` (`#[serde(serialize_with)]`).
+pub fn serialize<S: serde::Serializer>(scope: &Scope, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(scope.name())
 }

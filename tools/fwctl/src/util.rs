@@ -12,6 +12,11 @@ pub fn parse_num(s: &str) -> Result<u64, String> {
     r.map_err(|_| format!("'{s}' is not a number"))
 }
 
+/// A decimal or `0x` hexadecimal number that fits in `T`.
+pub fn num<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
+    T::try_from(parse_num(s)?).map_err(|_| format!("{s} is out of range"))
+}
+
 /// Parses bytes written as hex digits, optionally prefixed with `0x` and
 /// separated by spaces, colons, dashes or underscores.
 pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {

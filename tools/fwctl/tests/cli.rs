@@ -17,17 +17,17 @@ use fwctl_cli::{
     cli::{
         main_with,
         Cli,
-        Command,
-        Env,
-        Input, //
+        Command, //
     },
     device,
+    env::Env,
     error::{
         rpc_error,
         Error,
-        RpcContext,
-        Status, //
+        FirmwareStatus,
+        RpcContext, //
     },
+    input::Input,
     output::{
         to_json,
         FieldsJson,
@@ -308,7 +308,7 @@ fn errnos_are_explained() {
     let fw = Error::Firmware {
         device: "fwctl0".into(),
         command: "NOP".into(),
-        status: Status {
+        status: FirmwareStatus {
             status: 3,
             name: Some("BAD_PARAM_ERR"),
             syndrome: 0xc10002,

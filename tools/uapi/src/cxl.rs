@@ -8,6 +8,8 @@
 //! `repr(C)` types. The sizes and offsets used here are checked against
 //! the C headers by the crate's `layout` test.
 
+use crate::Scope;
+
 /// Get Supported Features.
 pub const OP_GET_SUPPORTED_FEATURES: u32 = 0x0500;
 /// Get Feature.
@@ -129,15 +131,74 @@ fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+/// The CXL mailbox return codes (CXL r3.2 Table 8-34), each at its value,
+/// as the kernel names them (`CXL_MBOX_CMD_RC_*` in `drivers/cxl/cxlmem.h`;
+/// the `upstream_return_codes` test reads them from there).
+pub const RETURN_CODES: [&str; 31] = [
+    "SUCCESS",
+    "BACKGROUND",
+    "INPUT",
+    "UNSUPPORTED",
+    "INTERNAL",
+    "RETRY",
+    "BUSY",
+    "MEDIADISABLED",
+    "FWINPROGRESS",
+    "FWOOO",
+    "FWAUTH",
+    "FWSLOT",
+    "FWROLLBACK",
+    "FWRESET",
+    "HANDLE",
+    "PADDR",
+    "POISONLMT",
+    "MEDIAFAILURE",
+    "ABORT",
+    "SECURITY",
+    "PASSPHRASE",
+    "MBUNSUPPORTED",
+    "PAYLOADLEN",
+    "LOG",
+    "INTERRUPTED",
+    "FEATUREVERSION",
+    "FEATURESELVALUE",
+    "FEATURETRANSFERIP",
+    "FEATURETRANSFEROOO",
+    "RESOURCEEXHAUSTED",
+    "EXTLIST",
+];
+
+/// A CXL mailbox return code: what the device answered a command, in
+/// `retval` of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturnCode(pub u32);
+
+impl ReturnCode {
+    /// `CXL_MBOX_CMD_RC_SUCCESS`.
+    pub const SUCCESS: ReturnCode = ReturnCode(0);
+
+    /// Its name in [`RETURN_CODES`], when it has one.
+    pub fn name(self) -> Option<&'static str> {
+        RETURN_CODES.get(self.0 as usize).copied()
+    }
+}
+
 /// `struct fwctl_rpc_cxl_out`: the reply's header and payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply<'a> {
     /// `size`: bytes of payload.
     pub size: u32,
-    /// `retval`: the device's return code.
+    /// `retval`: the device's return code ([`ReturnCode`]).
     pub retval: u32,
     /// The payload, as much of it as the reply holds.
     pub payload: &'a [u8],
+}
+
+impl Reply<'_> {
+    /// `retval` as a return code.
+    pub fn return_code(&self) -> ReturnCode {
+        ReturnCode(self.retval)
+    }
 }
 
 /// Parses a reply of `len` bytes (what `FWCTL_RPC` reported) from `out`.
@@ -184,16 +245,16 @@ impl FeatEntry {
 
     /// The scope that Set Feature of this feature needs, or `None` when
     /// the driver never allows it (not changeable, or no effect declared).
-    pub fn set_scope(&self) -> Option<u32> {
+    pub fn set_scope(&self) -> Option<Scope> {
         let reset = CMD_CONFIG_CHANGE_COLD_RESET
             | CMD_CONFIG_CHANGE_CONV_RESET
             | CMD_CONFIG_CHANGE_CXL_RESET;
         if self.flags & FEATURE_F_CHANGEABLE == 0 || self.set_feat_size == 0 {
             None
         } else if self.effects & IMMEDIATE_EFFECTS != 0 {
-            Some(crate::scope::DEBUG_WRITE_FULL)
+            Some(Scope::DebugWriteFull)
         } else if self.effects & reset != 0 {
-            Some(crate::scope::DEBUG_WRITE)
+            Some(Scope::DebugWrite)
         } else {
             None
         }
@@ -299,12 +360,12 @@ mod tests {
         assert_eq!((f.get_feat_size, f.set_feat_size), (4, 4));
         assert_eq!(f.flags, 0x61);
         assert_eq!(f.effects, 0x0201);
-        assert_eq!(f.set_scope(), Some(crate::scope::DEBUG_WRITE));
+        assert_eq!(f.set_scope(), Some(Scope::DebugWrite));
         let imm = FeatEntry {
             effects: CMD_CONFIG_CHANGE_IMMEDIATE | CMD_EFFECTS_VALID,
             ..f.clone()
         };
-        assert_eq!(imm.set_scope(), Some(crate::scope::DEBUG_WRITE_FULL));
+        assert_eq!(imm.set_scope(), Some(Scope::DebugWriteFull));
         let fixed = FeatEntry {
             flags: 0,
             ..f.clone()

@@ -38,12 +38,87 @@ pub mod device_type {
     pub const PDS: u32 = 4;
 }
 
-/// `enum fwctl_rpc_scope`.
+/// `enum fwctl_rpc_scope`: what an RPC may do to the device, from least to
+/// most.
+///
+/// The one definition of the scopes in userspace: the `layout` test checks
+/// the values against the header, and `scopes_are_the_headers` the list and
+/// the names.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// `FWCTL_RPC_CONFIGURATION`: read and change configuration.
+    Configuration = 0,
+    /// `FWCTL_RPC_DEBUG_READ_ONLY`: read debug information.
+    DebugReadOnly = 1,
+    /// `FWCTL_RPC_DEBUG_WRITE`: change device state for debugging; taints
+    /// the kernel.
+    DebugWrite = 2,
+    /// `FWCTL_RPC_DEBUG_WRITE_FULL`: anything the device allows; taints the
+    /// kernel and needs `CAP_SYS_RAWIO`.
+    DebugWriteFull = 3,
+}
+
+impl Scope {
+    /// Every scope, in the header's order (each at its value's index).
+    pub const ALL: [Scope; 4] = [
+        Scope::Configuration,
+        Scope::DebugReadOnly,
+        Scope::DebugWrite,
+        Scope::DebugWriteFull,
+    ];
+
+    /// Whether an RPC at this scope taints the kernel (`TAINT_FWCTL`).
+    pub fn taints(self) -> bool {
+        self >= Scope::DebugWrite
+    }
+
+    /// The header's name without `FWCTL_RPC_`, in lower case with dashes:
+    /// `debug-read-only`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Configuration => "configuration",
+            Scope::DebugReadOnly => "debug-read-only",
+            Scope::DebugWrite => "debug-write",
+            Scope::DebugWriteFull => "debug-write-full",
+        }
+    }
+}
+
+impl From<Scope> for u32 {
+    fn from(s: Scope) -> u32 {
+        s as u32
+    }
+}
+
+impl TryFrom<u32> for Scope {
+    /// The value, which names no scope.
+    type Error = u32;
+
+    fn try_from(v: u32) -> Result<Self, u32> {
+        Scope::ALL.get(v as usize).copied().ok_or(v)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `enum fwctl_rpc_scope` as numbers, for code that stores the raw value
+/// (the mlx5 policy table, `struct fwctl_rpc`'s `scope`).
 pub mod scope {
-    pub const CONFIGURATION: u32 = 0;
-    pub const DEBUG_READ_ONLY: u32 = 1;
-    pub const DEBUG_WRITE: u32 = 2;
-    pub const DEBUG_WRITE_FULL: u32 = 3;
+    use super::Scope;
+
+    /// `FWCTL_RPC_CONFIGURATION`.
+    pub const CONFIGURATION: u32 = Scope::Configuration as u32;
+    /// `FWCTL_RPC_DEBUG_READ_ONLY`.
+    pub const DEBUG_READ_ONLY: u32 = Scope::DebugReadOnly as u32;
+    /// `FWCTL_RPC_DEBUG_WRITE`.
+    pub const DEBUG_WRITE: u32 = Scope::DebugWrite as u32;
+    /// `FWCTL_RPC_DEBUG_WRITE_FULL`.
+    pub const DEBUG_WRITE_FULL: u32 = Scope::DebugWriteFull as u32;
 }
 
 /// The largest RPC buffer the kernel accepts.
@@ -82,10 +157,22 @@ pub struct FwctlRpc {
 }
 
 extern "C" {
+    /// `ioctl(2)`, from the C library.
     fn ioctl(fd: RawFd, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
 }
 
-/// Issues ioctl `request` on `fd` with `arg` as the argument pointer.
+/// Issues ioctl `request` on `fd` with `arg` as the argument.
+///
+/// The one ioctl path of fwctl's userspace: [`info`], [`rpc`], the `fwctl`
+/// tool and the guest suites all come here. Any number and any argument
+/// go through unchanged, for the suites' malformed requests. `fd` is a
+/// number, not a borrowed descriptor: the suites' storms race closes
+/// against ioctls on purpose, and a closed or reused number is the
+/// kernel's to refuse (EBADF, or ENOTTY from another file).
+///
+/// # Errors
+///
+/// The kernel's errno.
 ///
 /// # Safety
 ///
@@ -110,6 +197,10 @@ pub struct Info {
 }
 
 /// `FWCTL_INFO` into `data`.
+///
+/// # Errors
+///
+/// The kernel's errno.
 pub fn info(fd: &impl AsRawFd, data: &mut [u8]) -> io::Result<Info> {
     let mut cmd = FwctlInfo {
         size: size_of::<FwctlInfo>() as u32,
@@ -127,6 +218,10 @@ pub fn info(fd: &impl AsRawFd, data: &mut [u8]) -> io::Result<Info> {
 
 /// `FWCTL_RPC` of `request` at `scope`, the reply into `reply`. Returns the
 /// reply's full length, which may exceed `reply.len()`.
+///
+/// # Errors
+///
+/// The kernel's errno: the RPC was not delivered.
 pub fn rpc(fd: &impl AsRawFd, scope: u32, request: &[u8], reply: &mut [u8]) -> io::Result<usize> {
     let mut cmd = FwctlRpc {
         size: size_of::<FwctlRpc>() as u32,
@@ -177,7 +272,7 @@ int main(void)
 	O(fwctl_rpc, out_len); O(fwctl_rpc, in); O(fwctl_rpc, out);
 	P("align", _Alignof(struct fwctl_rpc));
 	P("FWCTL_INFO", FWCTL_INFO); P("FWCTL_RPC", FWCTL_RPC);
-	P("MLX5", FWCTL_DEVICE_TYPE_MLX5); P("CXL", FWCTL_DEVICE_TYPE_CXL);
+	P("ERROR", FWCTL_DEVICE_TYPE_ERROR); P("MLX5", FWCTL_DEVICE_TYPE_MLX5); P("CXL", FWCTL_DEVICE_TYPE_CXL);
 	P("BNXT", FWCTL_DEVICE_TYPE_BNXT); P("PDS", FWCTL_DEVICE_TYPE_PDS);
 	P("CONFIGURATION", FWCTL_RPC_CONFIGURATION);
 	P("DEBUG_READ_ONLY", FWCTL_RPC_DEBUG_READ_ONLY);
@@ -253,6 +348,7 @@ int main(void)
             ("align", align_of::<FwctlRpc>() as u64),
             ("FWCTL_INFO", FWCTL_INFO.into()),
             ("FWCTL_RPC", FWCTL_RPC.into()),
+            ("ERROR", device_type::ERROR.into()),
             ("MLX5", device_type::MLX5.into()),
             ("CXL", device_type::CXL.into()),
             ("BNXT", device_type::BNXT.into()),
@@ -293,6 +389,39 @@ int main(void)
         for ((cn, cv), (rn, rv)) in c.iter().zip(&rust) {
             assert_eq!((cn.as_str(), *cv), (*rn, *rv), "C and Rust disagree");
         }
+    }
+
+    /// Every scope the header's `enum fwctl_rpc_scope` lists, and only
+    /// those, each named after its enumerator and at its value's index in
+    /// [`Scope::ALL`] (the values themselves: `matches_the_c_header`).
+    #[test]
+    fn scopes_are_the_headers() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../include/uapi/fwctl/fwctl.h");
+        let header = std::fs::read_to_string(&path).unwrap();
+        let body = header
+            .split_once("enum fwctl_rpc_scope {")
+            .and_then(|(_, rest)| rest.split_once("};"))
+            .map(|(body, _)| body)
+            .expect("fwctl.h defines enum fwctl_rpc_scope");
+        let names: Vec<String> = body
+            .split(',')
+            .filter_map(|e| e.split('=').next())
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                e.strip_prefix("FWCTL_RPC_")
+                    .expect("each enumerator starts with FWCTL_RPC_")
+                    .to_lowercase()
+                    .replace('_', "-")
+            })
+            .collect();
+        let ours: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ours);
+        for (i, s) in Scope::ALL.iter().enumerate() {
+            assert_eq!(u32::from(*s) as usize, i, "{s}");
+            assert_eq!(Scope::try_from(i as u32), Ok(*s));
+        }
+        assert_eq!(Scope::try_from(ours.len() as u32), Err(ours.len() as u32));
     }
 
     #[test]

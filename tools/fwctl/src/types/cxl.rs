@@ -14,29 +14,31 @@ use std::os::fd::OwnedFd;
 use clap::Subcommand;
 use fwctl_uapi::cxl::{
     self,
-    FeatEntry, //
+    FeatEntry,
+    ReturnCode, //
 };
 use serde::Serialize;
 
 use crate::{
-    cli::{
-        num,
-        parse_input,
-        Env,
-        Global,
-        Input, //
-    },
-    commands::{
-        confirm_write,
+    device::{
         open_typed,
-        read_input,
-        send, //
+        send,
+        Device, //
     },
-    device::Device,
+    env::{
+        confirm_write,
+        Env,
+        Global, //
+    },
     error::{
         Error,
-        RpcContext,
-        Status, //
+        FirmwareStatus,
+        RpcContext, //
+    },
+    input::{
+        parse_input,
+        read_input,
+        Input, //
     },
     output::{
         self,
@@ -45,8 +47,12 @@ use crate::{
         Output,
         V, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types::DeviceType,
+    util::num,
 };
 
 /// `fwctl cxl`.
@@ -107,47 +113,14 @@ fn parse_selection(s: &str) -> Result<u8, String> {
     }
 }
 
-/// CXL mailbox return codes (CXL r3.2 Table 8-34), as the kernel names
-/// them (`CXL_MBOX_CMD_RC_*`).
-const RETURN_CODES: &[&str] = &[
-    "SUCCESS",
-    "BACKGROUND",
-    "INPUT",
-    "UNSUPPORTED",
-    "INTERNAL",
-    "RETRY",
-    "BUSY",
-    "MEDIADISABLED",
-    "FWINPROGRESS",
-    "FWOOO",
-    "FWAUTH",
-    "FWSLOT",
-    "FWROLLBACK",
-    "FWRESET",
-    "HANDLE",
-    "PADDR",
-    "POISONLMT",
-    "MEDIAFAILURE",
-    "ABORT",
-    "SECURITY",
-    "PASSPHRASE",
-    "MBUNSUPPORTED",
-    "PAYLOADLEN",
-    "LOG",
-    "INTERRUPTED",
-    "FEATUREVERSION",
-    "FEATURESELVALUE",
-    "FEATURETRANSFERIP",
-    "FEATURETRANSFEROOO",
-    "RESOURCEEXHAUSTED",
-    "EXTLIST",
-];
-
-fn status(retval: u32) -> Status {
-    Status {
-        status: retval.min(u8::MAX.into()) as u8,
-        name: RETURN_CODES.get(retval as usize).copied(),
-        syndrome: retval,
+/// A CXL return code as fwctl prints a firmware status: the code itself
+/// twice, as `status` (capped at 0xff) and as `syndrome` (whole), since the
+/// return code is all a CXL device says.
+fn firmware_status(rc: ReturnCode) -> FirmwareStatus {
+    FirmwareStatus {
+        status: rc.0.min(u8::MAX.into()) as u8,
+        name: rc.name(),
+        syndrome: rc.0,
     }
 }
 
@@ -202,7 +175,6 @@ pub fn entry_fields(e: &FeatEntry) -> Fields {
             "set_scope".into(),
             V::Text(
                 e.set_scope()
-                    .and_then(Scope::from_uapi)
                     .map_or("never".into(), |s| s.name().to_string()),
             ),
         ),
@@ -221,9 +193,9 @@ impl DeviceType for Cxl {
         Vec::new()
     }
 
-    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<Status> {
+    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
         let r = cxl::reply(reply, reply.len())?;
-        (request.len() >= cxl::RPC_HDR_LEN).then(|| status(r.retval))
+        (request.len() >= cxl::RPC_HDR_LEN).then(|| firmware_status(r.return_code()))
     }
 }
 
@@ -231,6 +203,7 @@ impl DeviceType for Cxl {
 struct FeaturesJson<'a> {
     device: &'a str,
     command: &'static str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     supported: u16,
     features: Vec<FieldsJson>,
@@ -240,6 +213,7 @@ struct FeaturesJson<'a> {
 struct CommandJson<'a> {
     device: &'a str,
     command: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     fields: FieldsJson,
 }
@@ -269,11 +243,11 @@ impl CxlDev<'_> {
         let (reply, _) = send(&self.fd, &ctx, input, out_len)?;
         let r = cxl::reply(&reply, reply.len())
             .ok_or_else(|| Error::failed(format!("{what}: a reply of {} bytes", reply.len())))?;
-        if r.retval != 0 {
+        if r.return_code() != ReturnCode::SUCCESS {
             return Err(Error::Firmware {
                 device: self.dev.name.clone(),
                 command: what.to_string(),
-                status: status(r.retval),
+                status: firmware_status(r.return_code()),
             });
         }
         Ok(r.payload[..(r.size as usize).min(r.payload.len())].to_vec())
@@ -418,7 +392,7 @@ impl Args {
             Command::Set { uuid, data, offset } => {
                 let data = read_input(data)?;
                 let e = c.entry(uuid)?;
-                let scope = e.set_scope().and_then(Scope::from_uapi).ok_or_else(|| {
+                let scope = e.set_scope().ok_or_else(|| {
                     Error::failed(format!(
                         "{}: feature {} cannot be set through fwctl (not changeable, or no effect declared)",
                         c.dev.name,
@@ -444,10 +418,12 @@ mod tests {
 
     #[test]
     fn return_codes_are_the_kernels() {
-        assert_eq!(status(0).name, Some("SUCCESS"));
-        assert_eq!(status(2).name, Some("INPUT"));
-        assert_eq!(status(0x1e).name, Some("EXTLIST"));
-        assert_eq!(status(0x1f).name, None);
+        assert_eq!(firmware_status(ReturnCode(0)).name, Some("SUCCESS"));
+        assert_eq!(firmware_status(ReturnCode(2)).name, Some("INPUT"));
+        assert_eq!(firmware_status(ReturnCode(0x1e)).name, Some("EXTLIST"));
+        assert_eq!(firmware_status(ReturnCode(0x1f)).name, None);
+        let big = firmware_status(ReturnCode(0x1234));
+        assert_eq!((big.status, big.syndrome), (0xff, 0x1234));
     }
 
     #[test]

@@ -10,13 +10,13 @@
 use clap::Subcommand;
 
 use crate::{
-    cli::{
+    env::{
         Env,
         Global, //
     },
     error::{
         Error,
-        Status, //
+        FirmwareStatus, //
     },
     output::{
         Fields,
@@ -44,7 +44,7 @@ pub trait DeviceType: Sync {
 
     /// The firmware's status in a raw `reply` to `request`, when the type
     /// has one.
-    fn reply_status(&self, _request: &[u8], _reply: &[u8]) -> Option<Status> {
+    fn reply_status(&self, _request: &[u8], _reply: &[u8]) -> Option<FirmwareStatus> {
         None
     }
 }

@@ -28,24 +28,25 @@ use mlx5_prm::{
 use serde::Serialize;
 
 use crate::{
-    cli::{
-        num,
-        parse_input,
-        Env,
-        Global,
-        Input, //
-    },
-    commands::{
-        confirm_write,
+    device::{
         open_typed,
-        read_input,
-        send, //
+        send,
+        Device, //
     },
-    device::Device,
+    env::{
+        confirm_write,
+        Env,
+        Global, //
+    },
     error::{
         Error,
-        RpcContext,
-        Status, //
+        FirmwareStatus,
+        RpcContext, //
+    },
+    input::{
+        parse_input,
+        read_input,
+        Input, //
     },
     output::{
         self,
@@ -54,8 +55,12 @@ use crate::{
         Output,
         V, //
     },
-    scope::Scope,
+    scope::{
+        self,
+        Scope, //
+    },
     types::DeviceType,
+    util::num,
 };
 
 pub mod codec;
@@ -267,7 +272,7 @@ impl DeviceType for Mlx5 {
             None => format!("{opcode:#06x}"),
         };
         Some(
-            match policy::min_scope(opcode, op_mod).and_then(Scope::from_uapi) {
+            match policy::min_scope(opcode, op_mod).and_then(|s| Scope::try_from(s).ok()) {
                 Some(min) => format!(
                     "the mlx5 driver does not allow opcode {name} (op_mod {op_mod}) at scope {scope}; it needs scope {min}"
                 ),
@@ -278,17 +283,38 @@ impl DeviceType for Mlx5 {
         )
     }
 
-    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<Status> {
-        (request.len() >= 8 && reply.len() >= 8).then(|| status(reply))
+    fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
+        (request.len() >= 8 && reply.len() >= 8).then(|| Status::of(reply).into())
     }
 }
 
-fn status(reply: &[u8]) -> Status {
-    let status = outhdr::STATUS.get(reply) as u8;
-    Status {
-        status,
-        name: prm::status::name(status),
-        syndrome: outhdr::SYNDROME.get(reply),
+/// An mlx5 command's status: the `status` and `syndrome` of its output
+/// header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// `MLX5_CMD_STAT_*`; 0 is success.
+    pub status: u8,
+    /// The firmware's code for why the command failed.
+    pub syndrome: u32,
+}
+
+impl Status {
+    /// The status in a reply's output header.
+    pub fn of(reply: &[u8]) -> Self {
+        Self {
+            status: outhdr::STATUS.get(reply) as u8,
+            syndrome: outhdr::SYNDROME.get(reply),
+        }
+    }
+}
+
+impl From<Status> for FirmwareStatus {
+    fn from(s: Status) -> Self {
+        Self {
+            status: s.status,
+            name: prm::status::name(s.status),
+            syndrome: s.syndrome,
+        }
     }
 }
 
@@ -297,6 +323,7 @@ fn status(reply: &[u8]) -> Status {
 struct CommandJson<'a> {
     device: &'a str,
     command: &'a str,
+    #[serde(serialize_with = "scope::serialize")]
     scope: Scope,
     fields: FieldsJson,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -327,7 +354,7 @@ impl Mlx5Dev<'_> {
         let opcode = inhdr::OPCODE.get(input) as u16;
         let op_mod = inhdr::OP_MOD.get(input) as u16;
         let scope = policy::min_scope(opcode, op_mod)
-            .and_then(Scope::from_uapi)
+            .and_then(|s| Scope::try_from(s).ok())
             .ok_or_else(|| {
                 Error::failed(format!(
                     "the mlx5 driver never allows {what} ({opcode:#06x})"
@@ -340,12 +367,12 @@ impl Mlx5Dev<'_> {
             refusal: Mlx5.explain_refusal(input, scope),
         };
         let (reply, _) = send(&self.fd, &ctx, input, out_len)?;
-        let status = status(&reply);
-        if status.status != 0 {
+        let status = Status::of(&reply);
+        if status.status != prm::status::OK {
             return Err(Error::Firmware {
                 device: self.dev.name.clone(),
                 command: what.to_string(),
-                status,
+                status: status.into(),
             });
         }
         Ok((reply, scope))
