@@ -39,6 +39,9 @@ mod policy;
 #[expect(dead_code, unreachable_pub)]
 mod prm;
 
+/// The scope values `policy` compares, which it takes from here.
+use ops::scope;
+
 /// The auxiliary device this module binds: module name, device name.
 const DEVICE: (&CStr, &CStr) = (c"mlx5_core", c"fwctl");
 

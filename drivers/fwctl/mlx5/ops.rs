@@ -27,6 +27,17 @@ use crate::{
     }, //
 };
 
+/// The RPC scopes as numbers, for [`policy`], which takes them from its
+/// includer: the driver API's [`fwctl::RpcScope`], whose values are
+/// bindgen's `enum fwctl_rpc_scope`.
+pub(crate) mod scope {
+    use crate::fwctl::RpcScope;
+
+    pub(crate) const CONFIGURATION: u32 = RpcScope::Configuration as u32;
+    pub(crate) const DEBUG_READ_ONLY: u32 = RpcScope::DebugReadOnly as u32;
+    pub(crate) const DEBUG_WRITE: u32 = RpcScope::DebugWrite as u32;
+}
+
 // The driver's own commands and the header fields it reads and writes fit
 // the buffers it gives them, so `Field::set` cannot panic on them.
 const _: () = {

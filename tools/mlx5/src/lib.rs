@@ -13,3 +13,6 @@ pub mod prm;
 
 #[path = "../../../drivers/fwctl/mlx5/policy.rs"]
 pub mod policy;
+
+/// The scopes [`policy`] compares: the uAPI's `enum fwctl_rpc_scope`.
+use fwctl_uapi::scope;
