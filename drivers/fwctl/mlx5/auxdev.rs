@@ -32,7 +32,8 @@ use crate::{
     ops::{
         self,
         Uctx, //
-    }, //
+    },
+    prm::cap, //
 };
 
 // `struct auxiliary_device` holds zero-sized members that bindgen gives no
@@ -59,16 +60,13 @@ extern "C" {
         out_len: usize,
     ) -> c_int;
     /// `mlx5_fwctl_glue_general_caps()` of `glue.h`: `len` is
-    /// [`CAPS_LEN`]; `ENODEV` for a device not in the expected container.
+    /// [`cap::LEN`]; `ENODEV` for a device not in the expected container.
     fn mlx5_fwctl_glue_general_caps(
         adev: *mut bindings::auxiliary_device,
         buf: *mut c_void,
         len: usize,
     ) -> c_int;
 }
-
-/// One capability block: `sizeof(mlx5_hca_cap.cur)`, `CXEMU_CAPS_LEN`.
-const CAPS_LEN: usize = 0x1000;
 
 /// Commands through the module's C glue.
 ///
@@ -103,12 +101,13 @@ impl AuxBackend {
     unsafe fn new(adev: &auxiliary::Device<Core<'_>>) -> Result<Self> {
         // `auxiliary::Device` is a transparent wrapper of the C struct.
         let raw = NonNull::from(adev).cast::<bindings::auxiliary_device>();
-        let mut caps = KVec::from_elem(0u8, CAPS_LEN, GFP_KERNEL)?;
+        // One capability block: `sizeof(mlx5_hca_cap.cur)`, `CXEMU_CAPS_LEN`.
+        let mut caps = KVec::from_elem(0u8, cap::LEN, GFP_KERNEL)?;
         // SAFETY: we are probing `adev`, a device our table names, so it is
         // bound to us; the glue checks what it can of the container before
-        // it reads it. `caps` holds `CAPS_LEN` writable bytes.
+        // it reads it. `caps` holds `cap::LEN` writable bytes.
         to_result(unsafe {
-            mlx5_fwctl_glue_general_caps(raw.as_ptr(), caps.as_mut_ptr().cast(), CAPS_LEN)
+            mlx5_fwctl_glue_general_caps(raw.as_ptr(), caps.as_mut_ptr().cast(), cap::LEN)
         })?;
         // INVARIANT: the caller drops us before `adev` unbinds.
         Ok(Self { adev: raw, caps })

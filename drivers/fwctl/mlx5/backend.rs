@@ -4,6 +4,11 @@
 
 use kernel::prelude::*;
 
+use crate::prm::{
+    outhdr,
+    status, //
+};
+
 /// How a driver reaches the firmware of one function.
 pub(crate) trait Backend: Send + Sync + 'static {
     /// Executes one command: `input` to the firmware, the reply into
@@ -39,13 +44,23 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn general_caps(&self) -> &[u8];
 }
 
-/// The errno for a failed firmware status, as `mlx5_core` maps it.
+/// The errno for a failed firmware status, as `mlx5_core` maps it
+/// (`cmd_status_to_err()` in `drivers/net/ethernet/mellanox/mlx5/core/cmd.c`).
 fn status_to_errno(status: u8) -> Error {
     match status {
-        0x2 | 0x3 | 0x5 | 0x9 | 0xa | 0x10 | 0x30 | 0x40 => EINVAL,
-        0x6 => EBUSY,
-        0x7 | 0xf => EAGAIN,
-        0x8 => ENOMEM,
+        status::BAD_OP_ERR
+        | status::BAD_PARAM_ERR
+        | status::BAD_RES_ERR
+        | status::BAD_RES_STATE_ERR
+        | status::IX_ERR
+        | status::BAD_QP_STATE_ERR
+        | status::BAD_PKT_ERR
+        | status::BAD_SIZE_OUTS_CQES_ERR => EINVAL,
+        status::RES_BUSY => EBUSY,
+        status::NOT_READY | status::NO_RES_ERR => EAGAIN,
+        status::LIM_ERR => ENOMEM,
+        // INT_ERR, BAD_SYS_STATE_ERR, BAD_INP_LEN_ERR, BAD_OUTP_LEN_ERR and
+        // any status the PRM does not name.
         _ => EIO,
     }
 }
@@ -58,8 +73,9 @@ fn status_to_errno(status: u8) -> Error {
 /// [`Backend::exec_internal`]'s, or the errno of a refused status.
 pub(crate) fn exec_checked<B: Backend>(backend: &B, input: &[u8], output: &mut [u8]) -> Result {
     backend.exec_internal(input, output)?;
-    match output[0] {
-        0 => Ok(()),
-        status => Err(status_to_errno(status)),
+    // An 8-bit field.
+    match outhdr::STATUS.get(output) as u8 {
+        status::OK => Ok(()),
+        refused => Err(status_to_errno(refused)),
     }
 }

@@ -19,6 +19,12 @@ mod ops;
 // Shared with the userspace tool, which uses the parts the driver does not.
 #[expect(dead_code, unreachable_pub)]
 mod policy;
+// Shared with the emulated function and userspace, which use more of it.
+#[expect(dead_code, unreachable_pub)]
+mod prm;
+
+/// The scope values `policy` compares, which it takes from here.
+use ops::scope;
 
 /// The auxiliary device this module binds: module name, device name.
 const DEVICE: (&CStr, &CStr) = (c"cxemu", c"fwctl");

@@ -15,53 +15,55 @@ use crate::{
         exec_checked,
         Backend, //
     },
-    fwctl, policy,
+    fwctl,
+    policy,
+    prm::{
+        hca,
+        inhdr,
+        op,
+        uctx,
+        uctx_cap,
+        HEADER_LEN, //
+    }, //
 };
 
-/// Size of the command input and output headers (`mbox_in_hdr`,
-/// `mbox_out_hdr`).
-const HEADER_LEN: usize = 16;
-/// `MLX5_UCTX_OBJECT_CAP_TOOLS_RESOURCES`: the UID may look at and change
-/// global device state, not only its own objects.
-const UCTX_CAP_TOOLS_RESOURCES: u32 = 0x4;
+/// The RPC scopes as numbers, for [`policy`], which takes them from its
+/// includer: the driver API's [`fwctl::RpcScope`], whose values are
+/// bindgen's `enum fwctl_rpc_scope`.
+pub(crate) mod scope {
+    use crate::fwctl::RpcScope;
 
-const OP_CREATE_UCTX: u16 = 0xa04;
-const OP_DESTROY_UCTX: u16 = 0xa06;
-/// `create_uctx_in` is 0x40 bytes, with `uctx.cap` in the word at 0x10.
-const CREATE_UCTX_IN_LEN: usize = 0x40;
-const CREATE_UCTX_CAP: usize = 0x10;
-/// The UID in `create_uctx_out` and `destroy_uctx_in`.
-const UCTX_UID: usize = 0xa;
-/// `uctx_cap` in the general capabilities.
-const CAP_UCTX_CAP: usize = 0xd4;
-
-/// The fields of a command header that the driver reads and writes.
-fn opcode(cmd: &[u8]) -> u16 {
-    u16::from_be_bytes([cmd[0], cmd[1]])
+    pub(crate) const CONFIGURATION: u32 = RpcScope::Configuration as u32;
+    pub(crate) const DEBUG_READ_ONLY: u32 = RpcScope::DebugReadOnly as u32;
+    pub(crate) const DEBUG_WRITE: u32 = RpcScope::DebugWrite as u32;
 }
 
-fn op_mod(cmd: &[u8]) -> u16 {
-    u16::from_be_bytes([cmd[6], cmd[7]])
-}
-
-fn set_uid(cmd: &mut [u8], uid: u16) {
-    cmd[2..4].copy_from_slice(&uid.to_be_bytes());
-}
+// The driver's own commands and the header fields it reads and writes fit
+// the buffers it gives them, so `Field::set` cannot panic on them.
+const _: () = {
+    assert!(uctx::CREATE_CAP.end() <= uctx::CREATE_IN_LEN);
+    assert!(uctx::CREATE_OUT_UID.end() <= uctx::CREATE_OUT_LEN);
+    assert!(uctx::DESTROY_UID.end() <= uctx::DESTROY_LEN);
+    assert!(inhdr::OPCODE.end() <= HEADER_LEN);
+    assert!(inhdr::UID.end() <= HEADER_LEN);
+    assert!(inhdr::OP_MOD.end() <= HEADER_LEN);
+    assert!(HEADER_LEN <= uctx::CREATE_IN_LEN && HEADER_LEN <= uctx::DESTROY_LEN);
+};
 
 /// CREATE_UCTX, asking for TOOLS_RESOURCES when the device offers it.
 fn create_uctx<B: Backend>(backend: &B) -> Result<Uctx<B>> {
-    let word = backend
-        .general_caps()
-        .get(CAP_UCTX_CAP..CAP_UCTX_CAP + 4)
-        .ok_or(EIO)?;
-    let device_caps = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-    let caps = device_caps & UCTX_CAP_TOOLS_RESOURCES;
-    let mut input = [0u8; CREATE_UCTX_IN_LEN];
-    input[0..2].copy_from_slice(&OP_CREATE_UCTX.to_be_bytes());
-    input[CREATE_UCTX_CAP..CREATE_UCTX_CAP + 4].copy_from_slice(&caps.to_be_bytes());
-    let mut output = [0u8; HEADER_LEN];
+    let general_caps = backend.general_caps();
+    if general_caps.len() < hca::UCTX_CAP.end() {
+        return Err(EIO);
+    }
+    let caps = hca::UCTX_CAP.get(general_caps) & uctx_cap::TOOLS_RESOURCES;
+    let mut input = [0u8; uctx::CREATE_IN_LEN];
+    inhdr::OPCODE.set(&mut input, op::CREATE_UCTX.into());
+    uctx::CREATE_CAP.set(&mut input, caps);
+    let mut output = [0u8; uctx::CREATE_OUT_LEN];
     exec_checked(backend, &input, &mut output)?;
-    let uid = u16::from_be_bytes([output[UCTX_UID], output[UCTX_UID + 1]]);
+    // A 16-bit field.
+    let uid = uctx::CREATE_OUT_UID.get(&output) as u16;
     Ok(Uctx {
         uid,
         caps,
@@ -85,10 +87,10 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
     }
 
     fn close<'a>(this: Pin<&mut Self>, device: &fwctl::Device<Self>, backend: &B) {
-        let mut input = [0u8; HEADER_LEN];
-        input[0..2].copy_from_slice(&OP_DESTROY_UCTX.to_be_bytes());
-        input[UCTX_UID..UCTX_UID + 2].copy_from_slice(&this.uid.to_be_bytes());
-        let mut output = [0u8; HEADER_LEN];
+        let mut input = [0u8; uctx::DESTROY_LEN];
+        inhdr::OPCODE.set(&mut input, op::DESTROY_UCTX.into());
+        uctx::DESTROY_UID.set(&mut input, this.uid.into());
+        let mut output = [0u8; uctx::DESTROY_LEN];
         if let Err(e) = exec_checked(backend, &input, &mut output) {
             dev_dbg!(device, "releasing UID {}: {e:?}\n", this.uid);
         }
@@ -113,11 +115,14 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
         if rpc_buf.len() < HEADER_LEN || max_output_len < HEADER_LEN {
             return Err(EMSGSIZE);
         }
-        if !policy::allowed(opcode(rpc_buf), op_mod(rpc_buf), scope as u32) {
+        // Both 16-bit fields.
+        let opcode = inhdr::OPCODE.get(rpc_buf) as u16;
+        let op_mod = inhdr::OP_MOD.get(rpc_buf) as u16;
+        if !policy::allowed(opcode, op_mod, scope as u32) {
             return Err(EBADMSG);
         }
         // The FD's user context, whatever the caller wrote.
-        set_uid(rpc_buf, this.uid);
+        inhdr::UID.set(rpc_buf, this.uid.into());
         // As the C driver: a reply that fits in the request's buffer is
         // written there, the whole `out_len` of it.
         if max_output_len <= rpc_buf.len() {

@@ -6,6 +6,11 @@
 //! `fwctl` command-line tool compile this same file, so the tool always
 //! knows the scope the driver will demand.
 //!
+//! Scopes are `enum fwctl_rpc_scope` values as `u32`, named by the crate
+//! that includes this file, in a `scope` module beside it: the kernel
+//! driver derives them from the driver API's `RpcScope` (bindgen's
+//! values), userspace takes `fwctl_uapi::scope`. This file defines none.
+//!
 //! The table is the policy of the kernel's C driver
 //! (`drivers/fwctl/mlx5/main.c`, `mlx5ctl_validate_rpc()`, Linux 7.3):
 //! deny by default; the configuration-scope commands; the long list of
@@ -14,11 +19,11 @@
 //! (`op_mod` 0) is a configuration-scope command and a read needs
 //! debug-read-only.
 
-/// `enum fwctl_rpc_scope` values.
-pub const SCOPE_CONFIGURATION: u32 = 0;
-pub const SCOPE_DEBUG_READ_ONLY: u32 = 1;
-pub const SCOPE_DEBUG_WRITE: u32 = 2;
-pub const SCOPE_DEBUG_WRITE_FULL: u32 = 3;
+use super::scope::{
+    CONFIGURATION,
+    DEBUG_READ_ONLY,
+    DEBUG_WRITE, //
+};
 
 /// What an opcode requires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,11 +171,11 @@ pub fn lookup(opcode: u16) -> Option<&'static Opcode> {
 /// when it never is.
 pub fn min_scope(opcode: u16, op_mod: u16) -> Option<u32> {
     Some(match lookup(opcode)?.rule {
-        Rule::Configuration => SCOPE_CONFIGURATION,
-        Rule::DebugReadOnly => SCOPE_DEBUG_READ_ONLY,
-        Rule::DebugWrite => SCOPE_DEBUG_WRITE,
-        Rule::RegisterAccess if op_mod == 0 => SCOPE_CONFIGURATION,
-        Rule::RegisterAccess => SCOPE_DEBUG_READ_ONLY,
+        Rule::Configuration => CONFIGURATION,
+        Rule::DebugReadOnly => DEBUG_READ_ONLY,
+        Rule::DebugWrite => DEBUG_WRITE,
+        Rule::RegisterAccess if op_mod == 0 => CONFIGURATION,
+        Rule::RegisterAccess => DEBUG_READ_ONLY,
     })
 }
 

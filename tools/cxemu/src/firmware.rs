@@ -243,14 +243,16 @@ impl Firmware {
             self.stats.uids_seen.push(uid);
         }
         let reply = if input.len() < HEADER_LEN {
-            fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT)
+            fail(status::BAD_INP_LEN_ERR, syndrome::SHORT_INPUT)
         } else if uid != 0 && !self.uctx.contains_key(&uid) {
-            fail(status::BAD_PARAM, syndrome::UNKNOWN_UID)
+            fail(status::BAD_PARAM_ERR, syndrome::UNKNOWN_UID)
         } else {
             self.dispatch(opcode, input)
         };
         let out = match reply {
-            Ok(out) if out.len() > out_cap => Err((status::BAD_OUTP_LEN, syndrome::SHORT_OUTPUT)),
+            Ok(out) if out.len() > out_cap => {
+                Err((status::BAD_OUTP_LEN_ERR, syndrome::SHORT_OUTPUT))
+            }
             other => other,
         };
         match out {
@@ -303,27 +305,27 @@ impl Firmware {
             op::QUERY_DIAGNOSTIC_COUNTERS => self.query_diag_counters(input),
             op::CREATE_UCTX => self.create_uctx(input, uid),
             op::DESTROY_UCTX => self.destroy_uctx(input, uid),
-            _ => fail(status::BAD_OP, syndrome::UNKNOWN_OPCODE),
+            _ => fail(status::BAD_OP_ERR, syndrome::UNKNOWN_OPCODE),
         }
     }
 
     fn query_hca_cap(&self, op_mod: u16) -> Result<Vec<u8>, Fail> {
-        let kind = op_mod >> 1;
-        let current = op_mod & 1 == 1;
+        let kind = cap::kind(op_mod);
+        let current = cap::which(op_mod) == cap::GET_CUR;
         let Some(block) = capabilities(kind, current) else {
-            return fail(status::BAD_PARAM, syndrome::BAD_OP_MOD);
+            return fail(status::BAD_PARAM_ERR, syndrome::BAD_OP_MOD);
         };
         let mut out = reply(cap::OUT_LEN);
-        out[HEADER_LEN..].copy_from_slice(&block);
+        out[cap::CAPABILITY..].copy_from_slice(&block);
         if kind == cap::GENERAL {
-            hca::UCTX_CAP.set(&mut out[HEADER_LEN..], self.uctx_caps);
+            hca::UCTX_CAP.set(&mut out[cap::CAPABILITY..], self.uctx_caps);
         }
         Ok(out)
     }
 
     fn query_vnic_env(&mut self, input: &[u8], op_mod: u16) -> Result<Vec<u8>, Fail> {
         if op_mod != 0 || vport_state::OTHER_VPORT.get(input) != 0 {
-            return fail(status::BAD_PARAM, syndrome::BAD_VPORT);
+            return fail(status::BAD_PARAM_ERR, syndrome::BAD_VPORT);
         }
         self.vnic_queries = self.vnic_queries.wrapping_add(1);
         let mut out = reply(vnic_env::OUT_LEN);
@@ -343,7 +345,7 @@ impl Firmware {
         len: usize,
     ) -> Result<Vec<u8>, Fail> {
         let Some(&owner) = self.objects.get(&(kind, number)) else {
-            return fail(status::BAD_RES, syndrome::NO_SUCH_OBJECT);
+            return fail(status::BAD_RES_ERR, syndrome::NO_SUCH_OBJECT);
         };
         // The kernel (UID 0) sees everything; a user context sees its own
         // objects, and the kernel's only with TOOLS_RESOURCES. Another user
@@ -352,7 +354,7 @@ impl Firmware {
             || owner == uid
             || (owner == 0 && self.uctx[&uid] & uctx_cap::TOOLS_RESOURCES != 0);
         if !visible {
-            return fail(status::BAD_RES, syndrome::FOREIGN_OBJECT);
+            return fail(status::BAD_RES_ERR, syndrome::FOREIGN_OBJECT);
         }
         let mut out = reply(len);
         // The context starts with the object's number and its owner.
@@ -365,7 +367,7 @@ impl Firmware {
         let write = match op_mod {
             access_reg::WRITE => true,
             access_reg::READ => false,
-            _ => return fail(status::BAD_PARAM, syndrome::BAD_OP_MOD),
+            _ => return fail(status::BAD_PARAM_ERR, syndrome::BAD_OP_MOD),
         };
         let id = access_reg::REGISTER_ID.get(input) as u16;
         let (len, writable) = match id {
@@ -376,16 +378,16 @@ impl Firmware {
             reg::DTOR => (dtor::LEN, false),
             reg::RCR => (rcr::LEN, true),
             reg::RESOURCE_DUMP => (rsc_dump::LEN, false),
-            _ => return fail(status::BAD_PARAM, syndrome::UNKNOWN_REGISTER),
+            _ => return fail(status::BAD_PARAM_ERR, syndrome::UNKNOWN_REGISTER),
         };
         let data_end = access_reg::DATA + len;
         if input.len() < data_end {
-            return fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT);
+            return fail(status::BAD_INP_LEN_ERR, syndrome::SHORT_INPUT);
         }
         let data = &input[access_reg::DATA..data_end];
         if write {
             if !writable {
-                return fail(status::BAD_PARAM, syndrome::READ_ONLY_REGISTER);
+                return fail(status::BAD_PARAM_ERR, syndrome::READ_ONLY_REGISTER);
             }
             self.write_register(id, data)?;
         }
@@ -401,7 +403,7 @@ impl Firmware {
                 check_ptys_port(data)?;
                 let admin = ptys::ETH_PROTO_ADMIN.get(data);
                 if admin & !PTYS_ETH_CAPABILITY != 0 || admin == 0 {
-                    return fail(status::BAD_PARAM, syndrome::BAD_REGISTER_FIELD);
+                    return fail(status::BAD_PARAM_ERR, syndrome::BAD_REGISTER_FIELD);
                 }
                 self.ptys_admin = admin;
             }
@@ -464,26 +466,26 @@ impl Firmware {
     fn set_diag_params(&mut self, input: &[u8]) -> Result<Vec<u8>, Fail> {
         let ids_at = diag::CONTEXT + diag::CONTEXT_LEN;
         if input.len() < ids_at {
-            return fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT);
+            return fail(status::BAD_INP_LEN_ERR, syndrome::SHORT_INPUT);
         }
         let count = diag::NUM_OF_COUNTERS.get(input) as usize;
         if count > DIAG_COUNTERS.len() {
-            return fail(status::BAD_PARAM, syndrome::BAD_COUNTER);
+            return fail(status::BAD_PARAM_ERR, syndrome::BAD_COUNTER);
         }
         if input.len() < ids_at + 4 * count {
-            return fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT);
+            return fail(status::BAD_INP_LEN_ERR, syndrome::SHORT_INPUT);
         }
         let mut ids = Vec::with_capacity(count);
         for i in 0..count {
             let id = prm::field((ids_at + 4 * i) * 8 + 16, 16).get(input) as u16;
             if !DIAG_COUNTERS.iter().any(|(c, _)| *c == id) || ids.contains(&id) {
-                return fail(status::BAD_PARAM, syndrome::BAD_COUNTER);
+                return fail(status::BAD_PARAM_ERR, syndrome::BAD_COUNTER);
             }
             ids.push(id);
         }
         let enable = diag::ENABLE.get(input) == 1;
         if enable && count == 0 {
-            return fail(status::BAD_PARAM, syndrome::BAD_COUNTER);
+            return fail(status::BAD_PARAM_ERR, syndrome::BAD_COUNTER);
         }
         self.diag_context
             .copy_from_slice(&input[diag::CONTEXT..diag::CONTEXT + diag::CONTEXT_LEN]);
@@ -497,7 +499,7 @@ impl Firmware {
     fn query_diag_counters(&mut self, input: &[u8]) -> Result<Vec<u8>, Fail> {
         let enabled = diag::CTX_ENABLE.get(&self.diag_context) == 1;
         if !enabled || self.diag_ids.is_empty() {
-            return fail(status::BAD_SYS_STATE, syndrome::DIAG_DISABLED);
+            return fail(status::BAD_SYS_STATE_ERR, syndrome::DIAG_DISABLED);
         }
         let samples = diag::NUM_OF_SAMPLES.get(input) as usize;
         let index = diag::SAMPLE_INDEX.get(input);
@@ -519,17 +521,17 @@ impl Firmware {
 
     fn create_uctx(&mut self, input: &[u8], uid: u16) -> Result<Vec<u8>, Fail> {
         if uid != 0 {
-            return fail(status::BAD_PARAM, syndrome::UCTX_FROM_USER);
+            return fail(status::BAD_PARAM_ERR, syndrome::UCTX_FROM_USER);
         }
         if input.len() < uctx::CREATE_IN_LEN {
-            return fail(status::BAD_INP_LEN, syndrome::SHORT_INPUT);
+            return fail(status::BAD_INP_LEN_ERR, syndrome::SHORT_INPUT);
         }
         let caps = uctx::CREATE_CAP.get(input);
         if caps & !self.uctx_caps != 0 {
-            return fail(status::BAD_PARAM, syndrome::UCTX_CAPS);
+            return fail(status::BAD_PARAM_ERR, syndrome::UCTX_CAPS);
         }
         if self.uctx.len() >= MAX_UCTX {
-            return fail(status::NO_RES, syndrome::UCTX_EXHAUSTED);
+            return fail(status::NO_RES_ERR, syndrome::UCTX_EXHAUSTED);
         }
         // UIDs are handed out round-robin over 1..=0xfffe, skipping live ones
         // (0 is the kernel, 0xffff the shared-resource UID).
@@ -547,10 +549,10 @@ impl Firmware {
     fn destroy_uctx(&mut self, input: &[u8], uid: u16) -> Result<Vec<u8>, Fail> {
         let target = uctx::DESTROY_UID.get(input) as u16;
         if uid != 0 && uid != target {
-            return fail(status::BAD_PARAM, syndrome::UCTX_FROM_USER);
+            return fail(status::BAD_PARAM_ERR, syndrome::UCTX_FROM_USER);
         }
         if self.uctx.remove(&target).is_none() {
-            return fail(status::BAD_PARAM, syndrome::UNKNOWN_UID);
+            return fail(status::BAD_PARAM_ERR, syndrome::UNKNOWN_UID);
         }
         // Objects die with their context.
         self.objects.retain(|_, owner| *owner != target);
@@ -576,7 +578,7 @@ const PTYS_ETH_CAPABILITY: u32 = (1 << 4) | (1 << 20) | (1 << 27) | (1 << 30);
 
 fn check_ptys_port(data: &[u8]) -> Result<(), Fail> {
     if ptys::LOCAL_PORT.get(data) != 1 || ptys::PROTO_MASK.get(data) & ptys::PROTO_ETH == 0 {
-        return fail(status::BAD_PARAM, syndrome::BAD_REGISTER_FIELD);
+        return fail(status::BAD_PARAM_ERR, syndrome::BAD_REGISTER_FIELD);
     }
     Ok(())
 }
@@ -670,10 +672,10 @@ fn query_adapter() -> Vec<u8> {
 fn query_vport_state(input: &[u8], op_mod: u16) -> Result<Vec<u8>, Fail> {
     // op_mod 0: the vNIC vport; 1: the e-switch vport; 2: the uplink.
     if op_mod > 2 {
-        return fail(status::BAD_PARAM, syndrome::BAD_OP_MOD);
+        return fail(status::BAD_PARAM_ERR, syndrome::BAD_OP_MOD);
     }
     if vport_state::OTHER_VPORT.get(input) != 0 && vport_state::VPORT_NUMBER.get(input) != 0 {
-        return fail(status::BAD_PARAM, syndrome::BAD_VPORT);
+        return fail(status::BAD_PARAM_ERR, syndrome::BAD_VPORT);
     }
     let mut out = reply(vport_state::OUT_LEN);
     vport_state::ADMIN_STATE.set(&mut out, 1);
@@ -686,7 +688,7 @@ fn query_pages(input: &[u8], op_mod: u16) -> Result<Vec<u8>, Fail> {
         1 => 4096,
         2 => 1024,
         3 => 0,
-        _ => return fail(status::BAD_PARAM, syndrome::BAD_OP_MOD),
+        _ => return fail(status::BAD_PARAM_ERR, syndrome::BAD_OP_MOD),
     };
     let mut out = reply(pages::OUT_LEN);
     pages::FUNCTION_ID.set(&mut out, pages::FUNCTION_ID.get(input));
@@ -794,7 +796,7 @@ pub fn dump_stream(kind: u16, index1: u32, objects: u32) -> Result<Vec<u8>, Fail
         push_segment(&mut s, rsc_dump::SEG_MENU, &menu);
     } else {
         if !rsc_dump::RESOURCES.iter().any(|(t, _)| *t == kind) {
-            return fail(status::BAD_PARAM, syndrome::BAD_DUMP_SEGMENT);
+            return fail(status::BAD_PARAM_ERR, syndrome::BAD_DUMP_SEGMENT);
         }
         for i in 0..objects.clamp(1, 4) {
             let mut rec = [0u8; 16];

@@ -19,6 +19,10 @@ mod cabi;
 mod function;
 mod mailbox;
 mod pcidev;
+// The mlx5 fwctl driver's PRM description, of which probe uses a little.
+#[expect(dead_code, unreachable_pub)]
+#[path = "../../../../drivers/fwctl/mlx5/prm.rs"]
+mod prm;
 mod regs;
 mod reload;
 

@@ -21,13 +21,18 @@ use kernel::{
 
 use crate::{
     cabi::AuxDevice,
-    mailbox::{
-        Mailbox,
-        HEADER_LEN, //
-    },
+    mailbox::Mailbox,
     pcidev::{
         self,
         Enabled, //
+    },
+    prm::{
+        cap,
+        inhdr,
+        op,
+        outhdr,
+        status,
+        HEADER_LEN, //
     },
     regs,
     reload::{
@@ -35,13 +40,6 @@ use crate::{
         Reloader, //
     },
 };
-
-/// QUERY_HCA_CAP of the general capabilities, current values: opcode 0x100
-/// in the first half-word, `op_mod` = type 0 << 1 | 1 in the second word.
-const QUERY_GENERAL_CAPS: [u8; HEADER_LEN] =
-    [0x01, 0x00, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
-/// One capability block, after the 16-byte output header.
-const CAPS_LEN: usize = 0x1000;
 
 /// The command interface the auxiliary device serves.
 pub(crate) struct CmdIf<'bound> {
@@ -121,20 +119,25 @@ fn aux_id(pdev: &pci::Device<Bound>) -> Result<u32> {
     Ok(domain << 16 | u32::from(pdev.dev_id()))
 }
 
-/// Reads the general capabilities through the mailbox.
+/// Reads the general capabilities, current values, through the mailbox
+/// (QUERY_HCA_CAP).
 fn query_general_caps(pdev: &pci::Device<Bound>, mbox: &Mailbox<'_>) -> Result<KVec<u8>> {
-    let mut out = KVec::from_elem(0u8, HEADER_LEN + CAPS_LEN, GFP_KERNEL)?;
-    let len = mbox.exec(&QUERY_GENERAL_CAPS, &mut out)?;
-    let (status, syndrome) = (out[0], u32::from_be_bytes([out[4], out[5], out[6], out[7]]));
-    if status != 0 || len != out.len() {
+    let mut input = [0u8; HEADER_LEN];
+    inhdr::OPCODE.set(&mut input, op::QUERY_HCA_CAP.into());
+    inhdr::OP_MOD.set(&mut input, cap::op_mod(cap::GENERAL, cap::GET_CUR).into());
+    let mut out = KVec::from_elem(0u8, cap::OUT_LEN, GFP_KERNEL)?;
+    let len = mbox.exec(&input, &mut out)?;
+    // An 8-bit field.
+    let (stat, syndrome) = (outhdr::STATUS.get(&out) as u8, outhdr::SYNDROME.get(&out));
+    if stat != status::OK || len != out.len() {
         dev_err!(
             pdev,
-            "QUERY_HCA_CAP failed: status {status:#x}, syndrome {syndrome:#x}, {len} bytes\n"
+            "QUERY_HCA_CAP failed: status {stat:#x}, syndrome {syndrome:#x}, {len} bytes\n"
         );
         return Err(EIO);
     }
-    let mut caps = KVec::with_capacity(CAPS_LEN, GFP_KERNEL)?;
-    caps.extend_from_slice(&out[HEADER_LEN..], GFP_KERNEL)?;
+    let mut caps = KVec::with_capacity(cap::LEN, GFP_KERNEL)?;
+    caps.extend_from_slice(&out[cap::CAPABILITY..], GFP_KERNEL)?;
     Ok(caps)
 }
 

@@ -60,6 +60,7 @@ use kernel::{
 };
 
 use crate::{
+    prm::HEADER_LEN,
     regs::{
         self,
         DATA_SIZE,
@@ -83,8 +84,6 @@ const SPIN_TIMEOUT: Delta = Delta::from_micros(50);
 /// Interval between two looks at a slot once the wait sleeps. Without
 /// high-resolution timers the sleep lasts until the next tick.
 const POLL_INTERVAL: Delta = Delta::from_micros(20);
-/// Size of the command input and output headers.
-pub(crate) const HEADER_LEN: usize = 16;
 
 struct Slot {
     /// Sequence number of the last command submitted in this slot.

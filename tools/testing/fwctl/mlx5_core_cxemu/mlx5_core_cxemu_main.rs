@@ -28,6 +28,9 @@ mod function;
 mod mailbox;
 #[path = "../cxemu/pcidev.rs"]
 mod pcidev;
+#[expect(dead_code, unreachable_pub)]
+#[path = "../../../../drivers/fwctl/mlx5/prm.rs"]
+mod prm;
 #[path = "../cxemu/regs.rs"]
 mod regs;
 #[path = "../cxemu/reload.rs"]
