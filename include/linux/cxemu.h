@@ -11,6 +11,8 @@
 
 #include <linux/auxiliary_bus.h>
 #include <linux/container_of.h>
+#include <linux/device.h>
+#include <linux/module.h>
 #include <linux/types.h>
 
 /* Name of the auxiliary device, as "<module>.<name>.<id>". */
@@ -36,15 +38,47 @@ struct cxemu_ops {
 };
 
 /*
- * The "cxemu.fwctl.<id>" device. Only cxemu.ko creates devices of that
- * name, so its driver may go from the auxiliary device to this container.
- * @priv belongs to cxemu.ko.
+ * The "cxemu.fwctl.<id>" device that cxemu.ko makes. @adev.dev.type is
+ * &cxemu_adev_type: a driver goes from the auxiliary device to this
+ * container only after cxemu_adev_is_ours() said so. @priv belongs to
+ * cxemu.ko.
  */
 struct cxemu_adev {
 	struct auxiliary_device adev;
 	const struct cxemu_ops *ops;
 	const void *priv;
 };
+
+/*
+ * The device type of every struct cxemu_adev, defined and exported
+ * (GPL, namespace CXEMU) by cxemu.ko, set by nobody else.
+ */
+extern const struct device_type cxemu_adev_type;
+
+/*
+ * Whether @adev is a device cxemu.ko made, and so sits in a struct
+ * cxemu_adev. Neither the device's name nor its parent's driver says so:
+ * another module may name its devices "cxemu.fwctl" (the bus takes the
+ * module name it is given) and bind their parent to a driver named
+ * "cxemu". The device type is cxemu.ko's own object, set before the
+ * device is added and never changed. It is looked up with symbol_get(),
+ * so the caller needs no symbol of cxemu.ko to load (and without cxemu.ko
+ * no device is its); the module reference is dropped again at once, as
+ * the caller's bound device keeps cxemu.ko loaded.
+ *
+ * Call it at probe, before any other helper here touches @adev.
+ */
+static inline bool cxemu_adev_is_ours(struct auxiliary_device *adev)
+{
+	const struct device_type *type = symbol_get(cxemu_adev_type);
+	bool ours;
+
+	if (!type)
+		return false;
+	ours = adev->dev.type == type;
+	symbol_put(cxemu_adev_type);
+	return ours;
+}
 
 static inline struct cxemu_adev *to_cxemu_adev(struct auxiliary_device *adev)
 {

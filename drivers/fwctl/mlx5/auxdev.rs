@@ -60,7 +60,8 @@ extern "C" {
         out_len: usize,
     ) -> c_int;
     /// `mlx5_fwctl_glue_general_caps()` of `glue.h`: `len` is
-    /// [`cap::LEN`]; `ENODEV` for a device not in the expected container.
+    /// [`cap::LEN`]; in `mlx5_fwctl_cxemu.ko`, `ENODEV` for a device that
+    /// `cxemu.ko` did not make.
     fn mlx5_fwctl_glue_general_caps(
         adev: *mut bindings::auxiliary_device,
         buf: *mut c_void,

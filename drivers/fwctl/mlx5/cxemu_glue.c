@@ -6,8 +6,6 @@
  * (include/linux/cxemu.h), which Rust cannot call.
  */
 #include <linux/cxemu.h>
-#include <linux/device.h>
-#include <linux/string.h>
 
 #include "glue.h"
 
@@ -29,17 +27,16 @@ int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
 }
 
 /*
- * Only cxemu.ko's PCI driver makes its "cxemu.fwctl" devices in a struct
- * cxemu_adev; another module could name a device so, and its container
- * would not be one. The parent's driver tells them apart: this is called
- * at probe, while the parent is bound.
+ * Only cxemu.ko makes its "cxemu.fwctl" devices in a struct cxemu_adev;
+ * another module could name a device so, and bind its parent to a driver
+ * named "cxemu", and its container would not be one. The device type that
+ * cxemu.ko owns tells them apart (cxemu_adev_is_ours()), before anything
+ * reads the container: this is called at probe, and exec only after it.
  */
 int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
 				 size_t len)
 {
-	struct device *parent = adev->dev.parent;
-
-	if (!parent || !parent->driver || strcmp(parent->driver->name, "cxemu"))
+	if (!cxemu_adev_is_ours(adev))
 		return -ENODEV;
 	return cxemu_general_caps(adev, buf, len);
 }

@@ -40,8 +40,10 @@ int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
 
 /*
  * Copies the function's general capabilities (cmd_hca_cap, current values)
- * into @buf; @len must be their size, 0x1000. Called at probe: -ENODEV for
- * a device that is not in the container this glue expects.
+ * into @buf; @len must be their size, 0x1000. Called at probe, before any
+ * command. cxemu_glue.c returns -ENODEV for a device cxemu.ko did not make;
+ * mlx5core_glue.c has no way to tell and trusts the device's name, as the
+ * kernel's C driver does.
  */
 int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
 				 size_t len);

@@ -10,6 +10,18 @@
 
 #include "glue.h"
 
+/*
+ * Unlike cxemu_glue.c, no check before container_of(): mlx5_core offers
+ * no mark of its own devices (its auxiliary devices' release and its PCI
+ * driver are static), and this module must bind the real mlx5_core
+ * unchanged. What it trusts is what the kernel's C driver trusts: the
+ * "mlx5_core" in "mlx5_core.fwctl" is the module name the device's maker
+ * gave the bus (mlx5_core, or the test stand-in in its place, which
+ * cannot load beside it), and that maker is the module whose
+ * mlx5_cmd_do() this module links against. A module that passes another
+ * module's name to __auxiliary_device_add() gets past this check as it
+ * would past the C driver's.
+ */
 static struct mlx5_core_dev *to_mdev(struct auxiliary_device *adev)
 {
 	return container_of(adev, struct mlx5_adev, adev)->mdev;

@@ -49,6 +49,11 @@ pub enum FaultKind {
     Malformed,
     /// Exit the emulator with the command taken but not completed.
     Exit,
+    /// Reset the firmware instead of executing it: the command is dropped
+    /// (aborted) and the generation moves on, as `reset` does. Armed for
+    /// QUERY_HCA_CAP, it fires on the first command of a driver's probe,
+    /// between its attach and its capability query.
+    Reset,
 }
 
 /// A one-shot fault, for one opcode or for any command.
@@ -257,6 +262,12 @@ impl Engine {
         }
         let (reply, ready) = match fault {
             Some(FaultKind::Exit) => return Err(ExitRequested),
+            Some(FaultKind::Reset) => {
+                // The command is submitted and not done: the reset's
+                // `abort_all()` drops it.
+                self.reset();
+                return Ok(true);
+            }
             Some(FaultKind::Status(st, syn)) => {
                 self.fw.stats.commands += 1;
                 self.fw.stats.failed += 1;
@@ -330,6 +341,9 @@ impl Engine {
             }
             ["fault", "exit", rest @ ..] => {
                 self.inject(fault(FaultKind::Exit, opcode(rest.first())?));
+            }
+            ["fault", "reset", rest @ ..] => {
+                self.inject(fault(FaultKind::Reset, opcode(rest.first())?));
             }
             ["clear"] => self.clear_faults(),
             ["caps", "uctx", "default"] => {

@@ -174,6 +174,28 @@ fn exit_takes_the_command_and_stops() {
 }
 
 #[test]
+fn reset_fault_drops_the_command_and_moves_the_generation() {
+    let mut g = Guest::new("reset-fault");
+    g.engine.control("fault reset 0x100").unwrap();
+    // Another opcode runs as usual.
+    let seq = g.submit(0, &nop(), 16);
+    assert!(g.wait(0, seq, Duration::from_secs(1)).is_some());
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 1);
+    let seq = g.submit(1, &command(op::QUERY_HCA_CAP, 0, 1, &[], 16), 0x1010);
+    g.engine.poll().unwrap();
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 2);
+    assert_eq!(g.shm.read(hdr::FW_STATE), state::READY);
+    assert_eq!(g.reg(1, slot::DONE), seq);
+    assert_eq!(g.reg(1, slot::RESULT), result::ABORTED);
+    assert_eq!(g.reg(1, slot::OUT_LEN), 0);
+    // One-shot: the next query is answered.
+    let seq = g.submit(1, &command(op::QUERY_HCA_CAP, 0, 1, &[], 16), 0x1010);
+    let out = g.wait(1, seq, Duration::from_secs(1)).unwrap();
+    assert_eq!(reply_status(&out).0, 0);
+    assert_eq!(g.shm.read(hdr::FW_GENERATION), 2);
+}
+
+#[test]
 fn attach_drops_a_predecessors_command() {
     let mut g = Guest::new("attach");
     g.engine.control("fault delay 60000").unwrap();

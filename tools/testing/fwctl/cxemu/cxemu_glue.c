@@ -7,7 +7,8 @@
  *  - the "cxemu.fwctl" auxiliary device as a struct cxemu_adev, whose ops
  *    table is the child's way in (include/linux/cxemu.h): the kernel
  *    crate's auxiliary registration holds Rust data that only this module
- *    can read back, so a child in another module could not reach it;
+ *    can read back, so a child in another module could not reach it; its
+ *    device type, exported, marks it as this module's;
  *  - pci_domain_nr(), an inline the kernel crate lacks.
  *
  * mlx5_core_cxemu.ko builds the same Rust source with a glue of its own.
@@ -15,6 +16,7 @@
 #include <linux/auxiliary_bus.h>
 #include <linux/cxemu.h>
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
@@ -43,6 +45,16 @@ static const struct cxemu_ops cxemu_ops = {
 	.exec = cxemu_op_exec,
 	.general_caps = cxemu_op_general_caps,
 };
+
+/*
+ * The mark of a struct cxemu_adev, which its drivers check with
+ * cxemu_adev_is_ours() (include/linux/cxemu.h) before they read the
+ * container; they look it up with symbol_get(), which ignores namespaces.
+ */
+const struct device_type cxemu_adev_type = {
+	.name = "cxemu_fwctl",
+};
+EXPORT_SYMBOL_NS_GPL(cxemu_adev_type, "CXEMU");
 
 /*
  * The container's release, in this module's code. cxemu_aux_del() drops
@@ -74,6 +86,7 @@ struct auxiliary_device *cxemu_aux_add(struct device *parent, u32 id,
 	cadev->adev.name = CXEMU_AUXDEV_NAME;
 	cadev->adev.id = id;
 	cadev->adev.dev.parent = parent;
+	cadev->adev.dev.type = &cxemu_adev_type;
 	cadev->adev.dev.release = cxemu_adev_release;
 
 	ret = auxiliary_device_init(&cadev->adev);

@@ -41,6 +41,11 @@ use crate::{
     },
 };
 
+/// How many firmware generations one probe attaches to: a generation that
+/// a reset or restart replaces before the probe has read the capabilities
+/// is followed by the next, up to this many in all.
+const PROBE_ATTACHES: u32 = 3;
+
 /// The command interface the auxiliary device serves.
 pub(crate) struct CmdIf<'bound> {
     pub(crate) mbox: Arc<Mailbox<'bound>>,
@@ -141,6 +146,46 @@ fn query_general_caps(pdev: &pci::Device<Bound>, mbox: &Mailbox<'_>) -> Result<K
     Ok(caps)
 }
 
+/// Attaches to the firmware and reads the general capabilities.
+///
+/// Until the auxiliary device exists, nothing of this instance is in the
+/// firmware or in the system, so a new firmware generation meanwhile is
+/// no reason to reload the function (the mailbox does not, its reload not
+/// armed yet): the probe attaches to the new generation and reads again,
+/// at most [`PROBE_ATTACHES`] generations in all.
+///
+/// # Errors
+///
+/// `ENODEV`: the function is gone, or its firmware was replaced
+/// [`PROBE_ATTACHES`] times; the errnos of [`Mailbox::attach`] and
+/// [`query_general_caps`].
+fn attach_and_query(pdev: &pci::Device<Bound>, mbox: &Mailbox<'_>) -> Result<KVec<u8>> {
+    let mut attaches = 0;
+    loop {
+        mbox.attach().inspect_err(|e| {
+            dev_err!(pdev, "firmware did not acknowledge the driver: {e:?}\n");
+        })?;
+        attaches += 1;
+        let attached = mbox.generation();
+        match query_general_caps(pdev, mbox) {
+            Err(e) if e == ENODEV && mbox.replaced() => {
+                if attaches == PROBE_ATTACHES {
+                    dev_err!(
+                        pdev,
+                        "firmware replaced {attaches} times during the probe: giving up\n"
+                    );
+                    return Err(e);
+                }
+                dev_info!(
+                    pdev,
+                    "firmware generation {attached} replaced during the probe: attaching again\n"
+                );
+            }
+            r => return r,
+        }
+    }
+}
+
 impl pci::Driver for CxemuDriver {
     type IdInfo = ();
     type Data<'bound> = CxemuData<'bound>;
@@ -168,10 +213,11 @@ impl pci::Driver for CxemuDriver {
             pdev.iomap_region_sized::<{ regs::BAR2_SIZE }>(regs::BAR2, crate::PCI_DRIVER_NAME)?;
         Mailbox::check(pdev, &bar)?;
         let mbox = Arc::pin_init(Mailbox::new(pdev, bar, Reloader::new(pdev)?), GFP_KERNEL)?;
-        mbox.attach().inspect_err(|e| {
-            dev_err!(pdev, "firmware did not acknowledge the driver: {e:?}\n");
-        })?;
-        let caps = query_general_caps(pdev, &mbox)?;
+        let caps = attach_and_query(pdev, &mbox)?;
+        // From here on only adding the auxiliary device can fail, and if
+        // it does, its driver ran no command: a new generation may reload
+        // the function now (crate::reload).
+        mbox.arm_reload();
 
         // SAFETY: the device lives in the driver's data, which the driver
         // core drops when the function unbinds; it is never forgotten.

@@ -192,8 +192,8 @@ impl<'bound> Mailbox<'bound> {
     ///
     /// # Errors
     ///
-    /// `ETIMEDOUT`: no acknowledgement within [`ATTACH_TIMEOUT`];
-    /// `ENODEV`: the magic is gone.
+    /// `ETIMEDOUT`: no acknowledgement from a ready firmware within
+    /// [`ATTACH_TIMEOUT`]; `ENODEV`: the magic is gone.
     pub(crate) fn attach(&self) -> Result {
         let mut slots: [_; NUM_SLOTS] = core::array::from_fn(|i| self.slots[i].lock());
         // Start from whatever the firmware acknowledged last, so a token
@@ -204,18 +204,25 @@ impl<'bound> Mailbox<'bound> {
             .into_raw()
             .wrapping_add(1);
         self.bar.write_reg(regs::DRV_ATTACH::from(token));
-        read_poll_timeout(
+        // A firmware that starts (reset, restart) writes `FW_STATE` off
+        // before its generation, drops every command, acknowledges the
+        // token and only then writes `FW_STATE` ready. So a ready state
+        // read after the generation means that generation is done
+        // starting: it dropped every command before it acknowledged.
+        let (_, generation, _) = read_poll_timeout(
             || {
-                self.present()
-                    .map(|()| self.bar.read(regs::FW_ATTACH_ACK).into_raw())
+                self.present()?;
+                let ack = self.bar.read(regs::FW_ATTACH_ACK).into_raw();
+                let generation = self.fw_generation();
+                Ok((ack, generation, self.bar.read(regs::FW_STATE).into_raw()))
             },
-            |ack| *ack == token,
+            |(ack, _, state)| *ack == token && *state == regs::FW_READY,
             POLL_INTERVAL,
             ATTACH_TIMEOUT,
         )?;
         // Whichever firmware acknowledged the token dropped every command
         // before it did: this instance belongs to that generation.
-        self.generation.store(self.fw_generation(), Relaxed);
+        self.generation.store(generation, Relaxed);
         for (i, slot) in slots.iter_mut().enumerate() {
             let done: regs::SLOT_DONE = self
                 .bar
@@ -241,14 +248,27 @@ impl<'bound> Mailbox<'bound> {
         self.generation.load(Relaxed)
     }
 
+    /// Whether the function answers with another firmware generation than
+    /// the one this instance attached to: it was reset or restarted.
+    pub(crate) fn replaced(&self) -> bool {
+        self.present().is_ok() && self.fw_generation() != self.generation()
+    }
+
+    /// Lets a new generation reload the function from now on: see
+    /// [`crate::reload`].
+    pub(crate) fn arm_reload(&self) {
+        self.reload.arm();
+    }
+
     fn fw_generation(&self) -> u32 {
         self.bar.read(regs::FW_GENERATION).into_raw()
     }
 
     /// `ENODEV` once the firmware is another generation than the one this
-    /// instance attached to: it was reset or restarted, nothing it answers
-    /// belongs to this instance, and the function is reloaded as soon as
-    /// the new firmware is ready.
+    /// instance attached to: it was reset or restarted, and nothing it
+    /// answers belongs to this instance. Once the instance is bound (the
+    /// reload armed), the function is reloaded as soon as the new firmware
+    /// is ready; during the probe, the probe attaches again instead.
     fn same_generation(&self) -> Result {
         let (attached, now) = (self.generation(), self.fw_generation());
         if now == attached {

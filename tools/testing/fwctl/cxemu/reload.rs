@@ -26,6 +26,18 @@
 //!   destroys (draining it) only after its PCI driver is unregistered, so
 //!   the last instructions of a work item, after its module reference is
 //!   put, still run before the module's memory goes.
+//!
+//! A reload is for a bound instance only. While the probe runs, nothing of
+//! the instance is in the firmware or in the system yet, so a new
+//! generation then is no reason to reload: the probe attaches to it and
+//! reads its capabilities again ([`crate::function`]). Were the probe to
+//! queue a reload instead, its own failure would retire it, and the
+//! function would stay unbound. So a [`Reloader`] starts disarmed and
+//! requests nothing until the probe arms it, once nothing but adding the
+//! auxiliary device is left to fail; that device's driver runs the first
+//! commands that may request a reload, and they run only once it is added,
+//! after which the probe cannot fail. A request made while the probe still
+//! holds the device lock is a reprobe that waits for the probe to return.
 
 use kernel::{
     bindings,
@@ -184,12 +196,14 @@ impl WorkItem for ReloadWork {
     }
 }
 
-/// A bound driver instance's handle on its reload. Dropping it (with the
+/// A driver instance's handle on its reload. Dropping it (with the
 /// instance's mailbox, when the instance unbinds) retires the reload:
 /// a reload asked for but not yet started then does nothing.
 pub(crate) struct Reloader {
     pdev: ARef<pci::Device>,
     state: Arc<State>,
+    /// Set by [`Reloader::arm`]: requests schedule a reload from then on.
+    armed: Atomic<bool>,
 }
 
 impl Reloader {
@@ -210,13 +224,22 @@ impl Reloader {
         Ok(Self {
             pdev: pdev.into(),
             state,
+            armed: Atomic::new(false),
         })
     }
 
+    /// Lets [`Reloader::request`] schedule the reload from now on. The
+    /// probe calls it when only adding the auxiliary device is left to
+    /// fail, before the device is added: see the module's documentation.
+    pub(crate) fn arm(&self) {
+        self.armed.store(true, Release);
+    }
+
     /// Schedules the reload of this instance; only the first call that
-    /// succeeds does. Returns whether this call scheduled it.
+    /// succeeds does, and none before [`Reloader::arm`]. Returns whether
+    /// this call scheduled it.
     pub(crate) fn request(&self) -> bool {
-        if self.state.requested.xchg(true, Full) {
+        if !self.armed.load(Acquire) || self.state.requested.xchg(true, Full) {
             return false;
         }
         let scheduled = self.schedule();

@@ -920,6 +920,52 @@ fn firmware_restart_reloads_the_function() -> Check {
     Ok(())
 }
 
+/// A firmware reset that lands in the reload's probe, between its attach
+/// and its QUERY_HCA_CAP (the emulator's `fault reset 0x100`), must not
+/// leave the function unbound: within 10 s a new fwctl device answers, on
+/// the generation after both resets. Whatever happens, the fault is
+/// cleared and the function is left bound for the cases after this one.
+fn a_reset_in_the_reload_probe_still_rebinds() -> Check {
+    let addr = bound_function()?;
+    let f = open()?;
+    call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    let generation = stat("generation")?;
+    fail_on(host("emu fault reset 0x100"))?;
+    let checked = reload_through_a_second_reset(&f, generation);
+    let cleared = host("emu clear");
+    if !is_bound(&addr) {
+        let bind = format!("{CXEMU_DRIVER}/bind");
+        let _ = File::options()
+            .write(true)
+            .open(&bind)
+            .and_then(|b| write_control(&b, &addr));
+    }
+    checked?;
+    fail_on(cleared).map(drop)
+}
+
+/// The body of [`a_reset_in_the_reload_probe_still_rebinds`]: a reset,
+/// the RPC on `f` that starts the reload, then the reloaded function.
+fn reload_through_a_second_reset(f: &File, generation: u64) -> Check {
+    fail_on(host("emu reset"))?;
+    let mut out = [0u8; 16];
+    match rpc(f, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
+        Err(e) if errno(&e) == ENODEV => {}
+        r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
+    }
+    unregistered(f)?;
+    let g = open()?;
+    let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "NOP after the reload: status {:#x}", out[0]);
+    let now = stat("generation")?;
+    ensure!(
+        now == generation + 2,
+        "firmware generation {now} after the reload, want {} (the reset's, then the probe's)",
+        generation + 2
+    );
+    Ok(())
+}
+
 /// Hot-unplugs the emulated function; `node` must be gone within 5 s.
 fn unplug(node: &Path) -> Check {
     unplug_function(DEVICE, node)
@@ -1684,26 +1730,50 @@ fn unload_loaded(modules: &[&str]) -> Result<(), String> {
 }
 
 /// A `cxemu.fwctl` device that `cxemu.ko` did not make (`cxemu_spoof.ko`:
-/// a bare auxiliary device under a faux parent) is refused at probe: the
-/// driver never reads it as the emulated function's container (which
-/// would run past its allocation, a KASAN report, and call garbage).
+/// a bare auxiliary device whose parent is bound to a platform driver
+/// also named `cxemu`) is refused at probe: the driver never reads it as
+/// the emulated function's container (which would run past its
+/// allocation, a KASAN report, and call garbage). Probed once with
+/// `cxemu.ko` loaded (the driver compares the device's type with the one
+/// `cxemu.ko` exports; its own device binds beside it) and once without
+/// (no device can be `cxemu.ko`'s).
 fn a_foreign_cxemu_device_is_refused() -> Check {
-    for m in ["fwctl", "mlx5_fwctl_cxemu", "cxemu_spoof"] {
+    for m in ["fwctl", "cxemu", "mlx5_fwctl_cxemu"] {
         fail_on(run("insmod", &[&format!("{KO}/{m}.ko")]))?;
     }
-    let spoof = Path::new("/sys/bus/auxiliary/devices/cxemu.fwctl.65535");
-    let checked = (|| {
-        ensure!(spoof.exists(), "no {}", spoof.display());
-        ensure!(
-            !spoof.join("driver").exists(),
-            "mlx5_fwctl_cxemu bound the foreign device"
-        );
-        ensure!(fwctl_nodes().is_empty(), "nodes: {:?}", fwctl_nodes());
-        Ok(())
-    })();
-    let unloaded = unload_loaded(&["cxemu_spoof", "mlx5_fwctl_cxemu", "fwctl"]);
+    let checked = node().and_then(|_| {
+        fail_on(run("insmod", &[&format!("{KO}/cxemu_spoof.ko")]))?;
+        spoof_refused(1)?;
+        fail_on(run("rmmod", &["cxemu"]))?;
+        // Probe it again, now without cxemu.ko.
+        let _ = std::fs::write("/sys/bus/auxiliary/drivers_probe", SPOOF);
+        spoof_refused(0)
+    });
+    let unloaded = unload_loaded(&["cxemu_spoof", "mlx5_fwctl_cxemu", "cxemu", "fwctl"]);
     checked?;
     fail_on(unloaded)
+}
+
+/// The device `cxemu_spoof.ko` makes.
+const SPOOF: &str = "cxemu.fwctl.65535";
+
+/// Checks that the foreign device exists, under a parent bound to a
+/// driver named `cxemu`, and has no driver; `nodes` fwctl devices exist.
+fn spoof_refused(nodes: usize) -> Check {
+    let spoof = Path::new("/sys/bus/auxiliary/devices").join(SPOOF);
+    ensure!(spoof.exists(), "no {}", spoof.display());
+    let parent_driver = Path::new("/sys/bus/platform/devices/cxemu/driver");
+    ensure!(
+        std::fs::read_link(parent_driver).is_ok_and(|d| d.ends_with("cxemu")),
+        "the foreign device's parent is not bound to a driver named cxemu"
+    );
+    ensure!(
+        !spoof.join("driver").exists(),
+        "mlx5_fwctl_cxemu bound the foreign device"
+    );
+    let found = fwctl_nodes();
+    ensure!(found.len() == nodes, "fwctl nodes {found:?}, want {nodes}");
+    Ok(())
 }
 
 /// The backend for real hardware: `mlx5_fwctl.ko` loads with `mlx5_core`
@@ -1746,14 +1816,20 @@ fn mlx5_core_backend_loads_without_cxemu() -> Check {
     fail_on(unloaded)
 }
 
+/// The cases `--only=CASE,...` names, if given.
+static ONLY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
 fn main() {
     for arg in std::env::args().skip(1) {
         let (cell, value) = if let Some(v) = arg.strip_prefix("--storm-cycles=") {
             (&STORM, v)
         } else if let Some(v) = arg.strip_prefix("--fuzz-ops=") {
             (&FUZZ, v)
+        } else if let Some(v) = arg.strip_prefix("--only=") {
+            let _ = ONLY.set(v.split(',').map(str::to_string).collect());
+            continue;
         } else {
-            eprintln!("usage: fwctl_mlx5_test [--storm-cycles=N] [--fuzz-ops=N]");
+            eprintln!("usage: fwctl_mlx5_test [--storm-cycles=N] [--fuzz-ops=N] [--only=CASE,...]");
             std::process::exit(2);
         };
         match value.parse() {
@@ -1826,6 +1902,10 @@ fn main() {
             firmware_restart_reloads_the_function,
         ),
         (
+            "a_reset_in_the_reload_probe_still_rebinds",
+            a_reset_in_the_reload_probe_still_rebinds,
+        ),
+        (
             "unplug_with_fds_open_releases_uids",
             unplug_with_fds_open_releases_uids,
         ),
@@ -1851,6 +1931,15 @@ fn main() {
             mlx5_core_backend_loads_without_cxemu,
         ),
     ];
-    let ok = ktap::run_suite(&mut std::io::stdout().lock(), "mlx5", cases).unwrap_or(false);
+    // `--only`: a focused run of the named cases, in the suite's order.
+    let cases: Vec<Case> = match ONLY.get() {
+        Some(only) => cases
+            .iter()
+            .filter(|(name, _)| only.iter().any(|o| o == name))
+            .copied()
+            .collect(),
+        None => cases.to_vec(),
+    };
+    let ok = ktap::run_suite(&mut std::io::stdout().lock(), "mlx5", &cases).unwrap_or(false);
     std::process::exit(if ok { 0 } else { 1 });
 }
