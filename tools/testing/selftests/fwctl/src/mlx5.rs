@@ -947,14 +947,7 @@ fn a_reset_in_the_reload_probe_still_rebinds() -> Check {
 /// The body of [`a_reset_in_the_reload_probe_still_rebinds`]: a reset,
 /// the RPC on `f` that starts the reload, then the reloaded function.
 fn reload_through_a_second_reset(f: &File, generation: u64) -> Check {
-    fail_on(host("emu reset"))?;
-    let mut out = [0u8; 16];
-    match rpc(f, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
-        Err(e) if errno(&e) == ENODEV => {}
-        r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
-    }
-    unregistered(f)?;
-    let g = open()?;
+    let g = reset_and_reload(f)?;
     let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
     ensure!(out[0] == 0, "NOP after the reload: status {:#x}", out[0]);
     let now = stat("generation")?;
