@@ -6,6 +6,14 @@
 //! finds: `FWCTL_KERNEL_SRC`, else the fetched source in the cache). A
 //! policy change upstream fails this test instead of leaving ours behind.
 
+mod common;
+
+use common::{
+    kernel_source,
+    mlx5_fwctl_driver,
+    mlx5_headers,
+    read, //
+};
 use mlx5_prm::policy::{
     Rule,
     OPCODES, //
@@ -19,19 +27,11 @@ use std::{
 /// headers and of the driver itself (which names a few opcodes the
 /// headers lack).
 fn opcode_values(ksrc: &Path) -> BTreeMap<String, u16> {
-    let mut files = vec![ksrc.join("drivers/fwctl/mlx5/main.c")];
-    let headers = ksrc.join("include/linux/mlx5");
-    let mut dir: Vec<_> = std::fs::read_dir(&headers)
-        .unwrap_or_else(|e| panic!("{}: {e}", headers.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "h"))
-        .collect();
-    dir.sort();
-    files.extend(dir);
+    let mut files = vec![mlx5_fwctl_driver(ksrc)];
+    files.extend(mlx5_headers(ksrc));
     let mut values = BTreeMap::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let text = read(&f);
         for line in text.lines() {
             let Some((name, value)) = line.trim().trim_end_matches(',').split_once('=') else {
                 continue;
@@ -103,10 +103,9 @@ fn upstream_rules(main_c: &str) -> BTreeMap<String, Rule> {
 
 #[test]
 fn the_policy_is_upstreams() {
-    let ksrc = fwctl_apicheck::kernel_source().unwrap_or_else(|e| panic!("{e}"));
-    let main_c = ksrc.join("drivers/fwctl/mlx5/main.c");
-    let text =
-        std::fs::read_to_string(&main_c).unwrap_or_else(|e| panic!("{}: {e}", main_c.display()));
+    let ksrc = kernel_source();
+    let main_c = mlx5_fwctl_driver(&ksrc);
+    let text = read(&main_c);
     let values = opcode_values(&ksrc);
     let upstream: BTreeMap<u16, (String, Rule)> = upstream_rules(&text)
         .into_iter()

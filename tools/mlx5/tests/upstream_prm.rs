@@ -7,6 +7,14 @@
 //! `include/linux/mlx5/device.h`. Covered: every field, opcode and status
 //! the drivers use, and the general capabilities the emulator reports.
 
+mod common;
+
+use common::{
+    kernel_source,
+    mlx5_fwctl_driver,
+    mlx5_headers,
+    read, //
+};
 use mlx5_prm::prm::{
     cap,
     hca,
@@ -19,13 +27,7 @@ use mlx5_prm::prm::{
     Field,
     HEADER_LEN, //
 };
-use std::{
-    collections::BTreeMap,
-    path::{
-        Path,
-        PathBuf, //
-    },
-};
+use std::collections::BTreeMap;
 
 /// A member of an `mlx5_ifc` structure or union. A count is `None` when
 /// it is a macro, which only structures this test does not read have.
@@ -46,14 +48,6 @@ struct Layout {
 /// The `mlx5_ifc_*_bits` structures and unions of the kernel's C files,
 /// by name without the prefix and suffix.
 struct Layouts(BTreeMap<String, Layout>);
-
-fn kernel_source() -> PathBuf {
-    fwctl_apicheck::kernel_source().unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// `0x10` or `16`; `None` for anything else (a macro, an expression).
 fn number(text: &str) -> Option<u64> {
@@ -187,15 +181,8 @@ impl Layouts {
 /// (`mbox_in_hdr`, `mbox_out_hdr`).
 fn layouts() -> Layouts {
     let ksrc = kernel_source();
-    let headers = ksrc.join("include/linux/mlx5");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&headers)
-        .unwrap_or_else(|e| panic!("{}: {e}", headers.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "h"))
-        .collect();
-    files.sort();
-    files.push(ksrc.join("drivers/fwctl/mlx5/main.c"));
+    let mut files = mlx5_headers(&ksrc);
+    files.push(mlx5_fwctl_driver(&ksrc));
     Layouts::parse(&files.iter().map(|f| read(f)).collect::<Vec<_>>())
 }
 
