@@ -14,9 +14,10 @@
 //!    name `fwctlN`, the driver's ops set; nothing in `/dev` yet.
 //! 2. `fwctl_register()`: the node appears; files can be opened, and each
 //!    open file is a context the driver opens (`file.rs`).
-//! 3. `fwctl_unregister()`: the node goes, running calls finish, the driver
-//!    is detached and every context still open is closed. The files stay
-//!    open, and every operation on them fails with ENODEV from then on.
+//! 3. `fwctl_unregister()`: the node goes, running calls finish, every
+//!    context still open is closed and the driver is detached. The files
+//!    stay open, and every operation on them fails with ENODEV from then
+//!    on. A device registers once.
 
 use crate::wrappers::{
     chrdev::{
@@ -72,25 +73,32 @@ pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
 }
 
 /// `fwctl_register()`: the node appears, and files can be opened.
+///
+/// # Errors
+///
+/// EBUSY for a device that was unregistered: a `struct device` is added
+/// once, and adding it again would break the node's reference counts for
+/// good (a C driver that breaks that rule of `include/linux/fwctl.h` gets
+/// an errno where the core can tell); those of `cdev_device_add()`.
 pub(crate) fn register(dev: Unregistered<'_>) -> Result {
+    if dev.device().ops_read().ops().is_none() {
+        return Err(EBUSY);
+    }
     dev.register()
 }
 
-/// `fwctl_unregister()`: removes the node, waits for running ops, detaches
-/// the driver and has it close every user context still open. Open FDs
+/// `fwctl_unregister()`: removes the node, waits for running ops, has the
+/// driver close every user context still open and detaches it. Open FDs
 /// stay valid; every operation on them fails with ENODEV from now on.
-///
-/// Taking `ops` away before closing is invisible (both happen under the
-/// registration lock held for writing) and means that a context is never
-/// both closed and reachable through the driver's ops.
 pub(crate) fn unregister(dev: Registered<'_>) {
     let dev = dev.remove_node();
     // Waits for every call into the driver: they hold the lock for reading.
-    let Some(detached) = dev.ops_write().detach() else {
-        return;
-    };
-    let mut open = detached.open_list();
-    while let Some(uctx) = detached.pop(&mut open) {
-        detached.close(uctx);
+    let unreg = dev.ops_write();
+    if let Some(ops) = unreg.ops() {
+        let mut open = ops.open_list();
+        while let Some(uctx) = unreg.pop(&mut open) {
+            ops.close(uctx);
+        }
     }
+    unreg.detach();
 }

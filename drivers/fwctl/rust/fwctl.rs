@@ -235,14 +235,15 @@ pub(crate) trait Operations: Sized + Send + Sync + 'static {
 ///   and points at the data a live [`Registration`] owns while it is; it
 ///   changes only while no callback can run (before `fwctl_register`, after
 ///   `fwctl_unregister`).
-/// - `registered` is set by the first [`Registration::new`] that gets past
-///   its checks and is cleared again only if that registration fails, so
-///   at most one registration of the device ever succeeds.
+/// - `registration_tried` is set by the first [`Registration::new`] that
+///   gets past its checks and is cleared again only if that attempt fails
+///   before it calls `fwctl_register`, so `fwctl_register` is called at
+///   most once for the device.
 #[repr(C)]
 pub(crate) struct Device<T: Operations> {
     dev: Opaque<bindings::fwctl_device>,
     registration_data: UnsafeCell<NonNull<T::RegistrationData<'static>>>,
-    registered: AtomicBool,
+    registration_tried: AtomicBool,
 }
 
 impl<T: Operations> Device<T> {
@@ -265,7 +266,7 @@ impl<T: Operations> Device<T> {
         unsafe {
             (&raw mut (*this.as_ptr()).registration_data)
                 .write(UnsafeCell::new(NonNull::dangling()));
-            (&raw mut (*this.as_ptr()).registered).write(AtomicBool::new(false));
+            (&raw mut (*this.as_ptr()).registration_tried).write(AtomicBool::new(false));
         };
         // SAFETY: the allocation came with one reference, which we hand on.
         Ok(unsafe { ARef::from_raw(this) })
@@ -363,15 +364,16 @@ pub(crate) struct Registration<'a, T: Operations> {
 impl<'a, T: Operations> Registration<'a, T> {
     /// Registers `dev`, a device of `parent`, with `reg_data`.
     ///
-    /// A device registers once: after this registration is dropped (the
-    /// device unregistered), or while it lives, registering `dev` again is
-    /// refused. A driver that wants its device back allocates a new one.
+    /// A device is registered once: while this registration lives, after
+    /// it is dropped (the device unregistered), and after `fwctl_register`
+    /// failed for it, registering `dev` again is refused. A driver that
+    /// wants its device back allocates a new one.
     ///
     /// # Errors
     ///
-    /// `EINVAL` if `dev`'s parent is not `parent`; `EBUSY` if `dev` is or
-    /// was registered; `ENOMEM` or an error of `fwctl_register` (no free
-    /// minor, device add failed).
+    /// `EINVAL` if `dev`'s parent is not `parent`; `EBUSY` if `dev` is, was,
+    /// or failed to be registered; `ENOMEM` or an error of `fwctl_register`
+    /// (no free minor, device add failed).
     ///
     /// # Safety
     ///
@@ -388,34 +390,37 @@ impl<'a, T: Operations> Registration<'a, T> {
         if unsafe { (*dev.as_raw()).dev.parent } != raw_device(parent) {
             return Err(EINVAL);
         }
-        // The core cannot tell a device that was unregistered from one that
-        // never registered, and registering one twice breaks its node for
-        // good: refuse it here.
-        if dev.registered.swap(true, Ordering::AcqRel) {
+        // A second `fwctl_register` of one device adds its cdev and
+        // `struct device` again, which the driver core forbids (and which
+        // breaks the node's reference counts for good), whether the first
+        // succeeded or failed: refuse it here, on every core.
+        if dev.registration_tried.swap(true, Ordering::Acquire) {
             return Err(EBUSY);
         }
         let reg_data = match KBox::pin_init(reg_data, GFP_KERNEL) {
             Ok(reg_data) => reg_data,
             Err(e) => {
-                // INVARIANT: this registration failed; none succeeded.
-                dev.registered.store(false, Ordering::Release);
+                // INVARIANT: this attempt failed before `fwctl_register`.
+                dev.registration_tried.store(false, Ordering::Release);
                 return Err(e);
             }
         };
         // The stored `'static` is only a handle; callbacks see the data
         // through `with_registration_data`.
         let ptr = NonNull::from(&*reg_data).cast::<T::RegistrationData<'static>>();
-        // SAFETY: `dev` has never been registered (`registered` was clear,
-        // and we set it), so no callback reads the pointer now.
+        // SAFETY: `fwctl_register` was never called for `dev`
+        // (`registration_tried` was clear, and we set it), so no callback
+        // reads the pointer now.
         unsafe { *dev.registration_data.get() = ptr };
         // SAFETY: `dev` is an allocated device that has never been
-        // registered, and no other thread registers it (`registered`).
+        // registered, and no other thread registers it
+        // (`registration_tried`).
         let ret = unsafe { bindings::fwctl_register(dev.as_raw()) };
         if ret != 0 {
             // SAFETY: registration failed, so no callback can run.
             unsafe { *dev.registration_data.get() = NonNull::dangling() };
-            // INVARIANT: this registration failed; none succeeded.
-            dev.registered.store(false, Ordering::Release);
+            // `registration_tried` stays set: a failed `fwctl_register` has
+            // used the device up.
             return Err(Error::from_errno(ret));
         }
         // INVARIANT: registered, pointing at `reg_data`.

@@ -12,7 +12,8 @@
 //! - `registration_lock` (an rwsem) protects `ops`. [`FwctlDevice::ops_read`]
 //!   holds it for reading and hands out the driver's table as [`Ops`];
 //!   [`FwctlDevice::ops_write`] holds it for writing, which no call into the
-//!   driver can overlap, and is the only way to clear `ops`.
+//!   driver can overlap: the only time every open context may be taken off
+//!   the list to be closed, and the only way to clear `ops`.
 //! - `uctx_list_lock` (a mutex) protects `uctx_list`, the contexts that are
 //!   open ([`OpenList`]). A context is on the list from the moment it is
 //!   added after `open_uctx` until it is taken off to be closed, so being on
@@ -193,15 +194,18 @@ impl FwctlDevice {
 
     /// Takes `uctx`, which must be this device's, off the list of open
     /// contexts if it is still on it, without closing it: for a context
-    /// freed after its driver went away, or one a driver never had closed.
-    pub(super) fn unlist(&self, uctx: UctxMut<'_>) {
+    /// that is being freed and that its driver never closed. Holding the
+    /// list's lock here is what keeps a [`Closing`] context alive while
+    /// another thread closes it (see [`FwctlUctx`]'s `Drop`).
+    pub(super) fn remove_unclosed(&self, uctx: UctxMut<'_>) {
         let mut list = self.open_list();
         let _ = list.remove(uctx);
     }
 
-    /// Warns, once for the caller, that it has requested full access to the
-    /// device (the C core's text, which log scrapers match, naming the
-    /// current task as C reads it), and taints the kernel (`TAINT_FWCTL`).
+    /// Warns that the current task has requested full access to the device
+    /// (the C core's text, which log scrapers match, naming the task as C
+    /// reads it), and taints the kernel (`TAINT_FWCTL`). How often to warn
+    /// is the caller's decision.
     pub(crate) fn warn_full_access(&self) {
         // SAFETY: the device is valid (type invariant); the glue reads only
         // the device's name and the current task.
@@ -341,6 +345,11 @@ impl<'a> Unregistered<'a> {
         Self(dev)
     }
 
+    /// The device.
+    pub(crate) fn device(&self) -> &'a FwctlDevice {
+        self.0
+    }
+
     /// Makes the device visible in sysfs and `/dev`: files may be opened
     /// and the driver's ops called from now on.
     ///
@@ -402,54 +411,29 @@ pub(crate) struct OpsWrite<'a> {
     _guard: WriteGuard<'a>,
 }
 
-impl<'a> OpsWrite<'a> {
-    /// Clears `ops`: from now on nobody reaches the driver through
-    /// [`OpsRead::ops`]. Returns the table it held, still valid while the
-    /// lock is held (the driver's promise lasts until `fwctl_unregister()`
-    /// returns), for closing the contexts that are still open; `None` if
-    /// `ops` was already clear.
-    pub(crate) fn detach(self) -> Option<Detached<'a>> {
-        // SAFETY: we hold the lock for writing; `self` is consumed, so the
-        // table outlives no guard.
-        let table = unsafe { self.dev.ops() }?.table;
-        // SAFETY: we hold the lock for writing, the only way `ops` is
-        // written after allocation. INVARIANT: set to NULL, never set again.
-        unsafe { (*self.dev.as_raw()).ops = ptr::null() };
-        Some(Detached {
-            ops: Ops {
-                dev: self.dev,
-                table,
-            },
-            _guard: self._guard,
-        })
-    }
-}
-
-/// A driver's table after [`OpsWrite::detach`], with `registration_lock`
-/// still held for writing: no operation can reach a context, so each open
-/// one can be taken off the list and closed.
-pub(crate) struct Detached<'a> {
-    ops: Ops<'a>,
-    _guard: WriteGuard<'a>,
-}
-
-impl Detached<'_> {
-    /// The device's list of open contexts.
-    pub(crate) fn open_list(&self) -> OpenList<'_> {
-        self.ops.dev.open_list()
+impl OpsWrite<'_> {
+    /// The driver's table, or `None` once `ops` is cleared.
+    pub(crate) fn ops(&self) -> Option<Ops<'_>> {
+        // SAFETY: we hold the lock for writing for as long as the result
+        // borrows `self`.
+        unsafe { self.dev.ops() }
     }
 
-    /// Takes the first open context off `list`, to be closed.
-    pub(crate) fn pop<'l>(&self, list: &'l mut OpenList<'_>) -> Option<Listed<'l>> {
-        if !ptr::eq(list.dev, self.ops.dev) {
+    /// Takes the first open context off `list`, to be closed: no call into
+    /// the driver runs, so nothing else uses it.
+    pub(crate) fn pop<'l>(&'l self, list: &'l mut OpenList<'_>) -> Option<Closing<'l>> {
+        if kernel::warn_on!(!ptr::eq(list.dev, self.dev)) {
             return None;
         }
         list.pop_front()
     }
 
-    /// Has the driver close `uctx` (`close_uctx`).
-    pub(crate) fn close(&self, uctx: Listed<'_>) {
-        self.ops.close(uctx);
+    /// Clears `ops`: from now on nobody reaches the driver through
+    /// [`OpsRead::ops`], and the core never uses its table again.
+    pub(crate) fn detach(self) {
+        // SAFETY: we hold the lock for writing, the only way `ops` is
+        // written after allocation. INVARIANT: set to NULL, never set again.
+        unsafe { (*self.dev.as_raw()).ops = ptr::null() };
     }
 }
 
@@ -505,17 +489,16 @@ impl<'a> Ops<'a> {
 
     /// Has the driver close `uctx` (`close_uctx`), which was just taken off
     /// this device's list.
-    pub(crate) fn close(&self, uctx: Listed<'_>) {
-        if !ptr::eq(uctx.dev, self.dev) {
-            kernel::warn_on!(true);
+    pub(crate) fn close(&self, uctx: Closing<'_>) {
+        if kernel::warn_on!(!ptr::eq(uctx.dev, self.dev)) {
             return;
         }
         if let Some(close) = self.table.close_uctx {
             // SAFETY: the driver's table is valid (type invariant). The
             // context was open: it was on the list, and taking it off (once)
-            // is what `Listed` records. Nothing else uses it: either every
-            // call into the driver is excluded (`Detached`), or the caller
-            // owned the context's only handle (`OpenList::remove`).
+            // is what `Closing` records. Nothing else uses it: either every
+            // call into the driver is excluded (`OpsWrite::pop`), or the
+            // caller owned the context's only handle (`OpenList::remove`).
             unsafe { close(uctx.ptr.as_ptr()) };
         }
     }
@@ -569,8 +552,7 @@ impl OpenList<'_> {
     /// is left alone (with a warning).
     pub(crate) fn add(&mut self, uctx: &FwctlUctx) {
         let entry = uctx.list_entry();
-        if !ptr::eq(uctx.device(), self.dev) || !Self::never_listed(entry) {
-            kernel::warn_on!(true);
+        if kernel::warn_on!(!ptr::eq(uctx.device(), self.dev) || !Self::never_listed(entry)) {
             return;
         }
         // SAFETY: we hold the list's lock; the entry is initialised, on no
@@ -583,7 +565,7 @@ impl OpenList<'_> {
     /// Takes `uctx` off the list, if it is on it, to be closed. The `&mut`
     /// is the file's own handle, taken back at release, so no operation
     /// runs on the context.
-    pub(crate) fn remove(&mut self, uctx: UctxMut<'_>) -> Option<Listed<'_>> {
+    pub(crate) fn remove<'l>(&'l mut self, uctx: UctxMut<'l>) -> Option<Closing<'l>> {
         let uctx = uctx.0;
         let entry = uctx.list_entry();
         if !ptr::eq(uctx.device(), self.dev) || !Self::listed(entry) {
@@ -591,7 +573,7 @@ impl OpenList<'_> {
         }
         // SAFETY: on this list, whose lock we hold.
         unsafe { Self::take_off(entry) };
-        Some(Listed {
+        Some(Closing {
             dev: self.dev,
             ptr: uctx.as_raw(),
             _list: core::marker::PhantomData,
@@ -599,7 +581,7 @@ impl OpenList<'_> {
     }
 
     /// Takes the first context off the list.
-    fn pop_front(&mut self) -> Option<Listed<'_>> {
+    fn pop_front(&mut self) -> Option<Closing<'_>> {
         let head = self.dev.uctx_list_head();
         // SAFETY: we hold the list's lock.
         let first = unsafe { (*head).next };
@@ -612,7 +594,7 @@ impl OpenList<'_> {
             Self::take_off(first);
             kernel::container_of!(first, bindings::fwctl_uctx, uctx_list_entry)
         };
-        Some(Listed {
+        Some(Closing {
             dev: self.dev,
             // SAFETY: `container_of!` of a non-NULL entry.
             ptr: unsafe { NonNull::new_unchecked(uctx) },
@@ -627,8 +609,12 @@ impl OpenList<'_> {
 /// # Invariants
 ///
 /// `ptr` is a live context of `dev` that its driver opened and has not
-/// closed, which was on the list until this value was made.
-pub(crate) struct Listed<'l> {
+/// closed, which was on the list until this value was made. It stays live
+/// while this value does: freeing a context (`FwctlUctx`'s `Drop`) takes
+/// the list's lock, which the `OpenList` this borrows holds, and the
+/// handle `OpenList::remove` took it from is borrowed as long.
+#[must_use = "a context taken off the list is closed by nobody else"]
+pub(crate) struct Closing<'l> {
     dev: &'l FwctlDevice,
     ptr: NonNull<bindings::fwctl_uctx>,
     _list: core::marker::PhantomData<&'l mut ()>,

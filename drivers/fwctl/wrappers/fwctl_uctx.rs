@@ -92,8 +92,11 @@ impl Drop for NewFwctlUctx {
 ///
 /// # Invariants
 ///
-/// As for [`NewFwctlUctx`], except that the list entry may be on the
-/// device's list (see `OpenList`), and: the driver's `open_uctx` succeeded.
+/// `ptr` is a `kmalloc()` allocation of at least a `fwctl_uctx`, owned by
+/// this value, whose `fwctl` is the device, which this value holds a
+/// reference to; the driver's `open_uctx` succeeded on it. Its list entry
+/// is in one of the three states of `OpenList`: never on the list, on it
+/// (open), or taken off it to be closed.
 /// The value is unique: a file's `private_data` holds it between
 /// [`FwctlUctx::into_raw`] and [`FwctlUctx::from_raw`], and only
 /// [`BorrowedUctx`] (shared access) reaches it meanwhile.
@@ -169,11 +172,12 @@ impl FwctlUctx {
 
 impl Drop for FwctlUctx {
     /// Frees the context. One still on its device's list (its driver never
-    /// closed it) is taken off first, unclosed.
+    /// closed it) is taken off first, unclosed. Taking the list's lock here
+    /// also waits for a thread that is closing the context (a `Closing`).
     fn drop(&mut self) {
         let ptr = self.ptr;
         let (dev, uctx) = self.split_mut();
-        dev.unlist(uctx);
+        dev.remove_unclosed(uctx);
         // SAFETY: off the list and never used again: nothing refers to the
         // context any more. Then our device reference is dropped.
         unsafe {
@@ -223,6 +227,13 @@ impl Reply<'_> {
     }
 }
 
+/// [`Ops::check_open`]'s failure, out of the hot path.
+#[cold]
+fn not_open() -> Result {
+    kernel::warn_on!(true);
+    Err(ENODEV)
+}
+
 impl Ops<'_> {
     /// Lets the driver open `uctx` (`open_uctx`).
     ///
@@ -264,8 +275,7 @@ impl Ops<'_> {
         // SAFETY: the entry is initialised and lives as long as `uctx`.
         let next = unsafe { ptr::read_volatile(&raw const (*uctx.list_entry()).next) };
         if !ptr::eq(uctx.device(), self.dev) || next.is_null() {
-            kernel::warn_on!(true);
-            return Err(ENODEV);
+            return not_open();
         }
         Ok(())
     }
@@ -319,8 +329,9 @@ impl Ops<'_> {
         let mut out_len = max_out;
         // SAFETY: the driver's table is valid and it is registered (`Ops`
         // invariant), the context is one of this device that it opened and
-        // has not closed (checked above), and `input` is `in_len` bytes that only the driver uses while it
-        // runs (we hold the only reference): it may reply in them.
+        // has not closed (checked above), and `input` is `in_len` bytes
+        // that only the driver uses while it runs (we hold the only
+        // reference): it may reply in them.
         let reply = unsafe {
             fw_rpc(
                 uctx.ptr.as_ptr(),
