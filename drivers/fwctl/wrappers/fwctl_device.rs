@@ -31,7 +31,7 @@ use super::{
     },
     fwctl_uctx::{
         FwctlUctx,
-        UctxMut, //
+        FwctlUctxMut, //
     },
     glue,
     sync::{
@@ -197,7 +197,7 @@ impl FwctlDevice {
     /// that is being freed and that its driver never closed. Holding the
     /// list's lock here is what keeps a [`Closing`] context alive while
     /// another thread closes it (see [`FwctlUctx`]'s `Drop`).
-    pub(super) fn remove_unclosed(&self, uctx: UctxMut<'_>) {
+    pub(super) fn remove_unclosed(&self, uctx: FwctlUctxMut<'_>) {
         let mut list = self.open_list();
         let _ = list.remove(uctx);
     }
@@ -565,7 +565,7 @@ impl OpenList<'_> {
     /// Takes `uctx` off the list, if it is on it, to be closed. The `&mut`
     /// is the file's own handle, taken back at release, so no operation
     /// runs on the context.
-    pub(crate) fn remove<'l>(&'l mut self, uctx: UctxMut<'l>) -> Option<Closing<'l>> {
+    pub(crate) fn remove<'l>(&'l mut self, uctx: FwctlUctxMut<'l>) -> Option<Closing<'l>> {
         let uctx = uctx.0;
         let entry = uctx.list_entry();
         if !ptr::eq(uctx.device(), self.dev) || !Self::listed(entry) {

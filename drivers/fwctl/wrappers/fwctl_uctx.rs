@@ -99,7 +99,7 @@ impl Drop for NewFwctlUctx {
 /// (open), or taken off it to be closed.
 /// The value is unique: a file's `private_data` holds it between
 /// [`FwctlUctx::into_raw`] and [`FwctlUctx::from_raw`], and only
-/// [`BorrowedUctx`] (shared access) reaches it meanwhile.
+/// [`FwctlUctxRef`] (shared access) reaches it meanwhile.
 pub(crate) struct FwctlUctx {
     ptr: NonNull<bindings::fwctl_uctx>,
 }
@@ -120,11 +120,11 @@ impl FwctlUctx {
     /// The device, and the exclusive handle on the context that the file
     /// gets back at release (see `OpenList::remove`).
     #[inline]
-    pub(crate) fn split_mut(&mut self) -> (&FwctlDevice, UctxMut<'_>) {
+    pub(crate) fn split_mut(&mut self) -> (&FwctlDevice, FwctlUctxMut<'_>) {
         // SAFETY: we hold a reference to the device (type invariant); the
         // device is not part of the context's memory.
         let dev = unsafe { FwctlDevice::from_raw((*self.ptr.as_ptr()).fwctl) };
-        (dev, UctxMut(self))
+        (dev, FwctlUctxMut(self))
     }
 
     /// `&uctx_list_entry`, to be used under the device's `uctx_list_lock`.
@@ -148,12 +148,12 @@ impl FwctlUctx {
     /// `ptr` must come from [`FwctlUctx::into_raw`], and nobody may take it
     /// back with [`FwctlUctx::from_raw`] while the result lives.
     #[inline]
-    pub(super) unsafe fn borrow<'a>(ptr: *mut c_void) -> BorrowedUctx<'a> {
+    pub(super) unsafe fn borrow<'a>(ptr: *mut c_void) -> FwctlUctxRef<'a> {
         // SAFETY: `into_raw` gave a non-NULL pointer (caller).
         let ptr = unsafe { NonNull::new_unchecked(ptr.cast()) };
-        // INVARIANT: as when it was given away (caller); `BorrowedUctx`
+        // INVARIANT: as when it was given away (caller); `FwctlUctxRef`
         // neither drops it nor hands out `&mut`.
-        BorrowedUctx(core::mem::ManuallyDrop::new(Self { ptr }), PhantomData)
+        FwctlUctxRef(core::mem::ManuallyDrop::new(Self { ptr }), PhantomData)
     }
 
     /// Takes back a context given to C by [`FwctlUctx::into_raw`].
@@ -188,15 +188,15 @@ impl Drop for FwctlUctx {
 }
 
 /// [`FwctlUctx::split_mut`]: the context, exclusively.
-pub(crate) struct UctxMut<'a>(pub(super) &'a mut FwctlUctx);
+pub(crate) struct FwctlUctxMut<'a>(pub(super) &'a mut FwctlUctx);
 
 /// Shared access to a file's [`FwctlUctx`] for one operation.
-pub(crate) struct BorrowedUctx<'a>(
+pub(crate) struct FwctlUctxRef<'a>(
     core::mem::ManuallyDrop<FwctlUctx>,
     PhantomData<&'a FwctlUctx>,
 );
 
-impl Deref for BorrowedUctx<'_> {
+impl Deref for FwctlUctxRef<'_> {
     type Target = FwctlUctx;
 
     #[inline]
