@@ -150,7 +150,7 @@ Q := $(if $(V),,@)
 .PHONY: all help setup kernel kdir modules upstream-core upstream-mlx5 defect-core cxl-test kernel-modules \
 	tools initramfs \
 	run shell check \
-	host-test bench bench-run bench-mlx5-run fuzz fuzz-run lint fmt clean install
+	host-test bench bench-run bench-mlx5-run fuzz fuzz-run lint fmt clean install dkms-modules
 
 all: modules tools
 
@@ -323,6 +323,24 @@ shell: initramfs
 install: modules tools
 	$(Q)PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh "$$(cat $(O)/kdir)" \
 		$(O)/modules $(CARGO_OUT)/fwctl $(SHARE) $(INSTALL_MODULE_DIRS)
+
+# What dkms.conf builds (`dkms build`): the modules `make install` installs,
+# for KDIR (dkms passes its kernel source directory), into build/dkms/<dir>,
+# where dkms.conf's BUILT_MODULE_LOCATIONs point. No clippy and no -Werror:
+# a user's kernel tree lacks our lint toolchain. dkms appends CC=clang and
+# LD=ld.lld for a clang-built kernel, which would override the versioned
+# names LLVM=-19 picks (scripts/env.sh): they are dropped from MAKEFLAGS.
+DKMS_OUT := $(CURDIR)/build/dkms
+dkms-modules:
+	$(if $(KDIR),,$(error dkms-modules needs KDIR=<kernel build tree>))
+	+$(Q)set -e; syms=; \
+	for d in $(filter $(INSTALL_MODULE_DIRS),$(MODULE_DIRS)); do \
+		mo=$(DKMS_OUT)/$$d; mkdir -p $$mo; \
+		MAKEFLAGS='$(filter-out CC=% LD=%,$(MAKEFLAGS))' \
+		scripts/kmake.sh $(abspath $(KDIR)) M=$(CURDIR)/$$d MO=$$mo CLIPPY=0 \
+			KBUILD_EXTRA_SYMBOLS="$$syms" modules; \
+		syms="$$syms $$mo/Module.symvers"; \
+	done
 
 # tools/apicheck compares drivers/fwctl/rust/fwctl.rs with the kernel's
 # rust/kernel/fwctl.rs, read from the configured kernel's source tree: that
