@@ -357,14 +357,17 @@ host-test:
 		--target-dir $(CARGO_TARGET) >$(O)/check/host.log 2>&1; echo $$? >$(O)/check/host.status
 	$(Q)scripts/lint.sh >$(O)/check/lint.ktap 2>&1 || true
 
-# After the guest suites: `make install` into a staging root, and `make
-# shell` with commands on its standard input (one more boot, about a
-# minute); each reports a KTAP suite.
+# After the guest suites: `make install` into a staging root, dkms
+# (dkms.conf) with its trees in a staging directory, and `make shell` with
+# commands on its standard input (one more boot, about a minute); each
+# reports a KTAP suite.
 check: initramfs host-test
 	$(Q)echo "check: make install into a staging root"
 	$(Q)scripts/install-test.sh "$$(cat $(O)/kdir)" $(MAKE) --no-print-directory \
 		FLAVOUR=$(FLAVOUR) >$(O)/check/install.ktap 2>&1 || true
 	$(Q)scripts/modinfo-test.sh "$$(cat $(O)/kdir)" $(O)/modules >$(O)/check/modinfo.ktap 2>&1 || true
+	$(Q)echo "check: dkms add/build/install into a staging directory"
+	$(Q)scripts/dkms-test.sh "$$(cat $(O)/kdir)" >$(O)/check/dkms.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
 	$(Q)echo "check: make shell, commands on its standard input"
@@ -372,7 +375,7 @@ check: initramfs host-test
 		>$(O)/check/shell.ktap 2>&1 || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
 		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/modinfo.ktap \
-		--ktap $(O)/check/shell.ktap \
+		--ktap $(O)/check/dkms.ktap --ktap $(O)/check/shell.ktap \
 		--guest $(O)/check/results.ktap --console $(O)/check/console.log
 
 # The corpus grows by the chunks this run found (`# corpus:` lines).

@@ -14,6 +14,7 @@ PKGS=(
 	flex bison bc libelf-dev libssl-dev
 	cpio kmod busybox-static qemu-system-x86
 	make gcc libc6-dev xz-utils ca-certificates
+	dkms # for scripts/dkms-test.sh (dkms.conf)
 )
 BINDGEN_VERSION=0.72.1
 
