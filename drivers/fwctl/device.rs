@@ -27,6 +27,7 @@ use crate::wrappers::{
     },
     fwctl_device::{
         AllocRequest,
+        FwctlDevice,
         NewDevice,
         Registered,
         Unregistered, //
@@ -74,6 +75,13 @@ pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
 
 /// `fwctl_register()`: the node appears, and files can be opened.
 ///
+/// When adding the node fails, a file may already have been opened through
+/// the char device (it is live between `cdev_add()` and the failing
+/// `device_add()`): its context is closed and the driver detached, as at
+/// unregistration, so that the file gets ENODEV instead of calling into a
+/// driver that is about to free the device. The C core leaves such a file
+/// with the driver's ops.
+///
 /// # Errors
 ///
 /// EBUSY for a device that was unregistered: a `struct device` is added
@@ -81,18 +89,25 @@ pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
 /// good (a C driver that breaks that rule of `include/linux/fwctl.h` gets
 /// an errno where the core can tell); those of `cdev_device_add()`.
 pub(crate) fn register(dev: Unregistered<'_>) -> Result {
-    if dev.device().ops_read().ops().is_none() {
+    let device = dev.device();
+    if device.ops_read().ops().is_none() {
         return Err(EBUSY);
     }
-    dev.register()
+    dev.register().inspect_err(|_| close_all_and_detach(device))
 }
 
 /// `fwctl_unregister()`: removes the node, waits for running ops, has the
 /// driver close every user context still open and detaches it. Open FDs
 /// stay valid; every operation on them fails with ENODEV from now on.
 pub(crate) fn unregister(dev: Registered<'_>) {
-    let dev = dev.remove_node();
-    // Waits for every call into the driver: they hold the lock for reading.
+    close_all_and_detach(dev.remove_node());
+}
+
+/// Waits for every call into the driver (they hold the registration lock
+/// for reading), has it close every user context still open, and detaches
+/// it: from then on every operation on the device's files fails with
+/// ENODEV, and the core never calls the driver again.
+fn close_all_and_detach(dev: &FwctlDevice) {
     let unreg = dev.ops_write();
     if let Some(ops) = unreg.ops() {
         let mut open = ops.open_list();
