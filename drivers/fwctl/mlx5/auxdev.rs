@@ -75,8 +75,8 @@ extern "C" {
 ///
 /// `adev` is a device `crate::DEVICE` names, in the container the glue
 /// expects (`mlx5_core` makes its devices in a `struct mlx5_adev`, and the
-/// cxemu glue checks the parent's driver at probe), this module's driver
-/// is bound to it, and it stays bound while the backend lives.
+/// cxemu glue checks at probe that cxemu.ko made the device), this module's
+/// driver is bound to it, and it stays bound while the backend lives.
 pub(crate) struct AuxBackend {
     adev: NonNull<bindings::auxiliary_device>,
     caps: KVec<u8>,
@@ -115,12 +115,25 @@ impl AuxBackend {
     }
 }
 
-impl Backend for AuxBackend {
-    fn exec(&self, input: &[u8], output: &mut [u8]) -> Result {
-        // SAFETY: `adev` is bound (type invariant); `input` and `output` are
-        // slices valid for their lengths, which Rust's borrows keep apart.
+/// The prototype the glue's two exec functions share.
+type GlueExec = unsafe extern "C" fn(
+    *mut bindings::auxiliary_device,
+    *const c_void,
+    usize,
+    *mut c_void,
+    usize,
+) -> c_int;
+
+impl AuxBackend {
+    /// Runs `input` through `glue`, one of the glue's exec functions, with
+    /// the reply in `output`.
+    fn exec_through(&self, glue: GlueExec, input: &[u8], output: &mut [u8]) -> Result {
+        // SAFETY: `glue` is `mlx5_fwctl_glue_exec` or `_exec_internal`,
+        // which take the same arguments; `adev` is bound (type invariant);
+        // `input` and `output` are slices valid for their lengths, which
+        // Rust's borrows keep apart.
         to_result(unsafe {
-            mlx5_fwctl_glue_exec(
+            glue(
                 self.adev.as_ptr(),
                 input.as_ptr().cast(),
                 input.len(),
@@ -128,6 +141,12 @@ impl Backend for AuxBackend {
                 output.len(),
             )
         })
+    }
+}
+
+impl Backend for AuxBackend {
+    fn exec(&self, input: &[u8], output: &mut [u8]) -> Result {
+        self.exec_through(mlx5_fwctl_glue_exec, input, output)
     }
 
     fn exec_in_place(&self, buf: &mut [u8], out_len: usize) -> Result {
@@ -151,16 +170,7 @@ impl Backend for AuxBackend {
     }
 
     fn exec_internal(&self, input: &[u8], output: &mut [u8]) -> Result {
-        // SAFETY: as in `exec`.
-        to_result(unsafe {
-            mlx5_fwctl_glue_exec_internal(
-                self.adev.as_ptr(),
-                input.as_ptr().cast(),
-                input.len(),
-                output.as_mut_ptr().cast(),
-                output.len(),
-            )
-        })
+        self.exec_through(mlx5_fwctl_glue_exec_internal, input, output)
     }
 
     fn general_caps(&self) -> &[u8] {
