@@ -29,6 +29,7 @@ use fwctl_selftests::{
     host,
     join_all,
     kernel_log,
+    mlx5_commands::nop,
     run, //
 };
 use ktap::{
@@ -185,10 +186,6 @@ fn exec_ok(input: &[u8], out_size: usize) -> Result<Vec<u8>, String> {
             &input[..2]
         )),
     }
-}
-
-fn nop() -> Vec<u8> {
-    command(op::NOP, 0, 0, &[], 16)
 }
 
 /// The errno of a NOP on a fresh file, or 0 when it went through.

@@ -45,6 +45,7 @@ use fwctl_selftests::{
     module_name,
     ok,
     open_node,
+    option_value,
     run,
     slab_sweep_knobs,
     taint_message,
@@ -1198,12 +1199,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .map(PathBuf::from)
-    };
+    let flag = |name: &str| option_value(&args, name);
     let storm_cycles = match flag("--storm-cycles").map(|c| c.to_string_lossy().parse()) {
         None => 0,
         Some(Ok(n)) => n,

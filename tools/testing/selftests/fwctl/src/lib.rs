@@ -181,6 +181,25 @@ pub mod kcov;
 /// The mlx5 opcode policy the mlx5 suites expect.
 pub mod mlx5_policy;
 
+/// mlx5 commands the emulated function's suites send.
+pub mod mlx5_commands {
+    pub use cxemu::prm::op::NOP;
+    use cxemu::prm::{
+        command,
+        op, //
+    };
+
+    /// A NOP: every function answers it.
+    pub fn nop() -> Vec<u8> {
+        command(NOP, 0, 0, &[], 16)
+    }
+
+    /// QUERY_CQ of CQ 0x400, which the kernel (UID 0) owns.
+    pub fn query_kernel_cq() -> Vec<u8> {
+        command(op::QUERY_CQ, 0, 0, &[0, 0, 0x04, 0x00], 16)
+    }
+}
+
 /// The test side of the loopback drivers' protocol (`samples/fwctl/loopback`
 /// describes it), written from that description rather than shared with the
 /// drivers under test.
@@ -459,6 +478,50 @@ pub fn slab_sweep_knobs() -> ktap::Check {
     }
     knob("failslab", "ignore-gfp-wait", "N")?;
     knob("fail_page_alloc", "min-order", "32")
+}
+
+/// Asks the host to clear the emulator's faults and hot-plug the emulated
+/// function `device` (`cx0`) again.
+pub fn plug_function(device: &str) -> Result<(), String> {
+    host("emu clear")?;
+    host(&format!("plug {device}")).map(|_| ())
+}
+
+/// Waits up to 10 s for `f`'s device to be unregistered: INFO fails with
+/// ENODEV.
+pub fn wait_unregistered(f: &File) -> ktap::Check {
+    let start = std::time::Instant::now();
+    loop {
+        match fwctl_uapi::info(f, &mut [0u8; 8]) {
+            Err(e) if errno(&e) == errnos::ENODEV => return Ok(()),
+            r if start.elapsed() > std::time::Duration::from_secs(10) => {
+                return Err(ktap::Failure::Fail(format!(
+                    "INFO on the old FD after 10 s: {r:?}, want ENODEV"
+                )))
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}
+
+/// Unloads those of `modules` that are loaded, in order; the first
+/// failure is the result, after trying them all.
+pub fn unload_loaded(modules: &[&str]) -> Result<(), String> {
+    let mut unloaded = Ok(());
+    for m in modules {
+        if Path::new(&format!("/sys/module/{m}")).exists() {
+            unloaded = unloaded.and(run("rmmod", &[m]));
+        }
+    }
+    unloaded
+}
+
+/// The word after `name` in a suite's arguments (`--record FILE`).
+pub fn option_value(args: &[String], name: &str) -> Option<PathBuf> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
 }
 
 /// Asks the host to hot-unplug the emulated function `device` (`cx0`),

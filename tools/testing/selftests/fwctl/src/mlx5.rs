@@ -39,6 +39,11 @@ use fwctl_selftests::{
         Kcov, //
     },
     kernel_log,
+    mlx5_commands::{
+        nop,
+        query_kernel_cq,
+        NOP, //
+    },
     mlx5_policy::{
         expected_min_scope,
         AT_CONFIGURATION,
@@ -48,12 +53,15 @@ use fwctl_selftests::{
         REGISTER_ACCESS, //
     },
     open_node,
+    plug_function,
     run,
     slab_sweep_knobs,
     taint_message,
     tainted,
     tally_cycles,
+    unload_loaded,
     unplug_function,
+    wait_unregistered,
     FailNth,
     Rng,
     TAINT_FWCTL, //
@@ -86,12 +94,6 @@ use std::{
 const KO: &str = "/lib/modules/fwctl";
 const DEVICE: &str = "cx0";
 const MIB: usize = 1 << 20;
-
-const NOP: u16 = 0x080d;
-
-fn nop() -> Vec<u8> {
-    command(NOP, 0, 0, &[], 16)
-}
 
 fn stat(key: &str) -> Result<u64, Failure> {
     let v = fail_on(emu_stat(key))?;
@@ -690,7 +692,7 @@ fn firmware_timeout_reaches_userspace() -> Check {
         Err(e) if errno(&e) == ENODEV => {}
         r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
     }
-    unregistered(&f)?;
+    wait_unregistered(&f)?;
     let g = open()?;
     let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
     ensure!(out[0] == 0, "after the reload: status {:#x}", out[0]);
@@ -707,7 +709,7 @@ fn reset_and_reload(f: &File) -> Result<File, Failure> {
         Err(e) if errno(&e) == ENODEV => {}
         r => fail!("RPC after the reset: {r:?}, want ENODEV (the function reloads)"),
     }
-    unregistered(f)?;
+    wait_unregistered(f)?;
     open()
 }
 
@@ -805,11 +807,6 @@ fn destroy_uctx_refused_at_close() -> Check {
     Ok(())
 }
 
-/// QUERY_CQ of CQ 0x400, which the kernel (UID 0) owns.
-fn query_kernel_cq() -> Vec<u8> {
-    command(0x0402, 0, 0, &[0, 0, 0x04, 0x00], 16)
-}
-
 /// A device that withholds TOOLS_RESOURCES: the driver asks for no caps,
 /// INFO says so, and the firmware hides the kernel's objects from the FD.
 fn without_tools_resources_the_kernels_objects_are_hidden() -> Check {
@@ -855,21 +852,6 @@ fn without_tools_resources_the_kernels_objects_are_hidden() -> Check {
     Ok(())
 }
 
-/// Waits until `f`'s fwctl device is unregistered: INFO fails with
-/// ENODEV.
-fn unregistered(f: &File) -> Check {
-    let start = Instant::now();
-    loop {
-        match info(f, &mut [0u8; 8]) {
-            Err(e) if errno(&e) == ENODEV => return Ok(()),
-            r if start.elapsed() > Duration::from_secs(10) => {
-                fail!("INFO on the old FD after 10 s: {r:?}, want ENODEV")
-            }
-            _ => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-}
-
 /// A firmware restart loses every UID, and the new firmware hands them out
 /// from 1 again: the function reloads, so an FD of the old instance can
 /// neither use nor destroy a UID of the new one.
@@ -889,7 +871,7 @@ fn firmware_restart_reloads_the_function() -> Check {
             out[0]
         ),
     }
-    unregistered(&a)?;
+    wait_unregistered(&a)?;
     match rpc(&a, scope::DEBUG_READ_ONLY, &nop(), &mut out) {
         Err(e) if errno(&e) == ENODEV => {}
         r => fail!("RPC on FD A after the reload: {r:?}, want ENODEV"),
@@ -965,8 +947,7 @@ fn unplug(node: &Path) -> Check {
 }
 
 fn plug() -> Check {
-    fail_on(host("emu clear"))?;
-    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(plug_function(DEVICE))?;
     let f = open()?;
     call(&f, scope::DEBUG_READ_ONLY, &nop(), 16)?;
     Ok(())
@@ -1343,7 +1324,7 @@ fn unplug_reset_restart_storm() -> Check {
         let gone = done.and_then(|_| {
             if kind != 0 {
                 let _ = rpc(&watch, scope::DEBUG_READ_ONLY, &nop(), &mut [0u8; 16]);
-                unregistered(&watch)?;
+                wait_unregistered(&watch)?;
             }
             Ok(())
         });
@@ -1498,7 +1479,7 @@ fn end_of_reloading_epoch(fault: Fault, fds: Vec<File>) -> Check {
     // A reset is seen at the next call: make one on each FD.
     for f in &fds {
         let _ = rpc(f, scope::DEBUG_READ_ONLY, &nop(), &mut [0u8; 16]);
-        unregistered(f)?;
+        wait_unregistered(f)?;
     }
     drop(fds);
     let live = stat("live_uids")?;
@@ -1708,18 +1689,6 @@ fn unload_modules() -> Check {
     }
     ensure!(fwctl_nodes().is_empty(), "nodes left: {:?}", fwctl_nodes());
     Ok(())
-}
-
-/// Unloads those of `modules` that are loaded, in order, all of them even
-/// when one fails; the first failure is the result.
-fn unload_loaded(modules: &[&str]) -> Result<(), String> {
-    let mut unloaded = Ok(());
-    for m in modules {
-        if Path::new(&format!("/sys/module/{m}")).exists() {
-            unloaded = unloaded.and(run("rmmod", &[m]));
-        }
-    }
-    unloaded
 }
 
 /// A `cxemu.fwctl` device that `cxemu.ko` did not make (`cxemu_spoof.ko`:

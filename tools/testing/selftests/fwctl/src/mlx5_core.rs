@@ -79,6 +79,11 @@ use fwctl_selftests::{
     fwctl_nodes,
     host,
     join_by_deadline,
+    mlx5_commands::{
+        nop,
+        query_kernel_cq,
+        NOP, //
+    },
     mlx5_policy::{
         expected_min_scope,
         AT_CONFIGURATION,
@@ -88,8 +93,12 @@ use fwctl_selftests::{
         REGISTER_ACCESS, //
     },
     module_name,
+    option_value,
+    plug_function,
     run,
+    unload_loaded,
     unplug_function, //
+    wait_unregistered,
 };
 use fwctl_uapi::{
     device_type,
@@ -141,7 +150,6 @@ const MIB: usize = 1 << 20;
 /// What the output buffer of a recorded RPC holds before the call.
 const FILL: u8 = 0x5a;
 
-const NOP: u16 = 0x080d;
 const QUERY_HCA_CAP: u16 = 0x0100;
 const ACCESS_REG: u16 = 0x0805;
 const CREATE_UCTX: u16 = 0x0a04;
@@ -184,10 +192,6 @@ fn setup() -> &'static Setup {
 /// Writes down an observation for the comparison between runs.
 fn seen(what: impl Into<String>) {
     SEEN.push(what);
-}
-
-fn nop() -> Vec<u8> {
-    command(NOP, 0, 0, &[], 16)
 }
 
 /// ACCESS_REG reading register `id`: the register id at byte 0xa, the
@@ -421,21 +425,6 @@ fn masked_uid(uid: u32) -> &'static str {
     }
 }
 
-/// Waits until `f`'s fwctl device is unregistered: INFO fails with
-/// ENODEV.
-fn unregistered(f: &File) -> Check {
-    let start = Instant::now();
-    loop {
-        match info(f, &mut [0u8; 8]) {
-            Err(e) if errno(&e) == ENODEV => return Ok(()),
-            r if start.elapsed() > Duration::from_secs(10) => {
-                fail!("INFO on the old FD after 10 s: {r:?}, want ENODEV")
-            }
-            _ => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-}
-
 /// The checks on an FD of a device that is gone: RPC and INFO are ENODEV,
 /// and the RPC's buffer stays untouched.
 fn orphaned(f: &File, what: &str) -> Check {
@@ -465,21 +454,9 @@ fn reset_and_reload(f: &File, what: &str) -> Result<File, Failure> {
         "{what}: a NOP on an FD of the old generation after a reset: {}",
         o.describe()
     );
-    unregistered(f)?;
+    wait_unregistered(f)?;
     orphaned(f, &format!("{what}: the old FD after the reload"))?;
     open()
-}
-
-/// Unloads those of `modules` that are loaded, in order, all of them even
-/// when one fails; the first failure is the result.
-fn unload_loaded(modules: &[&str]) -> Result<(), String> {
-    let mut unloaded = Ok(());
-    for m in modules {
-        if Path::new(&format!("/sys/module/{m}")).exists() {
-            unloaded = unloaded.and(run("rmmod", &[m]));
-        }
-    }
-    unloaded
 }
 
 // --- Setup ---------------------------------------------------------------
@@ -1146,11 +1123,6 @@ fn destroy_uctx_refused_at_close() -> Check {
     Ok(())
 }
 
-/// QUERY_CQ of CQ 0x400, which the kernel (UID 0) owns.
-fn query_kernel_cq() -> Vec<u8> {
-    command(0x0402, 0, 0, &[0, 0, 0x04, 0x00], 16)
-}
-
 /// A device that withholds TOOLS_RESOURCES (it offers the other user
 /// context capabilities, so that the function still gets a fwctl device):
 /// an open before the function reloads, which still asks for it; then,
@@ -1253,8 +1225,8 @@ fn firmware_reset_with_fds_open() -> Check {
         "a NOP of the old generation after a reset: {}",
         o.describe()
     );
-    unregistered(&a)?;
-    unregistered(&b)?;
+    wait_unregistered(&a)?;
+    wait_unregistered(&b)?;
     orphaned(&a, "FD A after the reload")?;
     orphaned(&b, "FD B after the reload")?;
     drop((a, b));
@@ -1284,7 +1256,7 @@ fn firmware_restart_with_fds_open() -> Check {
         "a NOP of the old firmware after a restart: {}",
         o.describe()
     );
-    unregistered(&a)?;
+    wait_unregistered(&a)?;
     orphaned(&a, "FD A after the reload")?;
     let b = open()?;
     let (uid_b, _) = info_of(&b)?;
@@ -1311,8 +1283,7 @@ fn unplug(node: &Path) -> Check {
 }
 
 fn plug() -> Check {
-    fail_on(host("emu clear"))?;
-    fail_on(host(&format!("plug {DEVICE}")))?;
+    fail_on(plug_function(DEVICE))?;
     let f = open()?;
     working_nop(&f, "after the replug")
 }
@@ -1457,12 +1428,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .map(PathBuf::from)
-    };
+    let flag = |name: &str| option_value(&args, name);
     let _ = SETUP.set(Setup {
         suite: args[1].clone(),
         core: args[2].clone(),
