@@ -32,6 +32,7 @@ use crate::wrappers::{
         Registered,
         Unregistered, //
     },
+    trace,
 };
 use core::sync::atomic::{
     AtomicU32,
@@ -93,27 +94,40 @@ pub(crate) fn register(dev: Unregistered<'_>) -> Result {
     if device.ops_read().ops().is_none() {
         return Err(EBUSY);
     }
-    dev.register().inspect_err(|_| close_all_and_detach(device))
+    dev.register().inspect_err(|_| {
+        close_all_and_detach(device);
+    })
 }
 
 /// `fwctl_unregister()`: removes the node, waits for running ops, has the
 /// driver close every user context still open and detaches it. Open FDs
 /// stay valid; every operation on them fails with ENODEV from now on.
 pub(crate) fn unregister(dev: Registered<'_>) {
-    close_all_and_detach(dev.remove_node());
+    let dev = dev.remove_node();
+    let orphaned = close_all_and_detach(dev);
+    if trace::UNREGISTER.enabled() {
+        trace::unregister(dev, orphaned);
+    }
 }
 
 /// Waits for every call into the driver (they hold the registration lock
 /// for reading), has it close every user context still open, and detaches
 /// it: from then on every operation on the device's files fails with
-/// ENODEV, and the core never calls the driver again.
-fn close_all_and_detach(dev: &FwctlDevice) {
+/// ENODEV, and the core never calls the driver again. Returns how many
+/// contexts it closed: files left open on a device without a driver.
+fn close_all_and_detach(dev: &FwctlDevice) -> u32 {
     let unreg = dev.ops_write();
+    let mut closed = 0u32;
     if let Some(ops) = unreg.ops() {
         let mut open = ops.open_list();
         while let Some(uctx) = unreg.pop(&mut open) {
+            if trace::CLOSE.enabled() {
+                trace::close(dev, ops.closing_id(&uctx));
+            }
             ops.close(uctx);
+            closed = closed.saturating_add(1);
         }
     }
     unreg.detach();
+    closed
 }

@@ -13,8 +13,15 @@ use crate::wrappers::{
         FwctlUctx,
         NewFwctlUctx, //
     },
+    trace,
 };
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    seq_file::{
+        seq_print,
+        SeqFile, //
+    },
+};
 
 /// `open()`: allocates the driver's user context, charged to the caller,
 /// lets the driver open it and lists it as open. The context holds a
@@ -26,9 +33,22 @@ use kernel::prelude::*;
 /// is smaller than `struct fwctl_uctx`; ENOMEM; what the driver returns.
 pub(crate) fn open(dev: &FwctlDevice) -> Result<FwctlUctx> {
     let reg = dev.ops_read();
-    let ops = reg.ops().ok_or(ENODEV)?;
-    let uctx = ops.open(NewFwctlUctx::new(dev, ops.uctx_size())?)?;
-    ops.open_list().add(&uctx);
+    let ops = reg.ops();
+    let uctx = ops
+        .ok_or(ENODEV)
+        .and_then(|ops| ops.open(NewFwctlUctx::new(dev, ops.uctx_size())?));
+    if trace::OPEN.enabled() {
+        let id = match (&uctx, ops) {
+            (Ok(uctx), Some(ops)) => Ok(ops.uctx_id(uctx)),
+            (Ok(_), None) => Ok(-1),
+            (Err(e), _) => Err(*e),
+        };
+        trace::open(dev, id);
+    }
+    let uctx = uctx?;
+    if let Some(ops) = ops {
+        ops.open_list().add(&uctx);
+    }
     Ok(uctx)
 }
 
@@ -40,10 +60,31 @@ pub(crate) fn release(mut uctx: FwctlUctx) {
         let reg = dev.ops_read();
         if let Some(ops) = reg.ops() {
             let mut open = ops.open_list();
-            if let Some(listed) = open.remove(uctx) {
-                ops.close(listed);
+            if let Some(closing) = open.remove(uctx) {
+                if trace::CLOSE.enabled() {
+                    trace::close(dev, ops.closing_id(&closing));
+                }
+                ops.close(closing);
             }
         }
     }
     drop(uctx);
+}
+
+/// `show_fdinfo()`: the device's name and type, whether its driver still
+/// has the context open, and the driver's own lines while it does.
+pub(crate) fn show_fdinfo(uctx: &FwctlUctx, m: &SeqFile) {
+    let dev = uctx.device();
+    seq_print!(m, "fwctl-device:\t{}\n", dev.name().to_str().unwrap_or("?"));
+    let reg = dev.ops_read();
+    let Some(ops) = reg.ops() else {
+        seq_print!(m, "fwctl-state:\tclosed\n");
+        return;
+    };
+    match ops.device_type_name() {
+        Some(name) => seq_print!(m, "fwctl-device-type:\t{name}\n"),
+        None => seq_print!(m, "fwctl-device-type:\t{}\n", ops.device_type()),
+    }
+    seq_print!(m, "fwctl-state:\topen\n");
+    ops.show_fdinfo(uctx, m);
 }

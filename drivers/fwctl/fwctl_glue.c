@@ -15,16 +15,21 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/panic.h>
+#include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "fwctl_glue.h"
 
+#define CREATE_TRACE_POINTS
+#include "fwctl_trace.h"
+
 /* Defined in Rust (wrappers/entry.rs). */
 int fwctl_rs_open(struct inode *inode, struct file *filp);
 int fwctl_rs_release(struct inode *inode, struct file *filp);
 long fwctl_rs_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+void fwctl_rs_show_fdinfo(struct seq_file *m, struct file *filp);
 void fwctl_rs_device_release(struct device *dev);
 char *fwctl_rs_devnode(const struct device *dev, umode_t *mode);
 
@@ -33,6 +38,7 @@ const struct file_operations fwctl_glue_fops = {
 	.open = fwctl_rs_open,
 	.release = fwctl_rs_release,
 	.unlocked_ioctl = fwctl_rs_ioctl,
+	.show_fdinfo = fwctl_rs_show_fdinfo,
 };
 
 const struct class fwctl_glue_class = {
@@ -94,7 +100,45 @@ void fwctl_glue_taint(struct fwctl_device *fwctl)
 	add_taint(TAINT_FWCTL, LOCKDEP_STILL_OK);
 }
 
+/*
+ * The trace events of fwctl_trace.h, which the Rust core calls once it has
+ * seen that the event is enabled (wrappers/trace.rs).
+ */
+void fwctl_glue_trace_open(struct fwctl_device *fwctl, s64 id, int err)
+{
+	trace_fwctl_open(fwctl, id, err);
+}
+
+void fwctl_glue_trace_close(struct fwctl_device *fwctl, s64 id)
+{
+	trace_fwctl_close(fwctl, id);
+}
+
+void fwctl_glue_trace_info(struct fwctl_device *fwctl, int err)
+{
+	trace_fwctl_info(fwctl, err);
+}
+
+void fwctl_glue_trace_rpc(struct fwctl_device *fwctl,
+			  const struct fwctl_glue_rpc_event *ev)
+{
+	trace_fwctl_rpc(fwctl, ev->type, ev->scope, ev->in_len, ev->out_len,
+			ev->ret_len, ev->head, ev->err, ev->taint);
+}
+
+void fwctl_glue_trace_unregister(struct fwctl_device *fwctl, u32 orphaned)
+{
+	trace_fwctl_unregister(fwctl, orphaned);
+}
+
+const char *fwctl_glue_dev_name(struct fwctl_device *fwctl)
+{
+	return dev_name(&fwctl->dev);
+}
+
 /* The C ABI of include/linux/fwctl.h, implemented in wrappers/entry.rs. */
 EXPORT_SYMBOL_NS_GPL(_fwctl_alloc_device, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_register, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_unregister, "FWCTL");
+/* include/linux/fwctl_ext.h, for drivers that look it up with symbol_get(). */
+EXPORT_SYMBOL_NS_GPL(fwctl_set_ext_ops, "FWCTL");

@@ -15,6 +15,11 @@ use crate::wrappers::{
     },
     fwctl_device::Ops,
     fwctl_uctx::FwctlUctx,
+    trace::{
+        self,
+        RpcEvent,
+        TaintEffect, //
+    },
     ucmd::{
         Info,
         Rpc,
@@ -51,6 +56,15 @@ pub(crate) fn ioctl(uctx: &FwctlUctx, cmd: u32, arg: usize) -> Result {
     }
 }
 
+/// `FWCTL_INFO`, recorded in the `fwctl_info` trace event.
+fn info(uctx: &FwctlUctx, arg: usize) -> Result {
+    let r = run_info(uctx, arg);
+    if trace::INFO.enabled() {
+        trace::info(uctx.device(), &r);
+    }
+    r
+}
+
 /// `FWCTL_INFO`: the device type, and the driver's device data copied
 /// zero-padded to the user's length; the driver's own length is reported.
 ///
@@ -58,7 +72,8 @@ pub(crate) fn ioctl(uctx: &FwctlUctx, cmd: u32, arg: usize) -> Result {
 ///
 /// ENODEV once the driver has unregistered, EOPNOTSUPP for non-zero
 /// `flags`, EFAULT, and those of reading the structure and of the driver.
-fn info(uctx: &FwctlUctx, arg: usize) -> Result {
+#[inline(always)]
+fn run_info(uctx: &FwctlUctx, arg: usize) -> Result {
     let mut cmd = Ucmd::<Info>::read(arg)?;
     let reg = uctx.device().ops_read();
     let ops = reg.ops().ok_or(ENODEV)?;
@@ -85,16 +100,17 @@ fn info(uctx: &FwctlUctx, arg: usize) -> Result {
 }
 
 /// Checks that the caller may use `scope`, and taints the kernel (once,
-/// with a warning naming the caller) for the write scopes.
+/// with a warning naming the caller) for the write scopes. Says whether
+/// this call tainted the kernel, or would have had the first not.
 ///
 /// # Errors
 ///
 /// EOPNOTSUPP for a scope the uAPI does not define, EPERM for
 /// `DEBUG_WRITE_FULL` without `CAP_SYS_RAWIO`.
-fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<Scope> {
+fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<(Scope, TaintEffect)> {
     let scope = Scope::try_from(scope).map_err(|_| EOPNOTSUPP)?;
     match scope {
-        Scope::Configuration | Scope::DebugReadOnly => return Ok(scope),
+        Scope::Configuration | Scope::DebugReadOnly => return Ok((scope, TaintEffect::None)),
         Scope::DebugWrite => {}
         Scope::DebugWriteFull => {
             if !cred::capable(Capability::SysRawio) {
@@ -102,14 +118,26 @@ fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<Scope> {
             }
         }
     }
-    if !TAINTED.swap(true, Ordering::Relaxed) {
-        ops.device().warn_full_access();
+    if TAINTED.swap(true, Ordering::Relaxed) {
+        return Ok((scope, TaintEffect::WouldHave));
     }
-    Ok(scope)
+    ops.device().warn_full_access();
+    Ok((scope, TaintEffect::Tainted))
+}
+
+/// `FWCTL_RPC`, recorded in the `fwctl_rpc` trace event.
+fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
+    let mut ev = RpcEvent::default();
+    let r = run_rpc(uctx, arg, &mut ev);
+    if trace::RPC.enabled() {
+        trace::rpc(uctx.device(), ev, &r);
+    }
+    r
 }
 
 /// `FWCTL_RPC`: the request goes to the driver; the reply is copied up to
-/// the user's `out_len`, and its full length is reported.
+/// the user's `out_len`, and its full length is reported. What the event
+/// records is gathered into `ev` on the way.
 ///
 /// # Errors
 ///
@@ -117,23 +145,41 @@ fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<Scope> {
 /// [`MAX_RPC_LEN`], those of [`check_scope`], EOPNOTSUPP if the driver has
 /// no RPC, ENOMEM, EFAULT, and those of reading the structure and of the
 /// driver.
-fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
+#[inline(always)]
+fn run_rpc(uctx: &FwctlUctx, arg: usize, ev: &mut RpcEvent) -> Result {
     let mut cmd = Ucmd::<Rpc>::read(arg)?;
+    ev.scope = cmd.scope();
+    ev.in_len = cmd.in_len();
+    ev.out_len = cmd.out_len();
     let reg = uctx.device().ops_read();
     let ops = reg.ops().ok_or(ENODEV)?;
+    ev.device_type = ops.device_type();
     if cmd.in_len() > MAX_RPC_LEN || cmd.out_len() > MAX_RPC_LEN {
         return Err(EMSGSIZE);
     }
-    let scope = check_scope(&ops, cmd.scope())?;
+    let (scope, taint) = check_scope(&ops, cmd.scope())?;
+    ev.taint = taint;
     if !ops.has_fw_rpc() {
         return Err(EOPNOTSUPP);
     }
 
     let mut input = UserBuf::read(cmd.input())?;
+    if trace::RPC.enabled() {
+        ev.head = head(input.as_slice());
+    }
     let out = cmd.output();
     let reply = ops.fw_rpc(uctx, scope, &mut input, out.len())?;
     let bytes = reply.as_slice();
+    ev.ret_len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     out.write(&bytes[..bytes.len().min(out.len())])?;
     cmd.set_out_len(bytes.len());
     cmd.respond()
+}
+
+/// The first four bytes of a request, little-endian, or 0 if it is
+/// shorter: where the device types' commands keep their opcode.
+fn head(request: &[u8]) -> u32 {
+    request
+        .first_chunk::<4>()
+        .map_or(0, |b| u32::from_le_bytes(*b))
 }

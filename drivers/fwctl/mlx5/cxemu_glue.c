@@ -8,6 +8,8 @@
 #include <linux/cxemu.h>
 
 #include "glue.h"
+#define MLX5_FWCTL_TRACE_SYSTEM mlx5_fwctl_cxemu
+#include "trace_glue.h"
 
 /* A refused command is 0 here too; the reply's length is not needed. */
 int mlx5_fwctl_glue_exec(struct auxiliary_device *adev, const void *in,

@@ -48,4 +48,15 @@ int mlx5_fwctl_glue_exec_internal(struct auxiliary_device *adev,
 int mlx5_fwctl_glue_general_caps(struct auxiliary_device *adev, void *buf,
 				 size_t len);
 
+struct fwctl_device;
+
+/* The trace events of trace.h (defined in trace_glue.h). */
+void mlx5_fwctl_glue_trace_rpc(struct fwctl_device *fwctl, u16 uid,
+			       u16 opcode, const char *name, size_t name_len,
+			       u16 op_mod, u32 scope, bool allowed, int status,
+			       u32 syndrome, int err);
+void mlx5_fwctl_glue_trace_uid_alloc(struct fwctl_device *fwctl, u16 uid,
+				     int err);
+void mlx5_fwctl_glue_trace_uid_release(struct fwctl_device *fwctl, u16 uid);
+
 #endif /* _MLX5_FWCTL_GLUE_H */

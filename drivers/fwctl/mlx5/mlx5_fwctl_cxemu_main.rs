@@ -16,12 +16,13 @@ mod fwctl;
 mod auxdev;
 mod backend;
 mod ops;
-// Shared with the userspace tool, which uses the parts the driver does not.
-#[expect(dead_code, unreachable_pub)]
+// Shared with the userspace tool, hence its `pub` items.
+#[expect(unreachable_pub)]
 mod policy;
 // Shared with the emulated function and userspace, which use more of it.
 #[expect(dead_code, unreachable_pub)]
 mod prm;
+mod trace;
 
 /// The scope values `policy` compares, which it takes from here.
 use ops::scope;

@@ -9,6 +9,8 @@
 #include <linux/mlx5/driver.h>
 
 #include "glue.h"
+#define MLX5_FWCTL_TRACE_SYSTEM mlx5_fwctl
+#include "trace_glue.h"
 
 /*
  * Unlike cxemu_glue.c, no check before container_of(): mlx5_core offers

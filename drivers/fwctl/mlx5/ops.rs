@@ -7,7 +7,11 @@ use core::marker::PhantomData;
 use kernel::{
     auxiliary,
     device::Core,
-    prelude::*, //
+    prelude::*,
+    seq_file::{
+        seq_print,
+        SeqFile, //
+    },
 };
 
 use crate::{
@@ -15,16 +19,20 @@ use crate::{
         exec_checked,
         Backend, //
     },
-    fwctl,
-    policy,
+    fwctl, policy,
     prm::{
         hca,
         inhdr,
         op,
+        reply_status,
         uctx,
         uctx_cap,
         HEADER_LEN, //
-    }, //
+    },
+    trace::{
+        self,
+        Outcome, //
+    },
 };
 
 /// The RPC scopes as numbers, for [`policy`], which takes them from its
@@ -82,8 +90,12 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
     type RegistrationData<'a> = B;
     const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Mlx5;
 
-    fn open<'a>(_device: &fwctl::Device<Self>, backend: &B) -> impl PinInit<Self, Error> {
-        create_uctx(backend)
+    fn open<'a>(device: &fwctl::Device<Self>, backend: &B) -> impl PinInit<Self, Error> {
+        let uctx = create_uctx(backend);
+        if trace::UID_ALLOC.enabled() {
+            trace::uid_alloc(device, uctx.as_ref().map(|u| u.uid).map_err(|e| *e));
+        }
+        uctx
     }
 
     fn close<'a>(this: Pin<&mut Self>, device: &fwctl::Device<Self>, backend: &B) {
@@ -93,6 +105,9 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
         let mut output = [0u8; uctx::DESTROY_LEN];
         if let Err(e) = exec_checked(backend, &input, &mut output) {
             dev_dbg!(device, "releasing UID {}: {e:?}\n", this.uid);
+        }
+        if trace::UID_RELEASE.enabled() {
+            trace::uid_release(device, this.uid);
         }
     }
 
@@ -104,9 +119,18 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
         Ok(info)
     }
 
+    fn id(this: Pin<&Self>) -> Option<u32> {
+        Some(this.uid.into())
+    }
+
+    fn show_fdinfo<'a>(this: Pin<&Self>, _device: &fwctl::Device<Self>, _backend: &B, m: &SeqFile) {
+        seq_print!(m, "fwctl-mlx5-uid:\t{}\n", this.uid);
+        seq_print!(m, "fwctl-mlx5-uctx-caps:\t{:#x}\n", this.caps);
+    }
+
     fn fw_rpc<'a>(
         this: Pin<&Self>,
-        _device: &fwctl::Device<Self>,
+        device: &fwctl::Device<Self>,
         backend: &B,
         scope: fwctl::RpcScope,
         rpc_buf: &mut [u8],
@@ -119,20 +143,54 @@ impl<B: Backend> fwctl::Operations for Uctx<B> {
         let opcode = inhdr::OPCODE.get(rpc_buf) as u16;
         let op_mod = inhdr::OP_MOD.get(rpc_buf) as u16;
         if !policy::allowed(opcode, op_mod, scope as u32) {
+            if trace::RPC.enabled() {
+                trace::rpc(
+                    device,
+                    this.uid,
+                    (opcode, op_mod),
+                    scope as u32,
+                    Outcome::Refused,
+                );
+            }
             return Err(EBADMSG);
         }
-        // The FD's user context, whatever the caller wrote.
-        inhdr::UID.set(rpc_buf, this.uid.into());
-        // As the C driver: a reply that fits in the request's buffer is
-        // written there, the whole `out_len` of it.
-        if max_output_len <= rpc_buf.len() {
-            backend.exec_in_place(rpc_buf, max_output_len)?;
-            return Ok(fwctl::FwRpcResponse::InPlace(max_output_len));
+        let reply = run(this.uid, backend, rpc_buf, max_output_len);
+        if trace::RPC.enabled() {
+            let outcome = match &reply {
+                Ok(fwctl::FwRpcResponse::InPlace(_)) => {
+                    let (status, syndrome) = reply_status(rpc_buf);
+                    Outcome::Executed(status, syndrome)
+                }
+                Ok(fwctl::FwRpcResponse::NewBuffer(out)) => {
+                    let (status, syndrome) = reply_status(out);
+                    Outcome::Executed(status, syndrome)
+                }
+                Err(e) => Outcome::Failed(*e),
+            };
+            trace::rpc(device, this.uid, (opcode, op_mod), scope as u32, outcome);
         }
-        let mut reply = KVVec::from_elem(0u8, max_output_len, GFP_KERNEL)?;
-        backend.exec(rpc_buf, &mut reply)?;
-        Ok(fwctl::FwRpcResponse::NewBuffer(reply))
+        reply
     }
+}
+
+/// Runs an allowed command for the FD whose UID is `uid`: its header
+/// gets that UID, whatever the caller wrote; a reply that fits in the
+/// request's buffer is written there, the whole `max_output_len` of it,
+/// as the C driver does.
+fn run<B: Backend>(
+    uid: u16,
+    backend: &B,
+    rpc_buf: &mut [u8],
+    max_output_len: usize,
+) -> Result<fwctl::FwRpcResponse> {
+    inhdr::UID.set(rpc_buf, uid.into());
+    if max_output_len <= rpc_buf.len() {
+        backend.exec_in_place(rpc_buf, max_output_len)?;
+        return Ok(fwctl::FwRpcResponse::InPlace(max_output_len));
+    }
+    let mut reply = KVVec::from_elem(0u8, max_output_len, GFP_KERNEL)?;
+    backend.exec(rpc_buf, &mut reply)?;
+    Ok(fwctl::FwRpcResponse::NewBuffer(reply))
 }
 
 /// The fwctl device of one function, registered under `adev`'s parent

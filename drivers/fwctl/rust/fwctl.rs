@@ -77,6 +77,7 @@ use kernel::{
     bindings,
     device,
     prelude::*,
+    seq_file::SeqFile,
     sync::aref::{
         ARef,
         AlwaysRefCounted, //
@@ -206,6 +207,29 @@ pub(crate) trait Operations: Sized + Send + Sync + 'static {
         Ok(KVec::new())
     }
 
+    /// The id the device's firmware knows this context by (mlx5: its UID),
+    /// which our core records in its `fwctl_open` and `fwctl_close` trace
+    /// events; `None` if there is none. Not in the kernel's `kernel::fwctl`:
+    /// see [`Operations::show_fdinfo`].
+    fn id(_this: Pin<&Self>) -> Option<u32> {
+        None
+    }
+
+    /// Prints this context's lines into the FD's `/proc/PID/fdinfo`, after
+    /// the core's (`key:\tvalue\n`, keys starting with `fwctl-<driver>-`).
+    /// May run beside [`Operations::info`] and [`Operations::fw_rpc`].
+    ///
+    /// Not in the kernel's `kernel::fwctl`: our core asks for it through
+    /// `include/linux/fwctl_ext.h`, which [`Device::new`] looks up at run
+    /// time, so the driver still loads on the C core, which never calls it.
+    fn show_fdinfo<'a>(
+        _this: Pin<&Self>,
+        _device: &Device<Self>,
+        _reg_data: &Self::RegistrationData<'a>,
+        _m: &SeqFile,
+    ) {
+    }
+
     /// `FWCTL_RPC`: delivers `rpc_buf` (which the driver may overwrite) at
     /// `scope`; `max_output_len` is the size of the caller's output buffer
     /// (the core copies at most that much and reports the full length). A
@@ -269,11 +293,44 @@ impl<T: Operations> Device<T> {
             (&raw mut (*this.as_ptr()).registration_tried).write(AtomicBool::new(false));
         };
         // SAFETY: the allocation came with one reference, which we hand on.
-        Ok(unsafe { ARef::from_raw(this) })
+        let dev = unsafe { ARef::<Self>::from_raw(this) };
+        dev.set_ext_ops();
+        Ok(dev)
     }
 
+    /// Gives our core [`VTable::EXT_VTABLE`] for the device, where the
+    /// core has `fwctl_set_ext_ops()` (`include/linux/fwctl_ext.h`); the C
+    /// core has not, and gets nothing.
+    fn set_ext_ops(&self) {
+        const NAME: &CStr = c"fwctl_set_ext_ops";
+        // SAFETY: a NUL-terminated name.
+        let set = unsafe { bindings::__symbol_get(NAME.as_char_ptr()) };
+        if set.is_null() {
+            return;
+        }
+        // SAFETY: the symbol our core exports under this name has this
+        // prototype (`include/linux/fwctl_ext.h`).
+        let set = unsafe {
+            core::mem::transmute::<
+                *mut c_void,
+                unsafe extern "C" fn(*mut bindings::fwctl_device, *const FwctlExtOps),
+            >(set)
+        };
+        let ext: *const FwctlExtOps = &VTable::<T>::EXT_VTABLE;
+        // SAFETY: a device of ours, not yet registered; `ext` is static.
+        unsafe { set(self.as_raw(), ext) };
+        // Our module imports the core's other symbols, so the core stays
+        // loaded without the reference `__symbol_get` took.
+        // SAFETY: as above; the reference taken just now is dropped once.
+        #[cfg(CONFIG_MODULE_UNLOAD)]
+        unsafe {
+            bindings::__symbol_put(NAME.as_char_ptr())
+        };
+    }
+
+    /// The core's `struct fwctl_device`, for C glue (trace events).
     #[inline]
-    fn as_raw(&self) -> *mut bindings::fwctl_device {
+    pub(crate) fn as_raw(&self) -> *mut bindings::fwctl_device {
         self.dev.get()
     }
 
@@ -649,5 +706,53 @@ impl<T: Operations> VTable<T> {
         // SAFETY: `out_len` is a valid out-pointer (caller).
         unsafe { *out_len = len };
         reply
+    }
+}
+
+/// `struct fwctl_ext_ops` (`include/linux/fwctl_ext.h`): what our core asks
+/// a driver beyond the kernel's `fwctl_ops`.
+#[repr(C)]
+struct FwctlExtOps {
+    uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,
+    show_fdinfo:
+        Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file)>,
+}
+
+impl<T: Operations> VTable<T> {
+    /// The `fwctl_ext_ops` table of `T`.
+    const EXT_VTABLE: FwctlExtOps = FwctlExtOps {
+        uctx_id: Some(Self::uctx_id),
+        show_fdinfo: Some(Self::show_fdinfo),
+    };
+
+    /// `fwctl_ext_ops::uctx_id`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the core, under the registration lock held for reading, for
+    /// an open context, or just before `close_uctx` for one.
+    unsafe extern "C" fn uctx_id(uctx: *mut bindings::fwctl_uctx) -> i64 {
+        // SAFETY: open, and not accessed mutably while the core holds the
+        // lock for us or is about to close it (caller).
+        let ctx = unsafe { UserCtx::<T>::from_raw(uctx) };
+        T::id(ctx.uctx()).map_or(-1, i64::from)
+    }
+
+    /// `fwctl_ext_ops::show_fdinfo`.
+    ///
+    /// # Safety
+    ///
+    /// As [`VTable::info`]; `m` is the seq_file this thread is filling.
+    unsafe extern "C" fn show_fdinfo(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file) {
+        // SAFETY: as in `info`.
+        let ctx = unsafe { UserCtx::<T>::from_raw(uctx) };
+        let device = ctx.device();
+        // SAFETY: valid, and this thread's alone, during the call (caller).
+        let m = unsafe { SeqFile::from_raw(m) };
+        // SAFETY: registered for the whole call (caller).
+        unsafe {
+            device
+                .with_registration_data(|device, data| T::show_fdinfo(ctx.uctx(), device, data, m))
+        };
     }
 }

@@ -17,6 +17,7 @@ use super::{
         Registered,
         Unregistered, //
     },
+    fwctl_ext::FwctlExtOps,
     fwctl_uctx::FwctlUctx,
     glue,
 };
@@ -28,7 +29,8 @@ use crate::{
 use core::ptr;
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    seq_file::SeqFile, //
 };
 
 // The exported functions must have exactly the C prototypes the drivers
@@ -51,6 +53,7 @@ const _: () = {
         open: Some(fwctl_rs_open),
         release: Some(fwctl_rs_release),
         unlocked_ioctl: Some(fwctl_rs_ioctl),
+        show_fdinfo: Some(fwctl_rs_show_fdinfo),
         ..unsafe { core::mem::zeroed() }
     };
     // SAFETY: as above.
@@ -126,6 +129,23 @@ unsafe extern "C" fn fwctl_rs_ioctl(
         Ok(()) => 0,
         Err(e) => e.to_errno() as c_long,
     }
+}
+
+/// `show_fdinfo()`: the FD's lines in `/proc/PID/fdinfo/FD`.
+///
+/// # Safety
+///
+/// Called by the VFS for a file opened by [`fwctl_rs_open`], with the
+/// seq_file it is filling for this thread.
+#[no_mangle]
+unsafe extern "C" fn fwctl_rs_show_fdinfo(m: *mut bindings::seq_file, filp: *mut bindings::file) {
+    // SAFETY: `fwctl_rs_open` stored the context; the VFS holds a reference
+    // to the file while it shows it, so it is not released meanwhile.
+    let uctx = unsafe { FwctlUctx::borrow((*filp).private_data) };
+    // SAFETY: valid, and used by this thread only, during the call
+    // (caller).
+    let m = unsafe { SeqFile::from_raw(m) };
+    file::show_fdinfo(&uctx, m);
 }
 
 /// The class's release callback: the last reference to a device is gone.
@@ -208,4 +228,23 @@ pub(crate) unsafe extern "C" fn fwctl_register(fwctl: *mut bindings::fwctl_devic
 pub(crate) unsafe extern "C" fn fwctl_unregister(fwctl: *mut bindings::fwctl_device) {
     // SAFETY: registered, referenced by the caller, unregistered once.
     device::unregister(unsafe { Registered::new(FwctlDevice::from_raw(fwctl)) });
+}
+
+/// Sets the extra operations of `fwctl` (`include/linux/fwctl_ext.h`); NULL
+/// removes them.
+///
+/// # Safety
+///
+/// `fwctl` must come from [`_fwctl_alloc_device`] and the caller hold its
+/// reference; `ext` must be NULL or a valid `fwctl_ext_ops` that stays valid
+/// until `fwctl_unregister` returns for `fwctl`.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fwctl_set_ext_ops(
+    fwctl: *mut bindings::fwctl_device,
+    ext: *const FwctlExtOps,
+) {
+    // SAFETY: ours and referenced (caller).
+    let dev = unsafe { FwctlDevice::from_raw(fwctl) };
+    // SAFETY: valid as long as required (caller).
+    unsafe { dev.set_ext(ext) };
 }

@@ -29,6 +29,7 @@ use super::{
         Minor,
         Node, //
     },
+    fwctl_ext,
     fwctl_uctx::{
         FwctlUctx,
         FwctlUctxMut, //
@@ -115,6 +116,21 @@ impl FwctlDevice {
     #[inline]
     pub(super) fn as_raw(&self) -> *mut bindings::fwctl_device {
         self.0.get()
+    }
+
+    /// The minor number of the device's node.
+    pub(super) fn minor(&self) -> u32 {
+        // SAFETY: `devt` is set before the device is handed out and never
+        // changes; `self` is valid.
+        chrdev::minor(unsafe { (*self.as_raw()).dev.devt })
+    }
+
+    /// The device's name (`fwctlN`).
+    pub(crate) fn name(&self) -> &CStr {
+        // SAFETY: the device is valid, and named before it is handed out
+        // (`NewDevice::new`); the core never renames it, so the name stays
+        // as it is while the device lives.
+        unsafe { CStr::from_char_ptr(glue::fwctl_glue_dev_name(self.as_raw())) }
     }
 
     /// `registration_lock`.
@@ -268,6 +284,7 @@ impl NewDevice {
         if chrdev::minor(devt) != minor.get() {
             return Err(EINVAL);
         }
+        fwctl_ext::reset(minor.get());
         let fwctl = kzalloc::<bindings::fwctl_device>(req.size, GFP_KERNEL)?.as_ptr();
         // SAFETY: `fwctl` is a fresh, zeroed allocation of at least a
         // `fwctl_device`, which nothing else refers to; the parent outlives
@@ -464,6 +481,19 @@ impl<'a> Ops<'a> {
         self.table.device_type
     }
 
+    /// The name of the device type, as the uAPI spells it after
+    /// `FWCTL_DEVICE_TYPE_`, in lower case; `None` for a value it does not
+    /// name.
+    pub(crate) fn device_type_name(&self) -> Option<&'static str> {
+        match self.table.device_type {
+            bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_MLX5 => Some("mlx5"),
+            bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_CXL => Some("cxl"),
+            bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_BNXT => Some("bnxt"),
+            bindings::fwctl_device_type_FWCTL_DEVICE_TYPE_PDS => Some("pds"),
+            _ => None,
+        }
+    }
+
     /// `uctx_size`: the size of the driver's user context.
     #[inline]
     pub(crate) fn uctx_size(&self) -> usize {
@@ -618,4 +648,15 @@ pub(crate) struct Closing<'l> {
     dev: &'l FwctlDevice,
     ptr: NonNull<bindings::fwctl_uctx>,
     _list: core::marker::PhantomData<&'l mut ()>,
+}
+
+impl Closing<'_> {
+    /// The device the context belongs to.
+    pub(super) fn device(&self) -> &FwctlDevice {
+        self.dev
+    }
+
+    pub(super) fn as_raw(&self) -> NonNull<bindings::fwctl_uctx> {
+        self.ptr
+    }
 }

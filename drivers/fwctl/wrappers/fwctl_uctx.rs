@@ -266,7 +266,7 @@ impl Ops<'_> {
     /// ENODEV, with a warning, otherwise: the core never operates on a
     /// context it has closed.
     #[inline(always)]
-    fn check_open(&self, uctx: &FwctlUctx) -> Result {
+    pub(super) fn check_open(&self, uctx: &FwctlUctx) -> Result {
         // Only taking the entry off, which nulls `next`, matters here, and
         // it cannot run during an operation on the context: it needs the
         // registration lock for writing or the file's own handle. Other

@@ -23,6 +23,7 @@ extern "C" {
     pub(super) fn fwctl_glue_kvmalloc(size: usize) -> *mut c_void;
     pub(super) fn fwctl_glue_clear_user(to: *mut c_void, n: c_ulong) -> c_ulong;
     pub(super) fn fwctl_glue_taint(fwctl: *mut bindings::fwctl_device);
+    pub(super) fn fwctl_glue_dev_name(fwctl: *mut bindings::fwctl_device) -> *const c_char;
 }
 
 /// The core's `file_operations` (open, release, unlocked_ioctl).

@@ -23,6 +23,10 @@
 //!   contexts under `uctx_list_lock`.
 //! - [`fwctl_uctx`]: `struct fwctl_uctx`: the user contexts as owned
 //!   states, and the driver's operations on them.
+//! - [`fwctl_ext`]: `struct fwctl_ext_ops`: what a driver may add beside
+//!   its ops (its id for a context, its fdinfo lines), kept by minor.
+//! - [`trace`]: the trace events of `fwctl_trace.h`, and whether each is
+//!   enabled.
 //! - [`entry`]: the C entry points (file operations, class callbacks and the
 //!   exported functions), which turn raw pointers into the types above.
 //! - [`glue`]: the prototypes of `fwctl_glue.c`.
@@ -32,8 +36,10 @@ pub(crate) mod chrdev;
 pub(crate) mod cred;
 mod entry;
 pub(crate) mod fwctl_device;
+pub(crate) mod fwctl_ext;
 pub(crate) mod fwctl_uctx;
 mod glue;
 pub(crate) mod sync;
+pub(crate) mod trace;
 pub(crate) mod uaccess;
 pub(crate) mod ucmd;

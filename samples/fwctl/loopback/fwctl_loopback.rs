@@ -44,6 +44,10 @@ use core::sync::atomic::{
 use kernel::{
     debugfs, device, faux, new_mutex,
     prelude::*,
+    seq_file::{
+        seq_print,
+        SeqFile, //
+    },
     sync::{
         aref::ARef,
         Mutex, //
@@ -164,6 +168,19 @@ impl fwctl::Operations for Loopback {
             );
         }
         lb.closes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn id(this: Pin<&Self>) -> Option<u32> {
+        Some(this.id)
+    }
+
+    fn show_fdinfo<'a>(
+        this: Pin<&Self>,
+        _device: &fwctl::Device<Self>,
+        _lb: &LoopbackDevice,
+        m: &SeqFile,
+    ) {
+        seq_print!(m, "fwctl-loopback-id:\t{}\n", this.id);
     }
 
     fn info<'a>(

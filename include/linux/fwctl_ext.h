@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Optional operations a driver may add to a device of the fwctl-rs core,
+ * beside its struct fwctl_ops (whose layout is the kernel's C ABI and does
+ * not change). The kernel's C core has no such call, so a driver that must
+ * also load on it looks the function up at run time:
+ *
+ *	void (*set)(struct fwctl_device *, const struct fwctl_ext_ops *) =
+ *		symbol_get(fwctl_set_ext_ops);
+ *
+ *	if (set) {
+ *		set(fwctl, &my_ext_ops);
+ *		symbol_put(fwctl_set_ext_ops);
+ *	}
+ *
+ * between _fwctl_alloc_device() and fwctl_register(). Documented in
+ * Documentation/driver-api/fwctl-rs.rst.
+ */
+#ifndef _LINUX_FWCTL_EXT_H
+#define _LINUX_FWCTL_EXT_H
+
+#include <linux/fwctl.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+/**
+ * struct fwctl_ext_ops - what the core may ask a driver beyond fwctl_ops
+ * @uctx_id: the id the device's firmware knows @uctx by (mlx5: its UID),
+ *	or a negative value if it has none. Recorded in the fwctl_open and
+ *	fwctl_close trace events.
+ * @show_fdinfo: prints the driver's lines ("key:\tvalue\n", keys starting
+ *	with "fwctl-<driver>-") in /proc/PID/fdinfo/FD of @uctx's file.
+ *
+ * Both are called like info and fw_rpc: only while the driver is
+ * registered, with registration_lock held for reading, on a context it
+ * opened and has not closed; @uctx_id also just before close_uctx. Either
+ * may be NULL.
+ */
+struct fwctl_ext_ops {
+	s64 (*uctx_id)(struct fwctl_uctx *uctx);
+	void (*show_fdinfo)(struct fwctl_uctx *uctx, struct seq_file *m);
+};
+
+void fwctl_set_ext_ops(struct fwctl_device *fwctl,
+		       const struct fwctl_ext_ops *ext);
+
+#endif
