@@ -62,7 +62,7 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
 	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench \
-	fwctl_fuzz fwctl_mlx5_core_test
+	fwctl_fuzz fwctl_mlx5_core_test fwctl_audit_test
 
 # The short fuzzing campaign of `make check`: differential ops per core on
 # the loopback (Documentation/dev-tools/fwctl-fuzz.rst).
@@ -75,7 +75,9 @@ FUZZ_SEED ?= 0x5eed
 # kernel, which the suites before them check: the CLI's read-only suite
 # runs early, the mlx5 suite and the CLI's write suite last. The CXL suite
 # runs the kernel's CXL features driver on our core, then on the C core,
-# which must see exactly what ours saw. The fuzzer runs last: its RPCs
+# which must see exactly what ours saw. The audit suite (trace events,
+# fdinfo, `fwctl audit` and `fwctl who`) runs on each core after the CLI's
+# write suite: its write-scope RPCs taint. The fuzzer runs last: its RPCs
 # use every scope.
 KO := /lib/modules/fwctl
 GUEST_TESTS := fwctl_env_test; \
@@ -96,6 +98,8 @@ GUEST_TESTS := fwctl_env_test; \
 	fwctl_mlx5_core_test mlx5-core-c-core+c-mlx5 $(KO)/upstream/fwctl.ko \
 		$(KO)/upstream/mlx5_fwctl.ko --compare-with /tmp/mlx5-core.txt; \
 	fwctl_cli_test write; \
+	fwctl_audit_test audit-rust-core $(KO)/fwctl.ko; \
+	fwctl_audit_test audit-c-core $(KO)/upstream/fwctl.ko; \
 	fwctl_fuzz fuzz $(KO)/fwctl_loopback_c.ko $(KO)/fwctl.ko $(KO)/upstream/fwctl.ko \
 		$(FUZZ_CHECK_OPS) $(FUZZ_SEED) --seeded-defect=$(KO)/defect/fwctl.ko
 

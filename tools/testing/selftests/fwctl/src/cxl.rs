@@ -20,6 +20,10 @@
 use fwctl_selftests::{
     as_nobody,
     compare::Observations,
+    cxl_mock::{
+        self,
+        Node, //
+    },
     errno,
     errnos::{
         E2BIG,
@@ -34,7 +38,6 @@ use fwctl_selftests::{
         EPERM, //
     },
     fail_on,
-    fwctl_nodes,
     ioctl_with,
     join_by_deadline,
     kcov::{
@@ -98,26 +101,10 @@ use std::{
     },
 };
 
-const KO: &str = "/lib/modules/fwctl";
-/// The kernel modules the mock needs, from the kernel tree, in load order.
-const KERNEL_MODULES: [&str; 2] = ["firmware_class", "libnvdimm"];
-/// `tools/testing/cxl`'s modules in load order (`modinfo depends`).
-const CXL_MODULES: [&str; 8] = [
-    "cxl_core",
-    "cxl_mock",
-    "cxl_port",
-    "cxl_pmem",
-    "cxl_acpi",
-    "cxl_mem",
-    "cxl_test",
-    "cxl_mock_mem",
-];
 /// The mock's vendor test feature: UUID all `ff`, 4 bytes of data that
 /// the mock sets to 0xdeadbeef once the fwctl device is registered.
 const TEST_FEATURE: cxl::Uuid = [0xff; 16];
 const TEST_FEATURE_DATA: u32 = 0xdead_beef;
-/// How long the mock's asynchronous probes may take.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
 /// `CXL_MBOX_OP_SET_FEATURE + 1`: no such Features command.
 const UNKNOWN_OPCODE: u32 = 0x0503;
 
@@ -146,14 +133,6 @@ fn setup() -> &'static Setup {
 /// Writes down an observation for the comparison between cores.
 fn seen(what: impl Into<String>) {
     SEEN.push(what);
-}
-
-/// A fwctl node of the CXL features driver, with its memdev.
-struct Node {
-    path: PathBuf,
-    memdev: String,
-    /// The platform device the mock bound (`cxl_mem.N`, `cxl_rcd.N`).
-    platform: String,
 }
 
 static NODES: OnceLock<Vec<Node>> = OnceLock::new();
@@ -186,68 +165,12 @@ fn call(f: &File, scope: u32, req: &[u8], out_len: usize) -> io::Result<(u32, u3
     Ok((r.size, r.retval, r.payload.to_vec()))
 }
 
-/// Every platform device the mock memory driver binds.
-fn mock_devices() -> Vec<PathBuf> {
-    std::fs::read_dir("/sys/bus/platform/devices")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| {
-                    let n = p.file_name().unwrap_or_default().to_string_lossy();
-                    n.starts_with("cxl_mem.") || n.starts_with("cxl_rcd.")
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The fwctl nodes whose device is a CXL memdev.
-fn cxl_nodes() -> Vec<Node> {
-    fwctl_nodes()
-        .into_iter()
-        .filter_map(|path| {
-            let name = path.file_name()?.to_string_lossy().into_owned();
-            let dev = std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device")).ok()?;
-            let memdev = dev.file_name()?.to_string_lossy().into_owned();
-            let platform = dev.parent()?.file_name()?.to_string_lossy().into_owned();
-            memdev.starts_with("mem").then_some(Node {
-                path,
-                memdev,
-                platform,
-            })
-        })
-        .collect()
-}
-
 // --- Setup ---------------------------------------------------------------
 
 fn load_modules() -> Check {
     fail_on(run("insmod", &[setup().core.as_str()]))?;
-    for m in KERNEL_MODULES {
-        fail_on(run("insmod", &[&format!("{KO}/kernel/{m}.ko")]))?;
-    }
-    for m in CXL_MODULES {
-        fail_on(run("insmod", &[&format!("{KO}/cxl/{m}.ko")]))?;
-    }
-    // The mock probes asynchronously and sets its test feature's data after
-    // registering the fwctl device: wait until every device is bound, which
-    // is after its probe returned.
-    let start = Instant::now();
-    loop {
-        let devs = mock_devices();
-        let bound = devs.iter().filter(|d| d.join("driver").exists()).count();
-        if !devs.is_empty() && bound == devs.len() {
-            break;
-        }
-        if start.elapsed() > PROBE_TIMEOUT {
-            fail!(
-                "{bound} of {} mock memory devices bound after {PROBE_TIMEOUT:?}",
-                devs.len()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let found = cxl_nodes();
+    fail_on(cxl_mock::load())?;
+    let found = cxl_mock::nodes();
     ensure!(!found.is_empty(), "no fwctl node belongs to a CXL memdev");
     seen(format!("{} CXL fwctl devices", found.len()));
     let _ = NODES.set(found);
@@ -962,11 +885,14 @@ fn set_feature_at_debug_write_taints_and_sticks() -> Check {
 fn node_of(platform: &str) -> Result<PathBuf, Failure> {
     let start = Instant::now();
     loop {
-        if let Some(n) = cxl_nodes().into_iter().find(|n| n.platform == platform) {
+        if let Some(n) = cxl_mock::nodes()
+            .into_iter()
+            .find(|n| n.platform == platform)
+        {
             return Ok(n.path);
         }
         ensure!(
-            start.elapsed() < PROBE_TIMEOUT,
+            start.elapsed() < cxl_mock::PROBE_TIMEOUT,
             "{platform}: no fwctl node after binding"
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -1169,16 +1095,19 @@ fn unload_with_an_fd_open() -> Check {
         .get(1)
         .ok_or_else(|| Failure::Fail("one CXL device only".into()))?;
     let f = fail_on(open_node(&n.path))?;
-    for m in CXL_MODULES.iter().rev() {
+    for m in cxl_mock::CXL_MODULES.iter().rev() {
         fail_on(run("rmmod", &[m]))?;
     }
     expect_errno(info(&f, &mut []), ENODEV, "INFO after unload")?;
     drop(f);
-    for m in KERNEL_MODULES.iter().rev() {
+    for m in cxl_mock::KERNEL_MODULES.iter().rev() {
         fail_on(run("rmmod", &[m]))?;
     }
     fail_on(run("rmmod", &[module_name(&setup().core)]))?;
-    ensure!(cxl_nodes().is_empty(), "CXL fwctl nodes left after unload");
+    ensure!(
+        cxl_mock::nodes().is_empty(),
+        "CXL fwctl nodes left after unload"
+    );
     Ok(())
 }
 

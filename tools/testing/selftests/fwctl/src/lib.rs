@@ -229,6 +229,143 @@ pub mod loopback {
     }
 }
 
+/// The kernel's CXL mock (`tools/testing/cxl`, "cxl_test"): its modules
+/// in the guest, loading them, and the fwctl devices of its memdevs.
+pub mod cxl_mock {
+    use super::{
+        fwctl_nodes,
+        run,
+        unload_loaded, //
+    };
+    use std::{
+        path::{
+            Path,
+            PathBuf, //
+        },
+        time::{
+            Duration,
+            Instant, //
+        },
+    };
+
+    /// Where the guest keeps our modules: the kernel's in `kernel/`, the
+    /// mock's in `cxl/`.
+    const KO: &str = "/lib/modules/fwctl";
+    /// The kernel modules the mock needs, from the kernel tree, in load order.
+    pub const KERNEL_MODULES: [&str; 2] = ["firmware_class", "libnvdimm"];
+    /// `tools/testing/cxl`'s modules in load order (`modinfo depends`).
+    pub const CXL_MODULES: [&str; 8] = [
+        "cxl_core",
+        "cxl_mock",
+        "cxl_port",
+        "cxl_pmem",
+        "cxl_acpi",
+        "cxl_mem",
+        "cxl_test",
+        "cxl_mock_mem",
+    ];
+    /// How long the mock's asynchronous probes may take.
+    pub const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
+
+    /// Whether this guest carries the mock: the harness builds it only for
+    /// a kernel with CXL as modules (the debug flavour).
+    pub fn present() -> bool {
+        Path::new(&format!("{KO}/cxl/{}.ko", CXL_MODULES[0])).exists()
+    }
+
+    /// A fwctl node of the CXL features driver, with its memdev.
+    pub struct Node {
+        pub path: PathBuf,
+        pub memdev: String,
+        /// The platform device the mock bound (`cxl_mem.N`, `cxl_rcd.N`).
+        pub platform: String,
+    }
+
+    /// Every platform device the mock memory driver binds.
+    pub fn devices() -> Vec<PathBuf> {
+        std::fs::read_dir("/sys/bus/platform/devices")
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        let n = p.file_name().unwrap_or_default().to_string_lossy();
+                        n.starts_with("cxl_mem.") || n.starts_with("cxl_rcd.")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The fwctl nodes whose device is a CXL memdev.
+    pub fn nodes() -> Vec<Node> {
+        fwctl_nodes()
+            .into_iter()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                let dev = std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device")).ok()?;
+                let memdev = dev.file_name()?.to_string_lossy().into_owned();
+                let platform = dev.parent()?.file_name()?.to_string_lossy().into_owned();
+                memdev.starts_with("mem").then_some(Node {
+                    path,
+                    memdev,
+                    platform,
+                })
+            })
+            .collect()
+    }
+
+    /// Loads the kernel modules the mock needs, then the mock, on the fwctl
+    /// core already loaded, and waits until every mock memory device is
+    /// bound.
+    ///
+    /// # Errors
+    ///
+    /// The first `insmod` that failed, or how many devices were bound when
+    /// [`PROBE_TIMEOUT`] ran out.
+    pub fn load() -> Result<(), String> {
+        for m in KERNEL_MODULES {
+            run("insmod", &[&format!("{KO}/kernel/{m}.ko")])?;
+        }
+        for m in CXL_MODULES {
+            run("insmod", &[&format!("{KO}/cxl/{m}.ko")])?;
+        }
+        // The mock probes asynchronously and sets its test feature's data
+        // after registering the fwctl device: wait until every device is
+        // bound, which is after its probe returned.
+        let start = Instant::now();
+        loop {
+            let devs = devices();
+            let bound = devs.iter().filter(|d| d.join("driver").exists()).count();
+            if !devs.is_empty() && bound == devs.len() {
+                return Ok(());
+            }
+            if start.elapsed() > PROBE_TIMEOUT {
+                return Err(format!(
+                    "{bound} of {} mock memory devices bound after {PROBE_TIMEOUT:?}",
+                    devs.len()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Unloads those of the mock's modules, then of the kernel modules it
+    /// needs, that are loaded, in reverse load order.
+    ///
+    /// # Errors
+    ///
+    /// The first `rmmod` that failed, after trying them all.
+    pub fn unload() -> Result<(), String> {
+        let modules: Vec<&str> = CXL_MODULES
+            .iter()
+            .rev()
+            .chain(KERNEL_MODULES.iter().rev())
+            .copied()
+            .collect();
+        unload_loaded(&modules)
+    }
+}
+
 /// The nodes in `/dev/fwctl`, sorted; none when the directory is absent.
 pub fn fwctl_nodes() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir("/dev/fwctl")
