@@ -1056,10 +1056,12 @@ fn mlx5_events() -> Check {
     with_modules(&MLX5_STACK, || {
         let (node, dev) = mlx5_node()?;
         let me = me()?;
+        // The trace system of mlx5_fwctl_cxemu.ko (mlx5_fwctl.ko's is
+        // `mlx5_fwctl`).
         let systems: &[&str] = if setup().c_core {
-            &["mlx5_fwctl"]
+            &["mlx5_fwctl_cxemu"]
         } else {
-            &["fwctl", "mlx5_fwctl"]
+            &["fwctl", "mlx5_fwctl_cxemu"]
         };
         let trace = Instance::new(systems)?;
         let f = fail_on(open_node(&node))?;
