@@ -25,7 +25,10 @@ use crate::{
         parse_input,
         Input, //
     },
-    output::to_json,
+    output::{
+        to_json,
+        Output, //
+    },
     scope::Scope,
     types::TypeCommand,
     util::num,
@@ -81,8 +84,89 @@ pub enum Command {
     /// it was. Where the device type has a firmware status (mlx5), it is
     /// decoded, and a non-zero status exits with 3.
     Rpc(RpcArgs),
+    /// Follow the fwctl trace events: who does what, as it happens
+    #[command(long_about = AUDIT_ABOUT, after_long_help = AUDIT_AFTER)]
+    Audit(AuditArgs),
+    /// Every process holding a fwctl FD, with its device and the driver's id
+    ///
+    /// Lists every FD on a fwctl device that a process holds, from
+    /// /proc/PID/fd and /proc/PID/fdinfo: the process (pid, comm, effective
+    /// uid), the FD number, the device, and on our fwctl core the device
+    /// type, the FD's state (open, or closed: the device was unregistered
+    /// under it) and the driver's lines about it (mlx5: mlx5-uid, the FD's
+    /// firmware UID, and mlx5-uctx-caps). On the C core, a fwctl FD is one
+    /// opened through /dev/fwctl/ and only its device is known. Processes
+    /// whose FDs this user may not read are skipped (root sees all). No FD
+    /// is an empty list, and success.
+    ///
+    /// --json prints one array, an object per FD: pid, comm, euid, fd,
+    /// device, type and state (null when unknown), driver (an object of the
+    /// driver's lines without "fwctl-": numbers as numbers) and fdinfo
+    /// (false when only the node's name is known, on the C core).
+    Who {
+        /// Only this device's FDs
+        #[arg(value_name = "DEV")]
+        dev: Option<String>,
+    },
     #[command(flatten)]
     Type(TypeCommand),
+}
+
+const AUDIT_ABOUT: &str = "\
+Follows the trace events of our fwctl core (system fwctl) and of our mlx5
+driver (system mlx5_fwctl) and prints a line per event: the time, the
+process (pid, comm, effective uid), the device, the event, then what it
+says: for fwctl_rpc the scope, the device type and the firmware opcode
+(mlx5: the PRM opcode and its name; cxl: the CXL opcode and its name), the
+lengths in, out and returned, the result (ok or the errno's name) and the
+taint; for mlx5_fwctl_rpc the FD's UID, the command, op_mod, scope, the
+driver's verdict (allowed or refused) and the firmware's status and
+syndrome, or the errno.
+
+The events go to a private tracing instance, instances/fwctl-audit of
+tracefs (/sys/kernel/tracing, else /sys/kernel/debug/tracing, or
+$FWCTL_TRACEFS), so the global trace buffer and its users are left alone.
+mlx5_fwctl is enabled when present, and when its module is loaded later
+(looked for every second). SIGINT, SIGTERM or SIGHUP, or --count events,
+ends it: the events are disabled and the instance removed, leaving tracing
+as it was. Needs root, and our fwctl core: the C core has no events.
+
+Events the kernel dropped (a full buffer) are reported: a line on standard
+error, or {\"lost\": N, \"cpu\": C} with --json; standard error ends with
+the number of events shown and lost.";
+
+const AUDIT_AFTER: &str = "\
+--json prints one object per line: time (seconds), cpu, event, device,
+pid, comm, euid (null when the event has none), then the event's fields,
+numbers as numbers: fwctl_rpc has type, type_name, scope, scope_name,
+in_len, out_len, ret_len, head, opcode, opcode_name, result (\"ok\" or the
+errno's name), errno (0 or the positive errno) and taint; mlx5_fwctl_rpc
+has uid, opcode, opcode_name, op_mod, scope, scope_name, verdict, status
+and status_name (null when the command never reached the firmware),
+syndrome, result and errno; fwctl_open and fwctl_close have id (null when
+the driver has none); fwctl_unregister has orphaned.
+
+Exit status: 0 when stopped by a signal, --count or a closed standard
+output; 1 when tracefs, the events or the instance cannot be had (an
+instance left by a killed audit is reported with the rmdir that removes
+it), or reading or cleaning up failed; 2 usage error.";
+
+/// `fwctl audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only these devices' events (default: every device's)
+    #[arg(value_name = "DEV")]
+    pub devs: Vec<String>,
+    /// Stop after N events
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub count: Option<u64>,
+}
+
+fn at_least_one(s: &str) -> Result<u64, String> {
+    match num::<u64>(s)? {
+        0 => Err("want at least 1".into()),
+        n => Ok(n),
+    }
 }
 
 /// `fwctl rpc`.
@@ -107,8 +191,14 @@ pub struct RpcArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: &Cli, env: &Env) -> Result<crate::output::Output, Error> {
+/// Runs a parsed command line. A command that prints as it goes (`audit`)
+/// writes to `stdout` and `stderr` and returns [`Output::printed`].
+pub fn run(
+    cli: &Cli,
+    env: &Env,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<Output, Error> {
     let global = Global {
         json: cli.json,
         yes: cli.yes,
@@ -125,6 +215,15 @@ pub fn run(cli: &Cli, env: &Env) -> Result<crate::output::Output, Error> {
             &global,
             env,
         ),
+        Command::Audit(a) => {
+            let opts = commands::audit::Options {
+                devices: &a.devs,
+                count: a.count,
+                json: cli.json,
+            };
+            commands::audit::run(&opts, env, stdout, stderr).map(Output::printed)
+        }
+        Command::Who { dev } => commands::who::who(dev.as_deref(), env),
         Command::Type(cmd) => cmd.run(&global, env),
     }
 }
@@ -210,12 +309,15 @@ pub fn main_with(
             return err.exit_code();
         }
     };
-    match run(&cli, env) {
+    match run(&cli, env, stdout, stderr) {
         Ok(out) => {
-            if cli.json {
-                let _ = writeln!(stdout, "{}", out.json);
-            } else {
+            if !cli.json {
                 let _ = write!(stdout, "{}", out.human);
+            } else if !out.json.is_empty() {
+                let _ = writeln!(stdout, "{}", out.json);
+            }
+            for w in &out.warnings {
+                let _ = writeln!(stderr, "fwctl: {w}");
             }
             out.exit
         }

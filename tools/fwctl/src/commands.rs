@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The commands every fwctl device answers: `list`, `info` and `rpc`.
+//! The commands every fwctl device answers: `list`, `info` and `rpc`; and
+//! the ones about who uses fwctl: `audit` (the trace events) and `who`
+//! (the FDs processes hold).
 
 use std::path::Path;
 
@@ -42,6 +44,9 @@ use crate::{
         hexdump, //
     },
 };
+
+pub mod audit;
+pub mod who;
 
 /// `fwctl list`.
 pub fn list(env: &Env) -> Result<Output, Error> {

@@ -123,16 +123,21 @@ pub fn find<'a>(devices: &'a [Device], spec: &str) -> Result<&'a Device, Error> 
     })
 }
 
-/// `enum fwctl_device_type` names.
+/// The name of an `enum fwctl_device_type` value, when it has one.
+pub fn known_type_name(t: u32) -> Option<&'static str> {
+    Some(match t {
+        device_type::ERROR => "error",
+        device_type::MLX5 => "mlx5",
+        device_type::CXL => "cxl",
+        device_type::BNXT => "bnxt",
+        device_type::PDS => "pds",
+        _ => return None,
+    })
+}
+
+/// `enum fwctl_device_type` names, `unknown (0x7)` for the others.
 pub fn type_name(t: u32) -> String {
-    match t {
-        device_type::ERROR => "error".into(),
-        device_type::MLX5 => "mlx5".into(),
-        device_type::CXL => "cxl".into(),
-        device_type::BNXT => "bnxt".into(),
-        device_type::PDS => "pds".into(),
-        _ => format!("unknown ({t:#x})"),
-    }
+    known_type_name(t).map_or_else(|| format!("unknown ({t:#x})"), str::to_string)
 }
 
 /// Opens a device's node.
@@ -170,6 +175,18 @@ fn errno(e: std::io::Error) -> Errno {
 pub fn find_device(spec: &str, env: &Env) -> Result<Device, Error> {
     let all = list(&env.class_dir, &env.dev_dir);
     find(&all, spec).cloned()
+}
+
+/// The name of the device `spec` names: `fwctlN` (or its node's path) as
+/// it is, since a device that is gone still has FDs and events; a parent's
+/// name is looked up in sysfs.
+pub fn device_name(spec: &str, env: &Env) -> Result<String, Error> {
+    let name = spec.strip_prefix(&format!("{DEV_DIR}/")).unwrap_or(spec);
+    let number = name.strip_prefix("fwctl").unwrap_or("");
+    if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(name.to_string());
+    }
+    find_device(spec, env).map(|d| d.name)
 }
 
 /// `FWCTL_INFO` on an open device, errors explained.

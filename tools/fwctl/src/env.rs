@@ -10,7 +10,8 @@ use std::{
 
 use crate::{
     error::Error,
-    scope::Scope, //
+    scope::Scope,
+    tracefs::InstanceDirs, //
 };
 
 /// `TAINT_FWCTL`.
@@ -28,6 +29,14 @@ pub struct Env {
     pub class_dir: PathBuf,
     pub dev_dir: PathBuf,
     pub tainted: PathBuf,
+    /// Where tracefs is mounted; `None` to look in the usual places
+    /// ([`crate::tracefs::find_root`]).
+    pub tracefs: Option<PathBuf>,
+    /// How tracing instances are made: [`crate::tracefs::Tracefs`], except
+    /// in tests.
+    pub instance_dirs: &'static dyn InstanceDirs,
+    /// Where procfs is mounted, `/proc`.
+    pub proc_dir: PathBuf,
     /// Whether standard input is a terminal someone can answer on.
     pub interactive: bool,
 }

@@ -147,3 +147,43 @@ pub fn open_error(e: Errno, node: &str) -> Error {
         errno: Some(e.raw_os_error()),
     }
 }
+
+/// Names of the errnos that the fwctl core, its drivers and the VFS return
+/// to a fwctl caller, by their `rustix` values.
+const ERRNO_NAMES: &[(Errno, &str)] = &[
+    (Errno::PERM, "EPERM"),
+    (Errno::NOENT, "ENOENT"),
+    (Errno::INTR, "EINTR"),
+    (Errno::IO, "EIO"),
+    (Errno::NXIO, "ENXIO"),
+    (Errno::TOOBIG, "E2BIG"),
+    (Errno::BADF, "EBADF"),
+    (Errno::AGAIN, "EAGAIN"),
+    (Errno::NOMEM, "ENOMEM"),
+    (Errno::ACCESS, "EACCES"),
+    (Errno::FAULT, "EFAULT"),
+    (Errno::BUSY, "EBUSY"),
+    (Errno::EXIST, "EEXIST"),
+    (Errno::NODEV, "ENODEV"),
+    (Errno::INVAL, "EINVAL"),
+    (Errno::NOSPC, "ENOSPC"),
+    (Errno::NOTTY, "ENOTTY"),
+    (Errno::RANGE, "ERANGE"),
+    (Errno::NOSYS, "ENOSYS"),
+    (Errno::BADMSG, "EBADMSG"),
+    (Errno::OVERFLOW, "EOVERFLOW"),
+    (Errno::MSGSIZE, "EMSGSIZE"),
+    (Errno::PROTO, "EPROTO"),
+    (Errno::OPNOTSUPP, "EOPNOTSUPP"),
+    (Errno::TIMEDOUT, "ETIMEDOUT"),
+    (Errno::SHUTDOWN, "ESHUTDOWN"),
+];
+
+/// The name of errno `n` (positive), e.g. `EPERM`, when it is one of the
+/// errnos a fwctl caller gets.
+pub fn errno_name(n: i32) -> Option<&'static str> {
+    ERRNO_NAMES
+        .iter()
+        .find(|(e, _)| e.raw_os_error() == n)
+        .map(|(_, name)| *name)
+}

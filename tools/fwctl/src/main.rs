@@ -11,6 +11,7 @@ use fwctl_cli::{
         DEV_DIR, //
     },
     env::Env,
+    tracefs::Tracefs,
 };
 
 fn main() {
@@ -19,6 +20,10 @@ fn main() {
         class_dir: CLASS_DIR.into(),
         dev_dir: DEV_DIR.into(),
         tainted: "/proc/sys/kernel/tainted".into(),
+        // tracefs mounted somewhere else.
+        tracefs: std::env::var_os("FWCTL_TRACEFS").map(Into::into),
+        instance_dirs: &Tracefs,
+        proc_dir: "/proc".into(),
         interactive: std::io::stdin().is_terminal(),
     };
     let code = main_with(

@@ -20,6 +20,8 @@ pub struct Output {
     /// The JSON document, on one line.
     pub json: String,
     pub exit: i32,
+    /// Notes for standard error, in both modes.
+    pub warnings: Vec<String>,
 }
 
 impl Output {
@@ -29,7 +31,19 @@ impl Output {
             human,
             json: to_json(json)?,
             exit: EXIT_OK,
+            warnings: Vec::new(),
         })
+    }
+
+    /// The output of a command that printed as it went, and its exit
+    /// status: nothing more to print.
+    pub fn printed(exit: i32) -> Self {
+        Self {
+            human: String::new(),
+            json: String::new(),
+            exit,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -88,6 +102,27 @@ impl Serialize for V {
             .serialize(s),
             V::List(items) => items.serialize(s),
         }
+    }
+}
+
+/// A JSON object of any values, its keys in their order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object(pub Vec<(String, serde_json::Value)>);
+
+impl Object {
+    /// Adds `key` with `value` (`None` is `null`).
+    pub fn put(&mut self, key: &str, value: impl Into<serde_json::Value>) {
+        self.0.push((key.to_string(), value.into()));
+    }
+}
+
+impl Serialize for Object {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 

@@ -39,6 +39,7 @@ fn man_pages_cover_every_command() {
     assert_eq!(
         pages,
         [
+            "fwctl-audit.1",
             "fwctl-cxl-features.1",
             "fwctl-cxl-get.1",
             "fwctl-cxl-set.1",
@@ -57,6 +58,7 @@ fn man_pages_cover_every_command() {
             "fwctl-mlx5-reg.1",
             "fwctl-mlx5.1",
             "fwctl-rpc.1",
+            "fwctl-who.1",
             "fwctl.1",
         ]
     );
@@ -73,6 +75,9 @@ fn man_pages_cover_every_command() {
     }
     let rpc = read(&man.join("fwctl-rpc.1"));
     assert!(rpc.contains("debug\\-write\\-full"), "{rpc}");
+    let audit = read(&man.join("fwctl-audit.1"));
+    assert!(audit.contains("\\-\\-count"), "{audit}");
+    assert!(audit.contains("instances/fwctl\\-audit"), "{audit}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -110,7 +115,9 @@ fn completions_know_the_commands() {
     let bash = dir.join("bash-completion/completions/fwctl");
     assert_eq!(bash_complete(&bash, "fwctl ml"), "mlx5");
     let top = bash_complete(&bash, "fwctl ");
-    for c in ["list", "info", "rpc", "mlx5", "--json", "--yes"] {
+    for c in [
+        "list", "info", "rpc", "audit", "who", "mlx5", "--json", "--yes",
+    ] {
         assert!(top.split(' ').any(|w| w == c), "no {c} in '{top}'");
     }
     assert_eq!(

@@ -34,6 +34,7 @@ use fwctl_cli::{
         V, //
     },
     scope::Scope,
+    tracefs::Tracefs,
     types::{
         mlx5::{
             self as mlx5_type,
@@ -168,6 +169,9 @@ fn env(class: &Path, dev: &Path, tainted: &Path) -> Env {
         class_dir: class.into(),
         dev_dir: dev.into(),
         tainted: tainted.into(),
+        tracefs: Some("/nonexistent/fwctl-test".into()),
+        instance_dirs: &Tracefs,
+        proc_dir: "/nonexistent/fwctl-test".into(),
         interactive: false,
     }
 }

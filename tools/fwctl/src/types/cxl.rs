@@ -51,7 +51,10 @@ use crate::{
         self,
         Scope, //
     },
-    types::DeviceType,
+    types::{
+        DeviceType,
+        Opcode, //
+    },
     util::num,
 };
 
@@ -196,6 +199,24 @@ impl DeviceType for Cxl {
     fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
         let r = cxl::reply(reply, reply.len())?;
         (request.len() >= cxl::RPC_HDR_LEN).then(|| firmware_status(r.return_code()))
+    }
+
+    /// `struct fwctl_rpc_cxl`'s `opcode`, the whole head.
+    fn opcode(&self, head: u32) -> Option<Opcode> {
+        Some(Opcode {
+            value: head,
+            name: opcode_name(head),
+        })
+    }
+}
+
+/// The names of the commands the kernel's CXL fwctl driver lets through.
+fn opcode_name(opcode: u32) -> Option<&'static str> {
+    match opcode {
+        cxl::OP_GET_SUPPORTED_FEATURES => Some("GET_SUPPORTED_FEATURES"),
+        cxl::OP_GET_FEATURE => Some("GET_FEATURE"),
+        cxl::OP_SET_FEATURE => Some("SET_FEATURE"),
+        _ => None,
     }
 }
 
@@ -458,6 +479,20 @@ mod tests {
             )
         );
         assert_eq!(f[8].1, V::Text("debug-write".into()));
+    }
+
+    #[test]
+    fn opcodes_from_the_trace_head() {
+        let op = |head| Cxl.opcode(head).unwrap();
+        assert_eq!(
+            op(0x0500),
+            Opcode {
+                value: 0x500,
+                name: Some("GET_SUPPORTED_FEATURES")
+            }
+        );
+        assert_eq!(op(0x0502).name, Some("SET_FEATURE"));
+        assert_eq!(op(0x4200).name, None);
     }
 
     #[test]

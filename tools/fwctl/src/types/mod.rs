@@ -47,6 +47,21 @@ pub trait DeviceType: Sync {
     fn reply_status(&self, _request: &[u8], _reply: &[u8]) -> Option<FirmwareStatus> {
         None
     }
+
+    /// The firmware opcode of a request whose first four bytes, read as a
+    /// little-endian `u32`, are `head` (the `head` of the `fwctl_rpc` trace
+    /// event), when the type has opcodes.
+    fn opcode(&self, _head: u32) -> Option<Opcode> {
+        None
+    }
+}
+
+/// A request's firmware opcode, as [`DeviceType::opcode`] reads it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Opcode {
+    pub value: u32,
+    /// Its name, when the tool knows it.
+    pub name: Option<&'static str>,
 }
 
 /// The device types this tool knows beyond their name.

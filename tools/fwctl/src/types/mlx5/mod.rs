@@ -59,7 +59,10 @@ use crate::{
         self,
         Scope, //
     },
-    types::DeviceType,
+    types::{
+        DeviceType,
+        Opcode, //
+    },
     util::num,
 };
 
@@ -285,6 +288,16 @@ impl DeviceType for Mlx5 {
 
     fn reply_status(&self, request: &[u8], reply: &[u8]) -> Option<FirmwareStatus> {
         (request.len() >= 8 && reply.len() >= 8).then(|| Status::of(reply).into())
+    }
+
+    /// The header's opcode (big-endian, in the first two bytes), named
+    /// when the driver's policy table has it.
+    fn opcode(&self, head: u32) -> Option<Opcode> {
+        let value = inhdr::OPCODE.get(&head.to_le_bytes());
+        Some(Opcode {
+            value,
+            name: policy::lookup(value as u16).map(|o| o.name),
+        })
     }
 }
 
@@ -557,5 +570,28 @@ impl Args {
                 m.output(what, scope, codec::describe_dump(&segs), None)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opcodes_from_the_trace_head() {
+        // QUERY_ADAPTER's first bytes 01 01 00 00, read as a little-endian
+        // u32.
+        assert_eq!(
+            Mlx5.opcode(0x0000_0101),
+            Some(Opcode {
+                value: 0x101,
+                name: Some("QUERY_ADAPTER")
+            })
+        );
+        // NOP: 08 0d.
+        assert_eq!(Mlx5.opcode(0x0000_0d08).unwrap().name, Some("NOP"));
+        // CREATE_UCTX (0x0a04) is the kernel's, not in the policy table.
+        let op = Mlx5.opcode(0x1234_040a).unwrap();
+        assert_eq!((op.value, op.name), (0x0a04, None));
     }
 }
