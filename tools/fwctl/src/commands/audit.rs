@@ -73,10 +73,13 @@ use crate::{
 pub const INSTANCE: &str = "fwctl-audit";
 /// The fwctl core's event system (our core's; the C core has none).
 pub const CORE: &str = "fwctl";
-/// Our mlx5 driver's event system, there while the driver is loaded.
+/// Our mlx5 driver's event system, there while `mlx5_fwctl.ko` (a
+/// ConnectX function under `mlx5_core`) is loaded.
 pub const MLX5: &str = "mlx5_fwctl";
+/// The same events of `mlx5_fwctl_cxemu.ko` (the emulated function).
+pub const MLX5_CXEMU: &str = "mlx5_fwctl_cxemu";
 /// The systems enabled, in this order.
-const SYSTEMS: &[&str] = &[CORE, MLX5];
+const SYSTEMS: &[&str] = &[CORE, MLX5, MLX5_CXEMU];
 
 /// How often to look for event systems that came (a module loaded) or
 /// went, and the longest a `poll` waits.

@@ -1306,13 +1306,14 @@ fn audit_prints_count_events_as_json() -> Check {
                 .map_err(|e| Failure::Fail(format!("not JSON ({e}): {line}")))?;
             let mut want = vec![
                 ("event", Value::from(event)),
-                ("dev", Value::from(dev.as_str())),
+                ("device", Value::from(dev.as_str())),
                 ("pid", Value::from(me.pid)),
                 ("euid", Value::from(me.euid)),
                 ("comm", Value::from(me.comm.as_str())),
             ];
             if event != "fwctl_close" {
-                want.push(("err", Value::from(0)));
+                want.push(("result", Value::from("ok")));
+                want.push(("errno", Value::from(0)));
             }
             if event == "fwctl_rpc" {
                 want.push(("scope", Value::from(scope::CONFIGURATION)));
@@ -1347,62 +1348,27 @@ struct Holder {
     mlx5_uid: Option<u64>,
 }
 
-/// An FD's mlx5 UID in `fwctl who --json`: under `mlx5_uid`, or fdinfo's
-/// `fwctl-mlx5-uid`; none when absent or null.
-fn mlx5_uid(fd: &serde_json::Map<String, Value>) -> Result<Option<u64>, Failure> {
-    let Some(u) = ["mlx5_uid", "fwctl-mlx5-uid"]
-        .iter()
-        .find_map(|k| fd.get(*k).filter(|u| !u.is_null()))
-    else {
-        return Ok(None);
-    };
-    u.as_u64()
-        .or_else(|| u.as_str().and_then(|s| s.parse().ok()))
-        .map(Some)
-        .ok_or_else(|| Failure::Fail(format!("UID {u} is not a number")))
-}
-
-/// Collects the FDs in `fwctl who --json`'s output `v`, whatever its
-/// nesting (one list of FDs; processes with theirs; devices with their
-/// holders): an FD is an innermost object with a `pid` or a `dev` that
-/// has both, its own or those of the objects it is in (`pid`, `dev`).
-/// Returns how many FDs `v` held.
-fn holders(
-    v: &Value,
-    pid: Option<u64>,
-    dev: Option<&str>,
-    out: &mut Vec<Holder>,
-) -> Result<usize, Failure> {
-    match v {
-        Value::Array(items) => {
-            let mut n = 0;
-            for i in items {
-                n += holders(i, pid, dev, out)?;
-            }
-            Ok(n)
-        }
-        Value::Object(map) => {
-            let own_pid = map.get("pid").and_then(Value::as_u64);
-            let own_dev = map.get("dev").and_then(Value::as_str);
-            let (pid, dev) = (own_pid.or(pid), own_dev.or(dev));
-            let mut n = 0;
-            for child in map.values().filter(|c| c.is_array() || c.is_object()) {
-                n += holders(child, pid, dev, out)?;
-            }
-            if n == 0 && (own_pid.is_some() || own_dev.is_some()) {
-                if let (Some(pid), Some(dev)) = (pid, dev) {
-                    out.push(Holder {
-                        pid,
-                        dev: device_name(Path::new(dev)),
-                        mlx5_uid: mlx5_uid(map)?,
-                    });
-                    n = 1;
-                }
-            }
-            Ok(n)
-        }
-        _ => Ok(0),
-    }
+/// The FDs in `fwctl who --json`'s output: one array with an object per
+/// FD, whose `device` is the node's name and whose `driver` holds the
+/// driver's fdinfo lines (`mlx5-uid`).
+fn holders(v: &Value) -> Result<Vec<Holder>, Failure> {
+    let bad = || Failure::Fail(format!("not fwctl who's JSON: {v}"));
+    let fds = v.as_array().ok_or_else(bad)?;
+    fds.iter()
+        .map(|fd| {
+            let pid = fd.get("pid").and_then(Value::as_u64).ok_or_else(bad)?;
+            let dev = fd.get("device").and_then(Value::as_str).ok_or_else(bad)?;
+            let uid = match fd.get("driver").and_then(|d| d.get("mlx5-uid")) {
+                None => None,
+                Some(u) => Some(u.as_u64().ok_or_else(bad)?),
+            };
+            Ok(Holder {
+                pid,
+                dev: dev.to_string(),
+                mlx5_uid: uid,
+            })
+        })
+        .collect()
 }
 
 /// `fwctl who --json` with this process and a second one each holding an
@@ -1439,11 +1405,9 @@ fn who_lists_both_holders() -> Check {
             who.status,
             String::from_utf8_lossy(&who.stderr)
         );
-        let mut found = Vec::new();
-        for doc in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
-            let doc = doc.map_err(|e| Failure::Fail(format!("not JSON ({e}):\n{text}")))?;
-            holders(&doc, None, None, &mut found)?;
-        }
+        let doc: Value = serde_json::from_str(&text)
+            .map_err(|e| Failure::Fail(format!("not JSON ({e}):\n{text}")))?;
+        let found = holders(&doc)?;
         let mut ours: Vec<Holder> = found.into_iter().filter(|h| h.dev == dev).collect();
         ours.sort_by_key(|h| h.pid);
         let expected_uid = |u: u32| (!setup().c_core).then_some(u64::from(u));
@@ -1570,42 +1534,30 @@ mod tests {
         );
     }
 
-    fn fds(text: &str) -> Vec<Holder> {
-        let mut out = Vec::new();
-        holders(&serde_json::from_str(text).unwrap(), None, None, &mut out).unwrap();
-        out
-    }
-
     #[test]
-    fn who_output_is_read_whatever_its_nesting() {
-        let want = vec![
-            Holder {
-                pid: 1,
-                dev: "fwctl1".into(),
-                mlx5_uid: Some(5),
-            },
-            Holder {
-                pid: 2,
-                dev: "fwctl1".into(),
-                mlx5_uid: None,
-            },
-        ];
+    fn who_output_is_read() {
+        let doc = serde_json::from_str(
+            r#"[{"pid":1,"comm":"a","euid":0,"fd":3,"device":"fwctl1","type":"mlx5",
+                 "state":"open","driver":{"mlx5-uid":5,"mlx5-uctx-caps":1},"fdinfo":true},
+                {"pid":2,"comm":"b","euid":0,"fd":4,"device":"fwctl1","type":null,
+                 "state":null,"driver":{},"fdinfo":false}]"#,
+        )
+        .unwrap();
         assert_eq!(
-            fds(r#"[{"pid":1,"comm":"a","dev":"fwctl1","mlx5_uid":5},
-                    {"pid":2,"dev":"/dev/fwctl/fwctl1","mlx5_uid":null}]"#),
-            want
+            holders(&doc).unwrap(),
+            vec![
+                Holder {
+                    pid: 1,
+                    dev: "fwctl1".into(),
+                    mlx5_uid: Some(5),
+                },
+                Holder {
+                    pid: 2,
+                    dev: "fwctl1".into(),
+                    mlx5_uid: None,
+                },
+            ]
         );
-        assert_eq!(
-            fds(
-                r#"{"processes":[{"pid":1,"fds":[{"fd":3,"dev":"fwctl1","fwctl-mlx5-uid":"5"}]},
-                                 {"pid":2,"fds":[{"fd":4,"dev":"fwctl1"}]},
-                                 {"pid":3,"fds":[]}]}"#
-            ),
-            want
-        );
-        assert_eq!(
-            fds(r#"[{"dev":"fwctl1","holders":[{"pid":1,"mlx5_uid":5},{"pid":2}]}]"#),
-            want
-        );
+        assert!(holders(&serde_json::from_str(r#"{"pid":1}"#).unwrap()).is_err());
     }
 }
