@@ -32,7 +32,7 @@ use crate::wrappers::{
         Registered,
         Unregistered, //
     },
-    trace,
+    fwctl_ext, trace,
 };
 use core::sync::atomic::{
     AtomicU32,
@@ -42,6 +42,9 @@ use kernel::prelude::*;
 
 /// Char-dev minors, and so fwctl devices, the core can have at once.
 const MAX_DEVICES: u32 = 4096;
+
+// Every minor has a slot for its driver's `fwctl_ext_ops`.
+const _: () = assert!(MAX_DEVICES as usize <= fwctl_ext::SLOTS);
 
 /// The first device number of the region; minor `n` is `BASE + n`. Set
 /// while the module is loaded, which is when drivers can allocate devices.

@@ -13,7 +13,10 @@ use crate::wrappers::{
         self,
         Capability, //
     },
-    fwctl_device::Ops,
+    fwctl_device::{
+        Ops,
+        OpsRead, //
+    },
     fwctl_uctx::FwctlUctx,
     trace::{
         self,
@@ -56,9 +59,12 @@ pub(crate) fn ioctl(uctx: &FwctlUctx, cmd: u32, arg: usize) -> Result {
     }
 }
 
-/// `FWCTL_INFO`, recorded in the `fwctl_info` trace event.
+/// `FWCTL_INFO`, recorded in the `fwctl_info` trace event. The event is
+/// emitted before the registration lock is dropped, so that it comes
+/// before the events of an unregistration that follows.
 fn info(uctx: &FwctlUctx, arg: usize) -> Result {
-    let r = run_info(uctx, arg);
+    let reg = uctx.device().ops_read();
+    let r = run_info(uctx, &reg, arg);
     if trace::INFO.enabled() {
         trace::info(uctx.device(), &r);
     }
@@ -73,9 +79,8 @@ fn info(uctx: &FwctlUctx, arg: usize) -> Result {
 /// ENODEV once the driver has unregistered, EOPNOTSUPP for non-zero
 /// `flags`, EFAULT, and those of reading the structure and of the driver.
 #[inline(always)]
-fn run_info(uctx: &FwctlUctx, arg: usize) -> Result {
+fn run_info(uctx: &FwctlUctx, reg: &OpsRead<'_>, arg: usize) -> Result {
     let mut cmd = Ucmd::<Info>::read(arg)?;
-    let reg = uctx.device().ops_read();
     let ops = reg.ops().ok_or(ENODEV)?;
     if cmd.flags() != 0 {
         return Err(EOPNOTSUPP);
@@ -125,19 +130,23 @@ fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<(Scope, TaintEffect)> {
     Ok((scope, TaintEffect::Tainted))
 }
 
-/// `FWCTL_RPC`, recorded in the `fwctl_rpc` trace event.
+/// `FWCTL_RPC`, recorded in the `fwctl_rpc` trace event, which is emitted
+/// before the registration lock is dropped (as for INFO). Whether it is
+/// enabled is read once: the untraced path gathers nothing.
 fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
-    let mut ev = RpcEvent::default();
-    let r = run_rpc(uctx, arg, &mut ev);
-    if trace::RPC.enabled() {
-        trace::rpc(uctx.device(), ev, &r);
+    let reg = uctx.device().ops_read();
+    if !trace::RPC.enabled() {
+        return run_rpc::<false>(uctx, &reg, arg, &mut RpcEvent::default());
     }
+    let mut ev = RpcEvent::default();
+    let r = run_rpc::<true>(uctx, &reg, arg, &mut ev);
+    trace::rpc(uctx.device(), ev, &r);
     r
 }
 
 /// `FWCTL_RPC`: the request goes to the driver; the reply is copied up to
-/// the user's `out_len`, and its full length is reported. What the event
-/// records is gathered into `ev` on the way.
+/// the user's `out_len`, and its full length is reported. With `TRACE`,
+/// what the event records is gathered into `ev` on the way.
 ///
 /// # Errors
 ///
@@ -146,31 +155,43 @@ fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
 /// no RPC, ENOMEM, EFAULT, and those of reading the structure and of the
 /// driver.
 #[inline(always)]
-fn run_rpc(uctx: &FwctlUctx, arg: usize, ev: &mut RpcEvent) -> Result {
+fn run_rpc<const TRACE: bool>(
+    uctx: &FwctlUctx,
+    reg: &OpsRead<'_>,
+    arg: usize,
+    ev: &mut RpcEvent,
+) -> Result {
     let mut cmd = Ucmd::<Rpc>::read(arg)?;
-    ev.scope = cmd.scope();
-    ev.in_len = cmd.in_len();
-    ev.out_len = cmd.out_len();
-    let reg = uctx.device().ops_read();
+    if TRACE {
+        ev.scope = cmd.scope();
+        ev.in_len = cmd.in_len();
+        ev.out_len = cmd.out_len();
+    }
     let ops = reg.ops().ok_or(ENODEV)?;
-    ev.device_type = ops.device_type();
+    if TRACE {
+        ev.device_type = ops.device_type();
+    }
     if cmd.in_len() > MAX_RPC_LEN || cmd.out_len() > MAX_RPC_LEN {
         return Err(EMSGSIZE);
     }
     let (scope, taint) = check_scope(&ops, cmd.scope())?;
-    ev.taint = taint;
+    if TRACE {
+        ev.taint = taint;
+    }
     if !ops.has_fw_rpc() {
         return Err(EOPNOTSUPP);
     }
 
     let mut input = UserBuf::read(cmd.input())?;
-    if trace::RPC.enabled() {
+    if TRACE {
         ev.head = head(input.as_slice());
     }
     let out = cmd.output();
     let reply = ops.fw_rpc(uctx, scope, &mut input, out.len())?;
     let bytes = reply.as_slice();
-    ev.ret_len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    if TRACE {
+        ev.ret_len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    }
     out.write(&bytes[..bytes.len().min(out.len())])?;
     cmd.set_out_len(bytes.len());
     cmd.respond()

@@ -13,8 +13,8 @@
  *		symbol_put(fwctl_set_ext_ops);
  *	}
  *
- * between _fwctl_alloc_device() and fwctl_register(). Documented in
- * Documentation/driver-api/fwctl-rs.rst.
+ * between _fwctl_alloc_device() and fwctl_register(). What the core does
+ * with them: Documentation/userspace-api/fwctl/fwctl-trace.rst.
  */
 #ifndef _LINUX_FWCTL_EXT_H
 #define _LINUX_FWCTL_EXT_H
@@ -31,16 +31,27 @@
  * @show_fdinfo: prints the driver's lines ("key:\tvalue\n", keys starting
  *	with "fwctl-<driver>-") in /proc/PID/fdinfo/FD of @uctx's file.
  *
- * Both are called like info and fw_rpc: only while the driver is
+ * @show_fdinfo is called like info and fw_rpc: only while the driver is
  * registered, with registration_lock held for reading, on a context it
- * opened and has not closed; @uctx_id also just before close_uctx. Either
- * may be NULL.
+ * opened and has not closed. @uctx_id is called so too, and also just
+ * before close_uctx, under the locks close_uctx is called with (the
+ * registration lock for writing at unregistration, and the context list's
+ * mutex): it must only read what the context holds. Either may be NULL.
  */
 struct fwctl_ext_ops {
 	s64 (*uctx_id)(struct fwctl_uctx *uctx);
 	void (*show_fdinfo)(struct fwctl_uctx *uctx, struct seq_file *m);
 };
 
+/**
+ * fwctl_set_ext_ops - give the core a device's extra operations
+ * @fwctl: a device from _fwctl_alloc_device() the caller holds a reference to
+ * @ext: the operations, or NULL to remove them
+ *
+ * Call it before fwctl_register(); @ext must stay valid until
+ * fwctl_unregister() returns for @fwctl. A device's operations are
+ * forgotten when its minor number is given to a new device.
+ */
 void fwctl_set_ext_ops(struct fwctl_device *fwctl,
 		       const struct fwctl_ext_ops *ext);
 

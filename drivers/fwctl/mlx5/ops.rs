@@ -19,7 +19,8 @@ use crate::{
         exec_checked,
         Backend, //
     },
-    fwctl, policy,
+    fwctl,
+    policy,
     prm::{
         hca,
         inhdr,
@@ -32,7 +33,7 @@ use crate::{
     trace::{
         self,
         Outcome, //
-    },
+    }, //
 };
 
 /// The RPC scopes as numbers, for [`policy`], which takes them from its

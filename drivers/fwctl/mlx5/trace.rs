@@ -6,7 +6,8 @@
 use kernel::{
     bindings,
     ffi::c_char,
-    prelude::*, //
+    prelude::*,
+    types::Opaque, //
 };
 
 use crate::{
@@ -22,9 +23,9 @@ use tracepoint::Tracepoint;
 // "FFI-safe" to rustc; only pointers to them cross this boundary.
 #[expect(improper_ctypes)]
 extern "C" {
-    static __tracepoint_mlx5_fwctl_rpc: bindings::tracepoint;
-    static __tracepoint_mlx5_fwctl_uid_alloc: bindings::tracepoint;
-    static __tracepoint_mlx5_fwctl_uid_release: bindings::tracepoint;
+    static __tracepoint_mlx5_fwctl_rpc: Opaque<bindings::tracepoint>;
+    static __tracepoint_mlx5_fwctl_uid_alloc: Opaque<bindings::tracepoint>;
+    static __tracepoint_mlx5_fwctl_uid_release: Opaque<bindings::tracepoint>;
     fn mlx5_fwctl_glue_trace_rpc(
         fwctl: *mut bindings::fwctl_device,
         uid: u16,

@@ -718,6 +718,12 @@ struct FwctlExtOps {
         Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file)>,
 }
 
+// The C layout: two function pointers.
+const _: () = {
+    assert!(size_of::<FwctlExtOps>() == 2 * size_of::<usize>());
+    assert!(offset_of!(FwctlExtOps, show_fdinfo) == size_of::<usize>());
+};
+
 impl<T: Operations> VTable<T> {
     /// The `fwctl_ext_ops` table of `T`.
     const EXT_VTABLE: FwctlExtOps = FwctlExtOps {
@@ -729,8 +735,9 @@ impl<T: Operations> VTable<T> {
     ///
     /// # Safety
     ///
-    /// Called by the core, under the registration lock held for reading, for
-    /// an open context, or just before `close_uctx` for one.
+    /// Called by the core for an open context: under the registration lock
+    /// held for reading, or just before `close_uctx`, under the locks that
+    /// is called with.
     unsafe extern "C" fn uctx_id(uctx: *mut bindings::fwctl_uctx) -> i64 {
         // SAFETY: open, and not accessed mutably while the core holds the
         // lock for us or is about to close it (caller).

@@ -656,6 +656,7 @@ impl Closing<'_> {
         self.dev
     }
 
+    /// The context, for the driver's calls on it before it is closed.
     pub(super) fn as_raw(&self) -> NonNull<bindings::fwctl_uctx> {
         self.ptr
     }

@@ -38,7 +38,13 @@ pub(crate) struct FwctlExtOps {
         Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file)>,
 }
 
-/// Minor numbers with a slot; the core hands out no more.
+// The C layout: two function pointers.
+const _: () = {
+    assert!(size_of::<FwctlExtOps>() == 2 * size_of::<usize>());
+    assert!(core::mem::offset_of!(FwctlExtOps, show_fdinfo) == size_of::<usize>());
+};
+
+/// Minor numbers with a slot; `device.rs` hands out no more.
 pub(crate) const SLOTS: usize = 4096;
 
 /// The slots, by minor number.

@@ -9,7 +9,8 @@
 use super::fwctl_device::FwctlDevice;
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    types::Opaque, //
 };
 
 #[path = "../rust/tracepoint.rs"]
@@ -20,11 +21,11 @@ pub(crate) use tracepoint::Tracepoint;
 // "FFI-safe" to rustc; only pointers to them cross this boundary.
 #[expect(improper_ctypes)]
 extern "C" {
-    static __tracepoint_fwctl_open: bindings::tracepoint;
-    static __tracepoint_fwctl_close: bindings::tracepoint;
-    static __tracepoint_fwctl_info: bindings::tracepoint;
-    static __tracepoint_fwctl_rpc: bindings::tracepoint;
-    static __tracepoint_fwctl_unregister: bindings::tracepoint;
+    static __tracepoint_fwctl_open: Opaque<bindings::tracepoint>;
+    static __tracepoint_fwctl_close: Opaque<bindings::tracepoint>;
+    static __tracepoint_fwctl_info: Opaque<bindings::tracepoint>;
+    static __tracepoint_fwctl_rpc: Opaque<bindings::tracepoint>;
+    static __tracepoint_fwctl_unregister: Opaque<bindings::tracepoint>;
     fn fwctl_glue_trace_open(fwctl: *mut bindings::fwctl_device, id: i64, err: c_int);
     fn fwctl_glue_trace_close(fwctl: *mut bindings::fwctl_device, id: i64);
     fn fwctl_glue_trace_info(fwctl: *mut bindings::fwctl_device, err: c_int);
