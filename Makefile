@@ -138,8 +138,10 @@ FUZZ_RUST_OPS ?= 100000
 FUZZ_CXL_OPS ?= 50000
 FUZZ_MLX5_OPS ?= 20000
 
-# `make bench`: both cores on the same (C) loopback driver, in one boot.
-GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko
+# `make bench`: both cores on the same (C) loopback driver, in one boot;
+# then ours again with its trace events enabled.
+GUEST_BENCH := fwctl_bench $(KO)/fwctl_loopback_c.ko rust=$(KO)/fwctl.ko c=$(KO)/upstream/fwctl.ko \
+	rust-traced=$(KO)/fwctl.ko
 # Its second boot, with the firmware emulator and without -icount: rates
 # of mlx5 commands on the emulated function.
 GUEST_BENCH_MLX5 := fwctl_mlx5_bench $(KO)

@@ -73,6 +73,7 @@ tr -d '\r' <"$results" | awk '
 $1 == "bench" {
 	if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 }
 	v[$2, $3] = $4
+	if ($3 == "rust-traced") traced = 1
 }
 END {
 	printf "%-12s %14s %14s %10s\n", "operation", "rust core", "C core", "rust / C"
@@ -84,6 +85,16 @@ END {
 			continue
 		}
 		r = v[op, "rust"]; c = v[op, "c"]
+		printf "%-12s %14s %14s %10s\n", op, r, c, (c > 0 ? sprintf("%.3f", r / c) : "-")
+	}
+	# The rust core again with its trace events enabled, if measured.
+	if (!traced) exit
+	printf "\nwith the fwctl trace events enabled (recording):\n"
+	printf "%-12s %14s %14s %10s\n", "operation", "rust core", "C core", "rust / C"
+	for (i = 0; i < n; i++) {
+		op = order[i]
+		if (op == "getppid") continue
+		r = v[op, "rust-traced"]; c = v[op, "c"]
 		printf "%-12s %14s %14s %10s\n", op, r, c, (c > 0 ? sprintf("%.3f", r / c) : "-")
 	}
 }'

@@ -5,6 +5,9 @@
 //!
 //! Usage: `fwctl_bench DRIVER.ko NAME=CORE.ko...`
 //!
+//! A `NAME` ending in `-traced` measures its core with the core's trace
+//! events (`events/fwctl`) enabled, recording into the global buffer.
+//!
 //! Meant for a guest booted with `-icount shift=0`, where one nanosecond of
 //! guest time is one guest instruction: the time a loop of calls takes,
 //! divided by the calls, is the instructions per call. `getppid` is measured
@@ -104,6 +107,12 @@ fn bench_core(name: &str, dev: &File) -> Result<(), String> {
     Ok(())
 }
 
+/// Enables (`"1"`) or disables (`"0"`) the core's trace events.
+fn set_events(v: &str) -> Result<(), String> {
+    let path = "/sys/kernel/tracing/events/fwctl/enable";
+    std::fs::write(path, v).map_err(|e| format!("{path}: {e}"))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((driver, cores)) = args.split_first() else {
@@ -127,13 +136,18 @@ fn main() {
             eprintln!("bad core argument '{core}'");
             std::process::exit(2);
         };
+        let traced = name.ends_with("-traced");
         let result = run("insmod", &[ko])
             .and_then(|()| run("insmod", &[driver.as_str()]))
+            .and_then(|()| if traced { set_events("1") } else { Ok(()) })
             .and_then(|()| {
                 let node = fwctl_nodes().into_iter().next().ok_or("no fwctl device")?;
                 let dev = open_node(&node)?;
                 bench_core(name, &dev)
             });
+        if traced {
+            let _ = set_events("0");
+        }
         let _ = run("rmmod", &[driver_name]);
         let _ = run("rmmod", &["fwctl"]);
         if let Err(e) = result {
