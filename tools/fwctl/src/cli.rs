@@ -114,7 +114,8 @@ pub enum Command {
 
 const AUDIT_ABOUT: &str = "\
 Follows the trace events of our fwctl core (system fwctl) and of our mlx5
-driver (system mlx5_fwctl) and prints a line per event: the time, the
+driver (systems mlx5_fwctl and, for the emulated test function,
+mlx5_fwctl_cxemu) and prints a line per event: the time, the
 process (pid, comm, effective uid), the device, the event, then what it
 says: for fwctl_rpc the scope, the device type and the firmware opcode
 (mlx5: the PRM opcode and its name; cxl: the CXL opcode and its name), the
@@ -126,8 +127,8 @@ syndrome, or the errno.
 The events go to a private tracing instance, instances/fwctl-audit of
 tracefs (/sys/kernel/tracing, else /sys/kernel/debug/tracing, or
 $FWCTL_TRACEFS), so the global trace buffer and its users are left alone.
-mlx5_fwctl is enabled when present, and when its module is loaded later
-(looked for every second). SIGINT, SIGTERM or SIGHUP, or --count events,
+The mlx5 systems are enabled when present, and when their module is loaded
+later (looked for every second). SIGINT, SIGTERM or SIGHUP, or --count events,
 ends it: the events are disabled and the instance removed, leaving tracing
 as it was. Needs root, and our fwctl core: the C core has no events.
 
