@@ -58,6 +58,11 @@ use fwctl_selftests::{
     open_node,
     run,
     status_field,
+    tracefs::{
+        self,
+        Instance,
+        Record, //
+    },
     unload_loaded,
     NOBODY, //
 };
@@ -97,13 +102,7 @@ use std::{
         ExitStatus,
         Stdio, //
     },
-    sync::{
-        atomic::{
-            AtomicUsize,
-            Ordering, //
-        },
-        OnceLock,
-    },
+    sync::OnceLock,
     time::{
         Duration,
         Instant, //
@@ -113,6 +112,8 @@ use std::{
 const KO: &str = "/lib/modules/fwctl";
 /// The Rust loopback driver.
 const LOOPBACK: &str = "fwctl_loopback";
+/// The C loopback driver, which has no `fwctl_ext_ops`.
+const LOOPBACK_C: &str = "fwctl_loopback_c";
 /// The emulated ConnectX function's driver and our mlx5 driver on it.
 const MLX5_STACK: [&str; 2] = ["cxemu", "mlx5_fwctl_cxemu"];
 /// The events of our core (`events/fwctl/`).
@@ -125,8 +126,6 @@ const FWCTL_EVENTS: [&str; 5] = [
 ];
 /// The instance `fwctl audit` makes.
 const AUDIT_INSTANCE: &str = "fwctl-audit";
-/// The prefix of the instances this suite makes.
-const OUR_INSTANCES: &str = "fwctl-test-";
 /// How long a helper process or `fwctl` may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// An mlx5 opcode nobody assigned: refused, and named `UNKNOWN`.
@@ -457,141 +456,6 @@ fn expect_lines(got: &[(String, String)], want: &[(&str, String)], what: &str) -
     Ok(())
 }
 
-// --- Tracefs --------------------------------------------------------------
-
-/// Where tracefs is: `/sys/kernel/tracing` (the guest's init mounts it),
-/// else under debugfs.
-fn tracefs() -> Option<PathBuf> {
-    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.join("instances").is_dir())
-}
-
-static INSTANCES_MADE: AtomicUsize = AtomicUsize::new(0);
-
-/// A tracefs instance of this suite's, removed when dropped.
-struct Instance {
-    path: PathBuf,
-}
-
-impl Instance {
-    /// A new instance recording the event `systems`, with a clock that
-    /// orders events across CPUs.
-    fn new(systems: &[&str]) -> Result<Self, Failure> {
-        let Some(root) = tracefs() else {
-            fail!("no tracefs at /sys/kernel/tracing or /sys/kernel/debug/tracing");
-        };
-        let n = INSTANCES_MADE.fetch_add(1, Ordering::Relaxed);
-        let path = root.join(format!(
-            "instances/{OUR_INSTANCES}{}-{n}",
-            std::process::id()
-        ));
-        ok(std::fs::create_dir(&path), &path.display().to_string())?;
-        let instance = Self { path };
-        instance.write("trace_clock", "global")?;
-        for s in systems {
-            instance.write(&format!("events/{s}/enable"), "1")?;
-        }
-        Ok(instance)
-    }
-
-    fn write(&self, file: &str, value: &str) -> Check {
-        let path = self.path.join(file);
-        ok(std::fs::write(&path, value), &path.display().to_string())
-    }
-
-    /// Every record in the instance's buffer, in order.
-    fn records(&self) -> Result<Vec<Record>, Failure> {
-        let path = self.path.join("trace");
-        let text = ok(std::fs::read_to_string(&path), &path.display().to_string())?;
-        let mut records = Vec::new();
-        for line in text.lines().map(str::trim_end) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            ensure!(!line.contains("LOST"), "{}: {line}", path.display());
-            match Record::parse(line) {
-                Some(r) => records.push(r),
-                None => fail!("{}: cannot read '{line}'", path.display()),
-            }
-        }
-        Ok(records)
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir(&self.path);
-    }
-}
-
-/// One event as `trace` prints it: its name and its fields, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Record {
-    event: String,
-    fields: Vec<(String, String)>,
-}
-
-impl Record {
-    fn new(event: &str, fields: &[(&str, String)]) -> Self {
-        Self {
-            event: event.to_string(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
-    }
-
-    /// Reads `  comm-pid  [cpu] flags  timestamp: event: k=v ... comm=...`:
-    /// the event is the name between the `: ` after the timestamp (the
-    /// first `: ` after a digit) and the next `: `. `comm`, when there, is
-    /// the last field and runs to the end of the line.
-    fn parse(line: &str) -> Option<Self> {
-        let (at, _) = line
-            .match_indices(": ")
-            .find(|&(i, _)| line[..i].ends_with(|c: char| c.is_ascii_digit()))?;
-        let (event, fields) = line[at + 2..].split_once(": ")?;
-        if event.is_empty() || !event.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return None;
-        }
-        let (plain, comm) = match fields.find(" comm=") {
-            Some(i) => (&fields[..i], Some(&fields[i + " comm=".len()..])),
-            None => (fields, None),
-        };
-        let mut out: Vec<(String, String)> = Vec::new();
-        for kv in plain.split_whitespace() {
-            let (k, v) = kv.split_once('=')?;
-            out.push((k.to_string(), v.to_string()));
-        }
-        if let Some(c) = comm {
-            out.push(("comm".to_string(), c.to_string()));
-        }
-        Some(Self {
-            event: event.to_string(),
-            fields: out,
-        })
-    }
-
-    fn field(&self, key: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-impl std::fmt::Display for Record {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:", self.event)?;
-        for (k, v) in &self.fields {
-            write!(f, " {k}={v}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Those of `records` whose event names start with `prefix`: `fwctl_`
 /// for the core's, `mlx5_fwctl_` for the mlx5 driver's.
 fn of_system(records: &[Record], prefix: &str) -> Vec<Record> {
@@ -803,7 +667,7 @@ fn uid_release_record(dev: &str, uid: u32) -> Record {
 
 fn load_core() -> Check {
     fail_on(run("insmod", &[setup().core.as_str()]))?;
-    let root = tracefs();
+    let root = tracefs::root();
     if setup().c_core {
         // Tracefs is optional here; the C core must not have our events.
         if let Some(root) = root {
@@ -916,6 +780,29 @@ fn loopback_fdinfo() -> Check {
                 ("fwctl-loopback-id", id.to_string()),
             ],
             "an open loopback FD",
+        )
+    })
+}
+
+/// A C driver has no `fwctl_ext_ops`: its FDs show the core's lines only
+/// (the C loopback), and none on the C core.
+fn c_driver_fdinfo() -> Check {
+    with_modules(&[LOOPBACK_C], || {
+        let (node, dev) = loopback_node()?;
+        let f = fail_on(open_node(&node))?;
+        let lines = fdinfo_fwctl_lines(&f)?;
+        if setup().c_core {
+            ensure!(lines.is_empty(), "the C core printed {lines:?}");
+            return Ok(());
+        }
+        expect_lines(
+            &lines,
+            &[
+                ("fwctl-device", dev),
+                ("fwctl-device-type", LOOPBACK_TYPE.to_string()),
+                ("fwctl-state", "open".into()),
+            ],
+            "an open FD of the C loopback",
         )
     })
 }
@@ -1217,7 +1104,7 @@ fn cxl_rpc_event() -> Check {
 
 /// `fwctl audit`'s instance.
 fn audit_instance() -> Result<PathBuf, Failure> {
-    match tracefs() {
+    match tracefs::root() {
         Some(root) => Ok(root.join("instances").join(AUDIT_INSTANCE)),
         None => fail!("no tracefs"),
     }
@@ -1438,14 +1325,14 @@ fn who_lists_both_holders() -> Check {
 
 fn unload_core() -> Check {
     let mut stray = Vec::new();
-    if let Some(root) = tracefs() {
+    if let Some(root) = tracefs::root() {
         for e in std::fs::read_dir(root.join("instances"))
             .into_iter()
             .flatten()
             .flatten()
         {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(OUR_INSTANCES) || name == AUDIT_INSTANCE {
+            if name.starts_with(tracefs::PREFIX) || name == AUDIT_INSTANCE {
                 let _ = std::fs::remove_dir(e.path());
                 stray.push(name);
             }
@@ -1481,6 +1368,7 @@ fn main() {
         ("load_core", load_core),
         ("loopback_events", loopback_events),
         ("loopback_fdinfo", loopback_fdinfo),
+        ("c_driver_fdinfo", c_driver_fdinfo),
         ("write_scopes_taint_once", write_scopes_taint_once),
         ("unregister_closes_open_fds", unregister_closes_open_fds),
         ("mlx5_events", mlx5_events),

@@ -440,6 +440,159 @@ pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Re
     first
 }
 
+/// Trace events in the guest: tracefs instances of the suites' own, and
+/// the records `trace` prints.
+pub mod tracefs {
+    use crate::ok;
+    use ktap::{
+        ensure,
+        fail,
+        Check,
+        Failure, //
+    };
+    use std::{
+        path::PathBuf,
+        sync::atomic::{
+            AtomicUsize,
+            Ordering, //
+        },
+    };
+
+    /// The prefix of the instances the suites make (`fwctl audit` makes
+    /// `fwctl-audit`).
+    pub const PREFIX: &str = "fwctl-test-";
+
+    /// Where tracefs is: `/sys/kernel/tracing` (the guest's init mounts it),
+    /// else under debugfs.
+    pub fn root() -> Option<PathBuf> {
+        ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.join("instances").is_dir())
+    }
+
+    static INSTANCES_MADE: AtomicUsize = AtomicUsize::new(0);
+
+    /// A tracefs instance of this suite's, removed when dropped.
+    pub struct Instance {
+        path: PathBuf,
+    }
+
+    impl Instance {
+        /// A new instance recording the event `systems`, with a clock that
+        /// orders events across CPUs.
+        pub fn new(systems: &[&str]) -> Result<Self, Failure> {
+            let Some(root) = root() else {
+                fail!("no tracefs at /sys/kernel/tracing or /sys/kernel/debug/tracing");
+            };
+            let n = INSTANCES_MADE.fetch_add(1, Ordering::Relaxed);
+            let path = root.join(format!("instances/{PREFIX}{}-{n}", std::process::id()));
+            ok(std::fs::create_dir(&path), &path.display().to_string())?;
+            let instance = Self { path };
+            instance.write("trace_clock", "global")?;
+            for s in systems {
+                instance.write(&format!("events/{s}/enable"), "1")?;
+            }
+            Ok(instance)
+        }
+
+        pub fn write(&self, file: &str, value: &str) -> Check {
+            let path = self.path.join(file);
+            ok(std::fs::write(&path, value), &path.display().to_string())
+        }
+
+        /// Every record in the instance's buffer, in order.
+        pub fn records(&self) -> Result<Vec<Record>, Failure> {
+            let path = self.path.join("trace");
+            let text = ok(std::fs::read_to_string(&path), &path.display().to_string())?;
+            let mut records = Vec::new();
+            for line in text.lines().map(str::trim_end) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                ensure!(!line.contains("LOST"), "{}: {line}", path.display());
+                match Record::parse(line) {
+                    Some(r) => records.push(r),
+                    None => fail!("{}: cannot read '{line}'", path.display()),
+                }
+            }
+            Ok(records)
+        }
+    }
+
+    impl Drop for Instance {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir(&self.path);
+        }
+    }
+
+    /// One event as `trace` prints it: its name and its fields, in order.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Record {
+        pub event: String,
+        pub fields: Vec<(String, String)>,
+    }
+
+    impl Record {
+        pub fn new(event: &str, fields: &[(&str, String)]) -> Self {
+            Self {
+                event: event.to_string(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            }
+        }
+
+        /// Reads `  comm-pid  [cpu] flags  timestamp: event: k=v ... comm=...`:
+        /// the event is the name between the `: ` after the timestamp (the
+        /// first `: ` after a digit) and the next `: `. `comm`, when there, is
+        /// the last field and runs to the end of the line.
+        pub fn parse(line: &str) -> Option<Self> {
+            let (at, _) = line
+                .match_indices(": ")
+                .find(|&(i, _)| line[..i].ends_with(|c: char| c.is_ascii_digit()))?;
+            let (event, fields) = line[at + 2..].split_once(": ")?;
+            if event.is_empty() || !event.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return None;
+            }
+            let (plain, comm) = match fields.find(" comm=") {
+                Some(i) => (&fields[..i], Some(&fields[i + " comm=".len()..])),
+                None => (fields, None),
+            };
+            let mut out: Vec<(String, String)> = Vec::new();
+            for kv in plain.split_whitespace() {
+                let (k, v) = kv.split_once('=')?;
+                out.push((k.to_string(), v.to_string()));
+            }
+            if let Some(c) = comm {
+                out.push(("comm".to_string(), c.to_string()));
+            }
+            Some(Self {
+                event: event.to_string(),
+                fields: out,
+            })
+        }
+
+        pub fn field(&self, key: &str) -> Option<&str> {
+            self.fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    impl std::fmt::Display for Record {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}:", self.event)?;
+            for (k, v) in &self.fields {
+                write!(f, " {k}={v}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Errno values the suites expect (`include/uapi/asm-generic/errno*.h`).
 pub mod errnos {
     pub const EPERM: i32 = 1;

@@ -96,6 +96,7 @@ use fwctl_selftests::{
     option_value,
     plug_function,
     run,
+    tracefs::Instance,
     unload_loaded,
     unplug_function, //
     wait_unregistered,
@@ -634,6 +635,61 @@ fn is_pci_address(s: &str) -> bool {
 /// INFO of one FD and of three open together: a valid UID per FD,
 /// distinct between FDs, and the capabilities the driver asked for; the
 /// device data zero-padded to a longer buffer.
+/// Our driver records each RPC in its `mlx5_fwctl` trace system
+/// (`Documentation/userspace-api/fwctl/fwctl-trace.rst`): a NOP the policy
+/// allows, with the FD's UID and the firmware's status, and one it refuses
+/// below its scope. The kernel's C driver has no events: skipped there.
+/// Nothing is written down for the comparison, which the C driver's runs
+/// could not match.
+fn our_driver_traces_its_rpcs() -> Check {
+    let system = Path::new("/sys/kernel/tracing/events/mlx5_fwctl");
+    if setup().driver.contains("/upstream/") {
+        ensure!(
+            !system.exists(),
+            "{} exists with the kernel's C driver loaded",
+            system.display()
+        );
+        return Err(Failure::Skip(
+            "the kernel's C mlx5 driver has no trace events".into(),
+        ));
+    }
+    ensure!(system.is_dir(), "{} is missing", system.display());
+    let trace = Instance::new(&["mlx5_fwctl"])?;
+    let f = open()?;
+    let (uid, _) = info_of(&f)?;
+    let allowed = send(&f, scope::DEBUG_READ_ONLY, &nop(), 16);
+    let refused = send(&f, scope::CONFIGURATION, &nop(), 16);
+    drop(f);
+    ensure!(
+        allowed.errno == 0 && refused.errno == EBADMSG,
+        "NOP: {}; below its scope: {}",
+        allowed.describe(),
+        refused.describe()
+    );
+    let rpcs: Vec<String> = trace
+        .records()?
+        .into_iter()
+        .filter(|r| r.event == "mlx5_fwctl_rpc")
+        .map(|r| r.to_string())
+        .collect();
+    let dev = wait_node()?;
+    let dev = dev
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let want = [
+        format!(
+            "mlx5_fwctl_rpc: dev={dev} uid={uid} opcode=0x80d name=NOP op_mod=0x0 scope=1 \
+             verdict=allowed status=0 syndrome=0x0 err=0"
+        ),
+        format!(
+            "mlx5_fwctl_rpc: dev={dev} uid={uid} opcode=0x80d name=NOP op_mod=0x0 scope=0 \
+             verdict=refused status=-1 syndrome=0x0 err=-74"
+        ),
+    ];
+    ensure!(rpcs == want, "records {rpcs:#?}, want {want:#?}");
+    Ok(())
+}
+
 fn info_reports_uid_and_caps() -> Check {
     let base = stats()?.live_uids;
     let f = open()?;
@@ -1443,6 +1499,7 @@ fn main() {
             the_parent_chain_as_a_vendor_tool_sees_it,
         ),
         ("info_reports_uid_and_caps", info_reports_uid_and_caps),
+        ("our_driver_traces_its_rpcs", our_driver_traces_its_rpcs),
         (
             "mgir_as_a_vendor_tool_reads_it",
             mgir_as_a_vendor_tool_reads_it,
