@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 flavour=${1:-debug}
 case "$flavour" in
-base) frags=("$here/config/base.config") ;;
+base) frags=("$here/config/base.config" "$here/config/base-only.config") ;;
 debug) frags=("$here/config/base.config" "$here/config/debug.config") ;;
 *) echo "build-kernel: unknown flavour '$flavour' (base or debug)" >&2; exit 2 ;;
 esac

@@ -59,16 +59,23 @@ pub(crate) fn ioctl(uctx: &FwctlUctx, cmd: u32, arg: usize) -> Result {
     }
 }
 
-/// `FWCTL_INFO`, recorded in the `fwctl_info` trace event. The event is
-/// emitted before the registration lock is dropped, so that it comes
-/// before the events of an unregistration that follows.
+/// `FWCTL_INFO`, recorded in the `fwctl_info` trace event. The structure
+/// is read before the registration lock is taken, as the C core does, and
+/// the event is emitted before the lock is dropped, so that it comes before
+/// the events of an unregistration that follows.
 fn info(uctx: &FwctlUctx, arg: usize) -> Result {
+    let traced = |r: Result| {
+        if trace::INFO.enabled() {
+            trace::info(uctx.device(), &r);
+        }
+        r
+    };
+    let cmd = match Ucmd::<Info>::read(arg) {
+        Ok(cmd) => cmd,
+        Err(e) => return traced(Err(e)),
+    };
     let reg = uctx.device().ops_read();
-    let r = run_info(uctx, &reg, arg);
-    if trace::INFO.enabled() {
-        trace::info(uctx.device(), &r);
-    }
-    r
+    traced(run_info(uctx, &reg, cmd))
 }
 
 /// `FWCTL_INFO`: the device type, and the driver's device data copied
@@ -79,8 +86,7 @@ fn info(uctx: &FwctlUctx, arg: usize) -> Result {
 /// ENODEV once the driver has unregistered, EOPNOTSUPP for non-zero
 /// `flags`, EFAULT, and those of reading the structure and of the driver.
 #[inline(always)]
-fn run_info(uctx: &FwctlUctx, reg: &OpsRead<'_>, arg: usize) -> Result {
-    let mut cmd = Ucmd::<Info>::read(arg)?;
+fn run_info(uctx: &FwctlUctx, reg: &OpsRead<'_>, mut cmd: Ucmd<Info>) -> Result {
     let ops = reg.ops().ok_or(ENODEV)?;
     if cmd.flags() != 0 {
         return Err(EOPNOTSUPP);
@@ -130,16 +136,25 @@ fn check_scope(ops: &Ops<'_>, scope: u32) -> Result<(Scope, TaintEffect)> {
     Ok((scope, TaintEffect::Tainted))
 }
 
-/// `FWCTL_RPC`, recorded in the `fwctl_rpc` trace event, which is emitted
-/// before the registration lock is dropped (as for INFO). Whether it is
-/// enabled is read once: the untraced path gathers nothing.
+/// `FWCTL_RPC`, recorded in the `fwctl_rpc` trace event, as INFO is.
+/// Whether the event is enabled is read once: the untraced path gathers
+/// nothing.
 fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
+    let cmd = match Ucmd::<Rpc>::read(arg) {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            if trace::RPC.enabled() {
+                trace::rpc(uctx.device(), RpcEvent::default(), &Err(e));
+            }
+            return Err(e);
+        }
+    };
     let reg = uctx.device().ops_read();
     if !trace::RPC.enabled() {
-        return run_rpc::<false>(uctx, &reg, arg, &mut RpcEvent::default());
+        return run_rpc::<false>(uctx, &reg, cmd, &mut RpcEvent::default());
     }
     let mut ev = RpcEvent::default();
-    let r = run_rpc::<true>(uctx, &reg, arg, &mut ev);
+    let r = run_rpc::<true>(uctx, &reg, cmd, &mut ev);
     trace::rpc(uctx.device(), ev, &r);
     r
 }
@@ -158,10 +173,9 @@ fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
 fn run_rpc<const TRACE: bool>(
     uctx: &FwctlUctx,
     reg: &OpsRead<'_>,
-    arg: usize,
+    mut cmd: Ucmd<Rpc>,
     ev: &mut RpcEvent,
 ) -> Result {
-    let mut cmd = Ucmd::<Rpc>::read(arg)?;
     if TRACE {
         ev.scope = cmd.scope();
         ev.in_len = cmd.in_len();

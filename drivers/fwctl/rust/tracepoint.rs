@@ -14,12 +14,12 @@
 //! core and the mlx5 driver include this file (`#[path]`), as drivers
 //! include `fwctl.rs`.
 
+use core::sync::atomic::{
+    AtomicI32,
+    Ordering, //
+};
 use kernel::{
     bindings,
-    sync::atomic::{
-        Atomic,
-        Relaxed, //
-    },
     types::Opaque, //
 };
 
@@ -49,10 +49,14 @@ impl Tracepoint {
     #[inline(always)]
     pub(crate) fn enabled(self) -> bool {
         // SAFETY: the tracepoint lives as long as the module (type
-        // invariant), and every access to its key's count is atomic: this
-        // is the `atomic_read()` of `static_key_count()`.
-        let count =
-            unsafe { Atomic::from_ptr((&raw const (*self.0).key.key.enabled.counter).cast_mut()) };
-        count.load(Relaxed) > 0
+        // invariant), its key's count is an aligned `int`, and every access
+        // to it is atomic: this is the `atomic_read()` of
+        // `static_key_count()`. (`core`'s atomic, a plain load, rather than
+        // `kernel::sync::atomic`, whose load is two calls in a module: a
+        // disabled event must stay one load.)
+        let count = unsafe {
+            AtomicI32::from_ptr((&raw const (*self.0).key.key.enabled.counter).cast_mut())
+        };
+        count.load(Ordering::Relaxed) > 0
     }
 }
