@@ -6,6 +6,8 @@
 //! The audit tests run `main_with` in a thread of this process, so they
 //! take turns ([`AUDIT`]): a SIGTERM raised for one would stop the others.
 
+mod common;
+use common::run;
 use std::{
     fs::{
         File,
@@ -26,7 +28,10 @@ use std::{
     },
 };
 
-use fwctl_cli::{cli::main_with, env::Env, tracefs::InstanceDirs};
+use fwctl_cli::{
+    env::Env,
+    tracefs::InstanceDirs, //
+};
 use rustix::fs::{
     mknodat,
     FileType,
@@ -125,17 +130,6 @@ fn env(tracefs: &Path, proc_dir: &Path) -> Env {
         proc_dir: proc_dir.into(),
         interactive: false,
     }
-}
-
-fn run(e: &Env, line: &str) -> (i32, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let args: Vec<String> = line.split_whitespace().map(String::from).collect();
-    let code = main_with(&args, e, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 /// `fwctl LINE` in a thread, on the fake tracefs at `root`.

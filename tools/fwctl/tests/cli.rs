@@ -4,6 +4,8 @@
 //! JSON output, device discovery on a fake sysfs tree, and mlx5 encoding
 //! and decoding against byte vectors written from the PRM layouts.
 
+mod common;
+use common::run;
 use std::{
     os::unix::fs::symlink,
     path::{
@@ -15,7 +17,6 @@ use std::{
 use clap::Parser;
 use fwctl_cli::{
     cli::{
-        main_with,
         Cli,
         Command, //
     },
@@ -174,17 +175,6 @@ fn env(class: &Path, dev: &Path, tainted: &Path) -> Env {
         proc_dir: "/nonexistent/fwctl-test".into(),
         interactive: false,
     }
-}
-
-fn run(e: &Env, line: &str) -> (i32, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let args: Vec<String> = line.split_whitespace().map(String::from).collect();
-    let code = main_with(&args, e, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 fn nowhere() -> Env {
