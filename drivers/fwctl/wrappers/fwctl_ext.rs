@@ -19,7 +19,10 @@ use super::{
     fwctl_uctx::FwctlUctx,
 };
 use core::{
-    ptr,
+    ptr::{
+        self,
+        NonNull, //
+    },
     sync::atomic::{
         AtomicPtr,
         Ordering, //
@@ -93,33 +96,43 @@ impl Ops<'_> {
         unsafe { ext.as_ref() }
     }
 
-    /// The id the firmware knows `uctx` by, or -1.
-    pub(crate) fn uctx_id(&self, uctx: &FwctlUctx) -> i64 {
+    /// The driver's `uctx_id` of the context at `uctx`, or -1 without one.
+    ///
+    /// # Safety
+    ///
+    /// `uctx` must be a context of this device that its driver opened and
+    /// has not closed, and no `close_uctx` may run on it meanwhile.
+    unsafe fn driver_id(&self, uctx: NonNull<bindings::fwctl_uctx>) -> i64 {
         let Some(id) = self.ext().and_then(|ext| ext.uctx_id) else {
             return -1;
         };
+        // SAFETY: the driver is registered (`Ops` invariant), and the
+        // context is as its `uctx_id` requires (caller).
+        unsafe { id(uctx.as_ptr()) }.max(-1)
+    }
+
+    /// The id the firmware knows `uctx` by, or -1.
+    pub(crate) fn uctx_id(&self, uctx: &FwctlUctx) -> i64 {
         if self.check_open(uctx).is_err() {
             return -1;
         }
-        // SAFETY: the driver is registered (`Ops` invariant) and the context
-        // is one of this device that it opened and has not closed (checked
-        // above).
-        unsafe { id(uctx.as_raw().as_ptr()) }.max(-1)
+        // SAFETY: a context of this device that its driver opened and has
+        // not closed (checked above); closing it needs the registration lock
+        // for writing or the file's own handle, neither of which a caller
+        // holding `self` and `&FwctlUctx` can have.
+        unsafe { self.driver_id(uctx.as_raw()) }
     }
 
     /// The id the firmware knows `uctx` by, or -1, just before it is
     /// closed.
     pub(crate) fn closing_id(&self, uctx: &Closing<'_>) -> i64 {
-        let Some(id) = self.ext().and_then(|ext| ext.uctx_id) else {
-            return -1;
-        };
         if !ptr::eq(uctx.device(), self.dev) {
             return -1;
         }
-        // SAFETY: the driver is registered (`Ops` invariant); the context is
-        // one of this device that it opened and has not closed yet
-        // (`Closing` invariant), and nothing else uses it.
-        unsafe { id(uctx.as_raw().as_ptr()) }.max(-1)
+        // SAFETY: a context of this device that its driver opened and has
+        // not closed yet (`Closing` invariant), which only the holder of the
+        // `Closing` closes, after this.
+        unsafe { self.driver_id(uctx.as_raw()) }
     }
 
     /// Lets the driver print its lines for `uctx` into `m`.

@@ -31,6 +31,7 @@ use cxemu::prm::command;
 use fwctl_selftests::{
     as_nobody,
     cxl_mock,
+    device_name,
     emu_stat,
     errnos::{
         EBADMSG,
@@ -60,7 +61,9 @@ use fwctl_selftests::{
     status_field,
     tracefs::{
         self,
+        mlx5_rpc_record,
         Instance,
+        Mlx5Rpc,
         Record, //
     },
     unload_loaded,
@@ -349,13 +352,6 @@ fn with_modules(modules: &[&str], f: impl FnOnce() -> Check) -> Check {
     fail_on(unloaded)
 }
 
-/// A node's device name: `/dev/fwctl/fwctl0` -> `fwctl0`.
-fn device_name(node: &Path) -> String {
-    node.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// The loopback's one node and its device name.
 fn loopback_node() -> Result<(PathBuf, String), Failure> {
     match fwctl_nodes().as_slice() {
@@ -610,38 +606,6 @@ fn unregister_record(dev: &str, orphaned: usize) -> Record {
     Record::new(
         "fwctl_unregister",
         &[("dev", dev.into()), ("orphaned", orphaned.to_string())],
-    )
-}
-
-/// What an `mlx5_fwctl_rpc` record says of its command.
-struct Mlx5Rpc {
-    opcode: u16,
-    name: &'static str,
-    scope: u32,
-    /// Allowed and run with firmware status 0, or refused (EBADMSG).
-    allowed: bool,
-}
-
-fn mlx5_rpc_record(dev: &str, uid: u32, r: &Mlx5Rpc) -> Record {
-    let (verdict, status, err) = if r.allowed {
-        ("allowed", 0, 0)
-    } else {
-        ("refused", -1, -EBADMSG)
-    };
-    Record::new(
-        "mlx5_fwctl_rpc",
-        &[
-            ("dev", dev.into()),
-            ("uid", uid.to_string()),
-            ("opcode", format!("{:#x}", r.opcode)),
-            ("name", r.name.into()),
-            ("op_mod", "0x0".into()),
-            ("scope", r.scope.to_string()),
-            ("verdict", verdict.into()),
-            ("status", status.to_string()),
-            ("syndrome", "0x0".into()),
-            ("err", err.to_string()),
-        ],
     )
 }
 

@@ -440,6 +440,13 @@ pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Re
     first
 }
 
+/// A node's device name: `/dev/fwctl/fwctl0` -> `fwctl0`.
+pub fn device_name(node: &std::path::Path) -> String {
+    node.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Trace events in the guest: tracefs instances of the suites' own, and
 /// the records `trace` prints.
 pub mod tracefs {
@@ -590,6 +597,39 @@ pub mod tracefs {
             }
             Ok(())
         }
+    }
+
+    /// What an `mlx5_fwctl_rpc` record says of its command.
+    pub struct Mlx5Rpc {
+        pub opcode: u16,
+        pub name: &'static str,
+        pub scope: u32,
+        /// Allowed and run with firmware status 0, or refused (EBADMSG).
+        pub allowed: bool,
+    }
+
+    /// The record of `r` on the FD whose UID is `uid`, with op_mod 0.
+    pub fn mlx5_rpc_record(dev: &str, uid: u32, r: &Mlx5Rpc) -> Record {
+        let (verdict, status, err) = if r.allowed {
+            ("allowed", 0, 0)
+        } else {
+            ("refused", -1, -crate::errnos::EBADMSG)
+        };
+        Record::new(
+            "mlx5_fwctl_rpc",
+            &[
+                ("dev", dev.into()),
+                ("uid", uid.to_string()),
+                ("opcode", format!("{:#x}", r.opcode)),
+                ("name", r.name.into()),
+                ("op_mod", "0x0".into()),
+                ("scope", r.scope.to_string()),
+                ("verdict", verdict.into()),
+                ("status", status.to_string()),
+                ("syndrome", "0x0".into()),
+                ("err", err.to_string()),
+            ],
+        )
     }
 }
 

@@ -62,6 +62,7 @@
 use cxemu::prm::command;
 use fwctl_selftests::{
     compare::Observations,
+    device_name,
     emu_stat,
     errno,
     errnos::{
@@ -96,7 +97,11 @@ use fwctl_selftests::{
     option_value,
     plug_function,
     run,
-    tracefs::Instance,
+    tracefs::{
+        mlx5_rpc_record,
+        Instance,
+        Mlx5Rpc, //
+    },
     unload_loaded,
     unplug_function, //
     wait_unregistered,
@@ -666,25 +671,21 @@ fn our_driver_traces_its_rpcs() -> Check {
         allowed.describe(),
         refused.describe()
     );
-    let rpcs: Vec<String> = trace
+    let rpcs: Vec<_> = trace
         .records()?
         .into_iter()
         .filter(|r| r.event == "mlx5_fwctl_rpc")
-        .map(|r| r.to_string())
         .collect();
-    let dev = wait_node()?;
-    let dev = dev
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let dev = device_name(&wait_node()?);
+    let nop_at = |scope, allowed| Mlx5Rpc {
+        opcode: NOP,
+        name: "NOP",
+        scope,
+        allowed,
+    };
     let want = [
-        format!(
-            "mlx5_fwctl_rpc: dev={dev} uid={uid} opcode=0x80d name=NOP op_mod=0x0 scope=1 \
-             verdict=allowed status=0 syndrome=0x0 err=0"
-        ),
-        format!(
-            "mlx5_fwctl_rpc: dev={dev} uid={uid} opcode=0x80d name=NOP op_mod=0x0 scope=0 \
-             verdict=refused status=-1 syndrome=0x0 err=-74"
-        ),
+        mlx5_rpc_record(&dev, uid, &nop_at(scope::DEBUG_READ_ONLY, true)),
+        mlx5_rpc_record(&dev, uid, &nop_at(scope::CONFIGURATION, false)),
     ];
     ensure!(rpcs == want, "records {rpcs:#?}, want {want:#?}");
     Ok(())
