@@ -151,11 +151,42 @@ GUEST_BENCH_MLX5 := fwctl_mlx5_bench $(KO)
 KUNIT_SUITES = $(shell sed -n 's/.*kunit_tests(\([A-Za-z0-9_]*\)).*/\1/p' \
 	$(wildcard tools/testing/selftests/fwctl/kmod/*/*.rs))
 
+# The reference builds from the kernel's own sources (the C core, the C
+# mlx5 driver, the CXL mock), the seeded-defect core, and the in-tree
+# modules the suites load.
+REFERENCE_TARGETS := upstream-core upstream-mlx5 defect-core cxl-test kernel-modules
+
+# FLAVOUR=intree: the grafted kernel (`make intree`, scripts/graft.sh), in
+# which our core, our mlx5 driver, the CXL features driver and the CXL mock
+# with four devices are built in. Out of tree only the Rust loopback on our
+# driver API; the kernel's build made the same source on kernel::fwctl and
+# the C loopback (INTREE_MODULES, guest path=kernel build path). No C core
+# can load beside a built-in one: no reference builds. Its boot checks the
+# boot order, the conformance suite on the built-in core with the three
+# loopbacks, and the CXL suite on the devices registered at boot.
+ifeq ($(FLAVOUR),intree)
+MODULE_DIRS := samples/fwctl/loopback
+BOOT_MODULES :=
+KUNIT_SUITES :=
+REFERENCE_TARGETS :=
+INTREE_MODULES := kapi/fwctl_loopback.ko=samples/fwctl/loopback/fwctl_loopback.ko \
+	fwctl_loopback_c.ko=samples/fwctl/loopback_c/fwctl_loopback_c.ko
+GUEST_TESTS := fwctl_env_test; \
+	fwctl_builtin_test builtin; \
+	fwctl_conformance_test builtin+rust-loopback builtin $(KO)/fwctl_loopback.ko; \
+	fwctl_conformance_test builtin+kapi-loopback builtin $(KO)/kapi/fwctl_loopback.ko \
+		--device-type 3; \
+	fwctl_conformance_test builtin+c-loopback builtin $(KO)/fwctl_loopback_c.ko --quick; \
+	fwctl_cxl_test cxl-builtin builtin --storm-cycles 10
+# The kernel logs every initcall, which fwctl_builtin_test orders.
+INTREE_APPEND := initcall_debug log_buf_len=4M
+endif
+
 Q := $(if $(V),,@)
 
 .PHONY: all help setup kernel kdir modules upstream-core upstream-mlx5 defect-core cxl-test kernel-modules \
-	tools initramfs \
-	run shell check \
+	tools initramfs intree \
+	run shell check check-intree \
 	host-test bench bench-run bench-mlx5-run fuzz fuzz-run lint fmt clean install dkms-modules
 
 all: modules tools
@@ -175,7 +206,9 @@ help:
 	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
-	@echo 'Variables: FLAVOUR=debug|base  KDIR=<built kernel tree>  TIMEOUT=<s>  BENCH_RUNS=<boots>'
+	@echo 'make intree    lay fwctl-rs into a copy of a 7.3 kernel tree (KSRC=<tree>,'
+	@echo '               INTREE=<copy>): our core in place of drivers/fwctl/main.c'
+	@echo 'Variables: FLAVOUR=debug|base|intree  KDIR=<built kernel tree>  TIMEOUT=<s>  BENCH_RUNS=<boots>'
 	@echo '           CLIPPY=0|1  WERROR=0|1  V=1  SHELL_MLX5=cxemu|core|upstream'
 
 setup:
@@ -205,6 +238,16 @@ modules: kdir
 			KBUILD_EXTRA_SYMBOLS="$$syms" modules; \
 		syms="$$syms $$mo/Module.symvers"; \
 	done
+
+# Lays our sources into a copy of a 7.3 kernel tree, for the kernel's own
+# build: KSRC (default: the cached Debian source) is left as it is, the
+# copy is INTREE (default: beside KSRC, named intree-<KSRC's name>).
+# Documentation/driver-api/fwctl-intree.rst.
+KSRC ?=
+INTREE ?=
+intree:
+	$(Q)ksrc="$(KSRC)"; [ -n "$$ksrc" ] || ksrc=$$(scripts/fetch-kernel.sh); \
+	scripts/graft.sh "$$ksrc" $(INTREE)
 
 # The kernel's own C fwctl core, unmodified, as the reference for the
 # conformance suite: built from the kernel tree as an external module.
@@ -286,16 +329,17 @@ $(O)/mlx5_query: samples/fwctl/mlx5_query.c include/uapi/fwctl/fwctl.h include/u
 	$(Q)mkdir -p $(O)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -I include/uapi -o $@ $<
 
-initramfs: modules upstream-core upstream-mlx5 defect-core cxl-test kernel-modules tools
+initramfs: modules $(REFERENCE_TARGETS) tools
 	$(Q)MODULES="$(foreach d,$(MODULE_DIRS),$(wildcard $(O)/modules/$(d)/*.ko))" \
-	UPSTREAM_CORE="$(O)/modules/upstream-fwctl/fwctl.ko" \
+	UPSTREAM_CORE="$$(ls $(O)/modules/upstream-fwctl/fwctl.ko 2>/dev/null)" \
 	UPSTREAM_MLX5="$$(ls $(O)/modules/upstream-mlx5/mlx5_fwctl.ko 2>/dev/null)" \
-	DEFECT_CORE="$(O)/defect-fwctl/fwctl.ko" \
+	DEFECT_CORE="$$(ls $(O)/defect-fwctl/fwctl.ko 2>/dev/null)" \
+	TREE_MODULES="$(foreach m,$(INTREE_MODULES),$(firstword $(subst =, ,$(m)))=$$(cat $(O)/kdir)/$(lastword $(subst =, ,$(m))))" \
 	CXL_MODULES="$$(cat $(O)/cxl-modules 2>/dev/null)" \
 	KERNEL_MODULES="$$(cat $(O)/kernel-modules 2>/dev/null)" \
 	BOOT_MODULES="$(BOOT_MODULES)" \
 	PROGRAMS="$(addprefix $(CARGO_OUT)/,$(GUEST_PROGRAMS)) $(O)/fwctl_call $(O)/mlx5_query" \
-	TESTS="$$(if [ -s $(O)/cxl-modules ]; then echo '$(GUEST_TESTS)'; \
+	TESTS="$$(if [ -s $(O)/cxl-modules ] || [ $(FLAVOUR) = intree ]; then echo '$(GUEST_TESTS)'; \
 		else echo '$(GUEST_TESTS)' | tr ';' '\n' | grep -v fwctl_cxl_test | tr '\n' ';'; fi)" \
 	BENCH="$(GUEST_BENCH)" BENCH_MLX5="$(GUEST_BENCH_MLX5)" SUITES="$(KUNIT_SUITES)" \
 	CORPUS="$(CORPUS)" \
@@ -376,13 +420,24 @@ check: initramfs host-test
 	$(Q)scripts/dkms-test.sh "$$(cat $(O)/kdir)" >$(O)/check/dkms.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=intree check-intree
 	$(Q)echo "check: make shell, commands on its standard input"
 	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
 		>$(O)/check/shell.ktap 2>&1 || true
 	$(Q)$(REPORT) --host $(O)/check/host.log --host-status $$(cat $(O)/check/host.status) \
 		--ktap $(O)/check/lint.ktap --ktap $(O)/check/install.ktap --ktap $(O)/check/modinfo.ktap \
 		--ktap $(O)/check/dkms.ktap --ktap $(O)/check/shell.ktap \
-		--guest $(O)/check/results.ktap --console $(O)/check/console.log
+		--guest $(O)/check/results.ktap --console $(O)/check/console.log \
+		--label intree --guest $(INTREE_O)/check/results.ktap \
+		--console $(INTREE_O)/check/console.log
+
+# The intree flavour's boot, which `make check` runs after the debug
+# flavour's and reports with it.
+INTREE_O := $(CURDIR)/build/intree
+check-intree: initramfs
+	$(Q)echo "check: booting the intree kernel (console: $(O)/check/console.log)"
+	$(Q)mkdir -p $(O)/check
+	$(Q)$(BOOT) --mode check --append "$(INTREE_APPEND)" $(IMAGES) $(O)/check || true
 
 # The corpus grows by the chunks this run found (`# corpus:` lines).
 fuzz:

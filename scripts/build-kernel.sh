@@ -5,7 +5,11 @@
 # per (kernel version, flavour, configuration hash). Prints the build
 # directory (the KDIR for out-of-tree modules) on stdout.
 #
-# Usage: scripts/build-kernel.sh [base|debug]     (default: debug)
+# Usage: scripts/build-kernel.sh [base|debug|intree]     (default: debug)
+#
+# intree builds the grafted tree (scripts/graft.sh) with our core in the
+# kernel. Its key does not cover our sources, which change with every
+# edit: each call grafts them again and runs the kernel's incremental build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,11 +18,13 @@ flavour=${1:-debug}
 case "$flavour" in
 base) frags=("$here/config/base.config" "$here/config/base-only.config") ;;
 debug) frags=("$here/config/base.config" "$here/config/debug.config") ;;
-*) echo "build-kernel: unknown flavour '$flavour' (base or debug)" >&2; exit 2 ;;
+intree) frags=("$here/config/base.config" "$here/config/base-only.config" "$here/config/intree.config") ;;
+*) echo "build-kernel: unknown flavour '$flavour' (base, debug or intree)" >&2; exit 2 ;;
 esac
 log() { printf 'build-kernel: %s\n' "$*" >&2; }
 
 ksrc=$("$here/fetch-kernel.sh")
+pristine=$ksrc
 # --no-print-directory: under `make -C DIR ...` the caller's MAKEFLAGS
 # carry -w, and "make[1]: Entering directory" would end up in the version.
 kver=$(make -s --no-print-directory -C "$ksrc" kernelversion)
@@ -41,6 +47,24 @@ key=$({
 	basename "$ksrc"
 } | sha256sum | cut -c1-12)
 out="$FWCTL_CACHE/build/$kver-$flavour-$key"
+
+kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "$@"; }
+if [ "$flavour" = intree ]; then
+	mkdir -p "$FWCTL_CACHE/build"
+	exec 9>"$FWCTL_CACHE/build/.lock"
+	flock 9
+	ksrc=$("$here/graft.sh" "$pristine" "$FWCTL_CACHE/src/intree-$(basename "$pristine")")
+	if [ -f "$out/.fwctl-complete" ]; then
+		kmake -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
+			tail -n 40 "$out/build.log" >&2
+			log "kernel build failed; full log: $out/build.log"
+			exit 1
+		}
+		touch "$out/.fwctl-complete"
+		echo "$out"
+		exit 0
+	fi
+fi
 
 if [ -f "$out/.fwctl-complete" ]; then
 	touch "$out/.fwctl-complete"
@@ -70,7 +94,6 @@ done
 
 log "building $kver ($flavour) in $out"
 mkdir -p "$out"
-kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "$@"; }
 kmake -s tinyconfig
 "$ksrc/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
 kmake -s olddefconfig

@@ -13,6 +13,8 @@
 #   CXL_MODULES    the kernel's CXL mock (tools/testing/cxl), in .../fwctl/cxl
 #   KERNEL_MODULES in-tree modules the suites load (the CXL mock's, and
 #                  mlx5_core), in .../fwctl/kernel
+#   TREE_MODULES   DEST=PATH pairs: modules of the kernel's own build of
+#                  our sources (the intree flavour), at .../fwctl/DEST
 #   BOOT_MODULES   module names the init loads at boot, in order
 #   PROGRAMS       static guest programs, installed in /usr/bin
 #   TESTS          commands the init runs in check mode, separated by ';'
@@ -50,6 +52,9 @@ for ko in ${CXL_MODULES:-}; do
 done
 for ko in ${KERNEL_MODULES:-}; do
 	install -D -m 0644 "$ko" "$root/lib/modules/fwctl/kernel/$(basename "$ko")"
+done
+for pair in ${TREE_MODULES:-}; do
+	install -D -m 0644 "${pair#*=}" "$root/lib/modules/fwctl/${pair%%=*}"
 done
 if [ -n "${UPSTREAM_CORE:-}" ]; then
 	install -D -m 0644 "$UPSTREAM_CORE" "$root/lib/modules/fwctl/upstream/fwctl.ko"

@@ -74,7 +74,10 @@ console=(-chardev "file,id=con,path=$out/console.log")
 # allocator) and needs 2 GiB under KASAN. Two nodes in one package trigger
 # a topology WARNING, so each node is a socket. The base flavour (the bench)
 # keeps one node.
+# The intree flavour's four built-in CXL mock devices take 64 MiB of
+# firmware buffer each.
 machine=(-smp 2 -m 1024)
+[ "$flavour" = intree ] && machine=(-smp 2 -m 2048)
 [ "$flavour" = debug ] && machine=(
 	-smp 2,sockets=2,cores=1,threads=1 -m 2048
 	-object memory-backend-ram,id=node0-mem,size=1G

@@ -47,7 +47,8 @@ const MAX_DEVICES: u32 = 4096;
 const _: () = assert!(MAX_DEVICES as usize <= fwctl_ext::SLOTS);
 
 /// The first device number of the region; minor `n` is `BASE + n`. Set
-/// while the module is loaded, which is when drivers can allocate devices.
+/// once the region and the class exist, which is when drivers can allocate
+/// devices; 0 (never a dynamic major's) before.
 static BASE: AtomicU32 = AtomicU32::new(0);
 
 /// The char-dev region and the `fwctl` class, for the module's lifetime.
@@ -61,19 +62,38 @@ impl Devices {
     /// Reserves the region and registers the class.
     pub(crate) fn new() -> Result<Self> {
         let region = Region::new(MAX_DEVICES, c"fwctl")?;
+        let class = ClassRegistration::new()?;
         BASE.store(region.base(), Ordering::Relaxed);
         Ok(Self {
-            _class: ClassRegistration::new()?,
+            _class: class,
             _region: region,
         })
     }
 }
 
+/// Built into the kernel: the region and the class, from `subsys_initcall`
+/// until the kernel stops. A built-in core never unloads, so they are never
+/// given back.
+#[cfg(not(MODULE))]
+pub(crate) fn init_builtin() -> Result {
+    core::mem::forget(Devices::new()?);
+    Ok(())
+}
+
 /// `_fwctl_alloc_device()`: a device with the lowest free minor, named
 /// after it, not yet registered.
+///
+/// # Errors
+///
+/// ENODEV before the core is set up (a built-in driver that initialises
+/// before `subsys_initcall`); ENOSPC with every minor taken; ENOMEM.
 pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
+    let base = BASE.load(Ordering::Relaxed);
+    if base == 0 {
+        return Err(ENODEV);
+    }
     let minor = Minor::alloc(MAX_DEVICES - 1)?;
-    let devt = BASE.load(Ordering::Relaxed) + minor.get();
+    let devt = base + minor.get();
     NewDevice::new(req, minor, devt)
 }
 

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/fwctl.h>
 #include <linux/idr.h>
+#include <linux/init.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/panic.h>
@@ -142,3 +143,22 @@ EXPORT_SYMBOL_NS_GPL(fwctl_register, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_unregister, "FWCTL");
 /* include/linux/fwctl_ext.h, for drivers that look it up with symbol_get(). */
 EXPORT_SYMBOL_NS_GPL(fwctl_set_ext_ops, "FWCTL");
+
+#ifndef MODULE
+int fwctl_rs_builtin_init(void);
+
+/*
+ * Built into the kernel, the core must exist before the first driver
+ * registers a device, and drivers register from their probes at
+ * device_initcall (cxl_pci and mlx5_core, earlier in link order than
+ * drivers/fwctl) or later. module! puts a built-in Rust module's init at
+ * device_initcall, so the core sets itself up here, at subsys_initcall, as
+ * the C core does; the Rust module's init then has nothing left to do. A
+ * module has one init, module!'s.
+ */
+static int __init fwctl_glue_init(void)
+{
+	return fwctl_rs_builtin_init();
+}
+subsys_initcall(fwctl_glue_init);
+#endif

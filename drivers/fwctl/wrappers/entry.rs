@@ -64,6 +64,18 @@ const _: () = {
     };
 };
 
+/// The built-in core's setup, at `subsys_initcall` (`fwctl_glue.c`), before
+/// any driver can probe. A built-in core lives as long as the kernel, so
+/// nothing undoes it.
+#[cfg(not(MODULE))]
+#[no_mangle]
+extern "C" fn fwctl_rs_builtin_init() -> c_int {
+    match device::init_builtin() {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
 /// `open()`: opens a user context on the node's device.
 ///
 /// # Safety

@@ -3,8 +3,9 @@
 //! fwctl loopback: a fwctl driver without hardware, for testing the core.
 //!
 //! One faux device, `fwctl-loopback`, is the parent of `devices` fwctl
-//! devices of type [`fwctl::DeviceType::Loopback`] (0x7f00), a value outside
-//! the uAPI's assigned range. Its RPC protocol lets a test reach every path
+//! devices of type `Loopback` (0x7f00), a value outside the uAPI's assigned
+//! range (`FWCTL_DEVICE_TYPE_BNXT` when built on the kernel's
+//! `kernel::fwctl`, see `api`). Its RPC protocol lets a test reach every path
 //! of the core.
 //! `samples/fwctl/loopback_c` implements the same protocol in C against
 //! `include/linux/fwctl.h`.
@@ -44,10 +45,6 @@ use core::sync::atomic::{
 use kernel::{
     debugfs, device, faux, new_mutex,
     prelude::*,
-    seq_file::{
-        seq_print,
-        SeqFile, //
-    },
     sync::{
         aref::ARef,
         Mutex, //
@@ -59,8 +56,54 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
+// The driver API: fwctl-rs's own, or with `--cfg fwctl_kernel_api` the
+// kernel's `kernel::fwctl` (Kbuild: SAMPLE_FWCTL_LOOPBACK_KERNEL_API, or
+// FWCTL_KERNEL_API=y out of tree). The two builds differ here and in `api`
+// below, nowhere else.
+#[cfg(not(fwctl_kernel_api))]
 #[path = "../../../drivers/fwctl/rust/fwctl.rs"]
 mod fwctl;
+#[cfg(fwctl_kernel_api)]
+use kernel::fwctl;
+
+/// What only fwctl-rs's driver API has: the loopback's own device type, and
+/// the FD's id for the core's open and close events and its fdinfo line.
+#[cfg(not(fwctl_kernel_api))]
+mod api {
+    pub(crate) const DEVICE_TYPE: super::fwctl::DeviceType = super::fwctl::DeviceType::Loopback;
+
+    /// `Operations::id` and `Operations::show_fdinfo`, in the `impl`.
+    macro_rules! extensions {
+        () => {
+            fn id(this: Pin<&Self>) -> Option<u32> {
+                Some(this.id)
+            }
+
+            fn show_fdinfo<'a>(
+                this: Pin<&Self>,
+                _device: &fwctl::Device<Self>,
+                _lb: &LoopbackDevice,
+                m: &kernel::seq_file::SeqFile,
+            ) {
+                kernel::seq_file::seq_print!(m, "fwctl-loopback-id:\t{}\n", this.id);
+            }
+        };
+    }
+    pub(crate) use extensions;
+}
+
+/// `kernel::fwctl` names the uAPI's assigned types only, and has no fdinfo
+/// or event id: the loopback reports `FWCTL_DEVICE_TYPE_BNXT`, which no
+/// test guest has another device of.
+#[cfg(fwctl_kernel_api)]
+mod api {
+    pub(crate) const DEVICE_TYPE: kernel::fwctl::DeviceType = kernel::fwctl::DeviceType::Bnxt;
+
+    macro_rules! extensions {
+        () => {};
+    }
+    pub(crate) use extensions;
+}
 
 module! {
     type: LoopbackModule,
@@ -140,7 +183,7 @@ fn new_buffer(len: usize, byte: impl Fn(usize) -> u8) -> Result<fwctl::FwRpcResp
 
 impl fwctl::Operations for Loopback {
     type RegistrationData<'a> = LoopbackDevice;
-    const DEVICE_TYPE: fwctl::DeviceType = fwctl::DeviceType::Loopback;
+    const DEVICE_TYPE: fwctl::DeviceType = api::DEVICE_TYPE;
 
     fn open<'a>(_device: &fwctl::Device<Self>, lb: &LoopbackDevice) -> impl PinInit<Self, Error> {
         let injected = lb.fail_open.swap(0, Ordering::Relaxed);
@@ -170,18 +213,7 @@ impl fwctl::Operations for Loopback {
         lb.closes.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn id(this: Pin<&Self>) -> Option<u32> {
-        Some(this.id)
-    }
-
-    fn show_fdinfo<'a>(
-        this: Pin<&Self>,
-        _device: &fwctl::Device<Self>,
-        _lb: &LoopbackDevice,
-        m: &SeqFile,
-    ) {
-        seq_print!(m, "fwctl-loopback-id:\t{}\n", this.id);
-    }
+    api::extensions!();
 
     fn info<'a>(
         this: Pin<&Self>,

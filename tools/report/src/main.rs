@@ -32,33 +32,54 @@ const GUEST_DONE: &str = "# fwctl-guest: done";
 const SPLAT_LINES: usize = 40;
 
 const USAGE: &str = "\
-usage: fwctl-report [--guest RESULTS --console LOG] [--host LOG --host-status N]
-                    [--ktap FILE]...
+usage: fwctl-report [--guest RESULTS --console LOG [--label NAME]]...
+                    [--host LOG --host-status N] [--ktap FILE]...
 
   --guest RESULTS   KTAP the guest wrote to its results channel
   --console LOG     the guest's serial console (kernel log), scanned for splats
+  --label NAME      names the boot whose --guest and --console follow
+                    (default: guest); one such pair per boot
   --host LOG        output of `cargo test`
   --host-status N   exit status of that `cargo test`
   --ktap FILE       KTAP from a host-side check (e.g. scripts/lint.sh)
 ";
 
+/// One guest boot's results channel and console, and its name in the report.
+struct Boot {
+    results: String,
+    console: String,
+    label: String,
+}
+
 #[derive(Default)]
 struct Args {
-    guest: Option<String>,
-    console: Option<String>,
+    boots: Vec<Boot>,
     host: Option<String>,
     host_status: i32,
     ktap: Vec<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
     let mut args = Args::default();
-    let mut it = std::env::args().skip(1);
+    let mut it = argv.into_iter();
+    // The boot being read: its --label (which comes first), --guest and
+    // --console. A flag it already has, or a --label after its two files,
+    // starts the next boot.
+    let mut boot: [Option<String>; 3] = [None, None, None];
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--guest" => args.guest = Some(value()?),
-            "--console" => args.console = Some(value()?),
+            "--guest" | "--console" | "--label" => {
+                let i = match flag.as_str() {
+                    "--guest" => 0,
+                    "--console" => 1,
+                    _ => 2,
+                };
+                if boot[i].is_some() || (i == 2 && boot[0].is_some() && boot[1].is_some()) {
+                    args.boots.push(finish_boot(&mut boot)?);
+                }
+                boot[i] = Some(value()?);
+            }
             "--host" => args.host = Some(value()?),
             "--ktap" => args.ktap.push(value()?),
             "--host-status" => {
@@ -69,10 +90,22 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
-    if args.guest.is_some() != args.console.is_some() {
-        return Err("--guest and --console go together".into());
+    if boot.iter().any(Option::is_some) {
+        args.boots.push(finish_boot(&mut boot)?);
     }
     Ok(args)
+}
+
+/// The boot of `--guest`, `--console` and `--label` values read so far.
+fn finish_boot(boot: &mut [Option<String>; 3]) -> Result<Boot, String> {
+    match (boot[0].take(), boot[1].take(), boot[2].take()) {
+        (Some(results), Some(console), label) => Ok(Boot {
+            results,
+            console,
+            label: label.unwrap_or_else(|| "guest".into()),
+        }),
+        _ => Err("each boot needs its --guest and its --console".into()),
+    }
 }
 
 fn read(path: &str) -> Result<String, String> {
@@ -211,9 +244,9 @@ fn run(args: Args) -> Result<bool, String> {
             report("host", suites);
         }
     }
-    if let (Some(res), Some(con)) = (&args.guest, &args.console) {
-        let (res, con) = (read(res)?, read(con)?);
-        report("guest", guest_results(&res, &con));
+    for boot in &args.boots {
+        let (res, con) = (read(&boot.results)?, read(&boot.console)?);
+        report(&boot.label, guest_results(&res, &con));
         for f in figures(&res) {
             println!("figure {f}");
         }
@@ -234,7 +267,7 @@ fn run(args: Args) -> Result<bool, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {
             if !e.is_empty() {
@@ -259,6 +292,27 @@ mod tests {
     use super::*;
 
     const SUITE: &str = "KTAP version 1\n1..1\n    # Subtest: s\n    1..1\n    ok 1 a\nok 1 s\n";
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn boots_pair_up_with_their_labels() {
+        let a = parse_args(argv(
+            "--guest r1 --console c1 --host h --host-status 0 --label intree --guest r2 --console c2",
+        ))
+        .unwrap();
+        let boots: Vec<_> = a
+            .boots
+            .iter()
+            .map(|b| (b.results.as_str(), b.console.as_str(), b.label.as_str()))
+            .collect();
+        assert_eq!(boots, [("r1", "c1", "guest"), ("r2", "c2", "intree")]);
+        assert!(parse_args(argv("--guest r1 --guest r2 --console c2")).is_err());
+        assert!(parse_args(argv("--guest r1 --console c1 --label x")).is_err());
+        assert!(parse_args(argv("--console c1")).is_err());
+    }
 
     #[test]
     fn figures_are_collected() {
