@@ -4,22 +4,36 @@
 //! (`drivers/cxl/core/features.c`), unmodified, on a fwctl core, driven
 //! through the kernel's CXL mock (`tools/testing/cxl`, "cxl_test").
 //!
-//! `fwctl_cxl_test SUITE CORE.ko [--compare-with FILE] [--record FILE]
+//! `fwctl_cxl_test SUITE CORE.ko|builtin [--compare-with FILE] [--record FILE]
 //! [--storm-cycles N] [--storm-device cxl_mem.N] [--fuzz-ops N]`
 //! loads `CORE.ko`, then the mock's module stack, speaks the fwctl CXL
 //! protocol (`include/uapi/fwctl/cxl.h`) to every mock memory device, and
-//! unloads everything. Every value a case sees is written down; with
+//! unloads everything.
+//!
+//! With `builtin` for CORE (the `intree` flavour) the core, the CXL stack
+//! and the mock's memory driver are built in, with the `cxl_mem.N` devices
+//! registered at boot and none of the mock's topology (no ports, no
+//! regions): nothing is loaded, the suite waits for every device to be
+//! bound with its fwctl node, the unload case becomes an unbind and a
+//! bind, and nothing is unloaded at the end. The fuzz cases print no
+//! per-module coverage (there are no modules).
+//!
+//! Every value a case sees is written down; with
 //! `--record` the observations go to a file, and with `--compare-with` a
 //! last case requires this run's observations to equal that file's: the
 //! harness runs the suite on our core, then on the kernel's C core, and
 //! the second run compares.
 //!
 //! Cases that taint the kernel (Set Feature needs `FWCTL_RPC_DEBUG_WRITE`)
-//! run after the untainted ones.
+//! run after the untainted ones. A built-in core taints once per boot: if
+//! an earlier suite made it taint, the taint case checks that it does not
+//! log again.
 
 use fwctl_selftests::{
     as_nobody,
+    check_taint_logged,
     compare::Observations,
+    core_is_built_in,
     cxl_mock::{
         self,
         Node, //
@@ -38,20 +52,19 @@ use fwctl_selftests::{
         EPERM, //
     },
     fail_on,
+    fwctl_tainted,
     ioctl_with,
     join_by_deadline,
     kcov::{
         print_coverage,
         Kcov, //
     },
-    kernel_log,
     module_name,
     ok,
     open_node,
     option_value,
     run,
     slab_sweep_knobs,
-    taint_message,
     tainted,
     tally_cycles,
     tally_faults,
@@ -130,6 +143,11 @@ fn setup() -> &'static Setup {
     SETUP.get().expect("set in main")
 }
 
+/// Whether the core (and the CXL stack with the mock) is built in.
+fn built_in() -> bool {
+    core_is_built_in(&setup().core)
+}
+
 /// Writes down an observation for the comparison between cores.
 fn seen(what: impl Into<String>) {
     SEEN.push(what);
@@ -168,9 +186,17 @@ fn call(f: &File, scope: u32, req: &[u8], out_len: usize) -> io::Result<(u32, u3
 // --- Setup ---------------------------------------------------------------
 
 fn load_modules() -> Check {
-    fail_on(run("insmod", &[setup().core.as_str()]))?;
-    fail_on(cxl_mock::load())?;
-    let found = cxl_mock::nodes();
+    let found = if built_in() {
+        ensure!(
+            Path::new("/sys/class/fwctl").is_dir(),
+            "the core is said to be built in, but /sys/class/fwctl is missing"
+        );
+        fail_on(cxl_mock::wait_built_in())?
+    } else {
+        fail_on(run("insmod", &[setup().core.as_str()]))?;
+        fail_on(cxl_mock::load())?;
+        cxl_mock::nodes()
+    };
     ensure!(!found.is_empty(), "no fwctl node belongs to a CXL memdev");
     seen(format!("{} CXL fwctl devices", found.len()));
     let _ = NODES.set(found);
@@ -690,7 +716,12 @@ fn fuzz_at(label: &str, seed: u64, ops: usize, scopes: &[u32]) -> Result<usize, 
     let mut r = Rng(seed);
     let mut out = vec![0u8; 8192];
     let mut replies = 0;
-    let kcov = fail_on(Kcov::open())?;
+    // Coverage is counted per module, and a built-in core has none.
+    let kcov = if built_in() {
+        None
+    } else {
+        fail_on(Kcov::open())?
+    };
     let mut pcs = HashSet::new();
     let start = Instant::now();
     for i in 0..ops {
@@ -836,6 +867,7 @@ fn failed_allocations_in_rpcs() -> Check {
 // --- Write scopes (taint) ------------------------------------------------
 
 fn set_feature_at_debug_write_taints_and_sticks() -> Check {
+    let tainted_before = fwctl_tainted()?;
     let f = first()?;
     let new = 0x600d_cafe_u32 ^ setup().core.len() as u32;
     let (size, retval, _) = ok(
@@ -860,14 +892,11 @@ fn set_feature_at_debug_write_taints_and_sticks() -> Check {
         ),
         "SET_FEATURE back",
     )?;
-    let t = fail_on(tainted())?;
-    ensure!(t & (1 << TAINT_FWCTL) != 0, "TAINT_FWCTL not set: {t:#x}");
-    let want = taint_message()?;
-    let n = fail_on(kernel_log())?
-        .lines()
-        .filter(|l| l.ends_with(&want))
-        .count();
-    ensure!(n == 1, "{n} messages \"{want}\", want one");
+    check_taint_logged(
+        "set_feature_at_debug_write_taints_and_sticks",
+        built_in(),
+        tainted_before,
+    )?;
     let mut none: [u8; 0] = [];
     expect_errno(
         rpc(&f, scope::DEBUG_WRITE, &set_feature_request(1), &mut none),
@@ -883,20 +912,7 @@ fn set_feature_at_debug_write_taints_and_sticks() -> Check {
 /// The fwctl node of mock platform device `platform`, waiting for it to
 /// probe.
 fn node_of(platform: &str) -> Result<PathBuf, Failure> {
-    let start = Instant::now();
-    loop {
-        if let Some(n) = cxl_mock::nodes()
-            .into_iter()
-            .find(|n| n.platform == platform)
-        {
-            return Ok(n.path);
-        }
-        ensure!(
-            start.elapsed() < cxl_mock::PROBE_TIMEOUT,
-            "{platform}: no fwctl node after binding"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    fail_on(cxl_mock::wait_node(platform, cxl_mock::PROBE_TIMEOUT))
 }
 
 /// The platform devices (`cxl_mem.N`) whose endpoint decoders are a
@@ -980,7 +996,7 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
         "# storm device: {platform} (region targets: {:?})",
         region_members()
     );
-    let drv = "/sys/bus/platform/drivers/cxl_mock_mem";
+    let drv = cxl_mock::DRIVER_DIR;
     let (mut calls, start) = (0usize, Instant::now());
     for cycle in 0..cycles {
         let path = node_of(&platform)?;
@@ -1068,8 +1084,7 @@ fn unbind_with_fds_open_and_an_rpc_loop() -> Check {
         unreachable!()
     });
     std::thread::sleep(Duration::from_millis(200));
-    std::fs::write("/sys/bus/platform/drivers/cxl_mock_mem/unbind", &n.platform)
-        .map_err(|e| Failure::Fail(format!("unbind {}: {e}", n.platform)))?;
+    fail_on(cxl_mock::unbind(&n.platform))?;
     let calls = looper
         .join()
         .map_err(|_| Failure::Fail("RPC thread panicked".into()))?
@@ -1087,7 +1102,53 @@ fn unbind_with_fds_open_and_an_rpc_loop() -> Check {
         "RPC after unbind",
     )?;
     ensure!(!n.path.exists(), "{} still exists", n.path.display());
+    if built_in() {
+        // Nothing unloads the mock at the end: bind the device back.
+        bind_back(&n.platform)?;
+    }
     Ok(())
+}
+
+/// Binds `platform` back to the mock memory driver and checks that its
+/// node returns and answers INFO as a CXL device.
+fn bind_back(platform: &str) -> Check {
+    fail_on(cxl_mock::bind(platform))?;
+    let path = fail_on(cxl_mock::wait_node(platform, cxl_mock::BOOT_PROBE_TIMEOUT))?;
+    let f = fail_on(open_node(&path))?;
+    let got = ok(info(&f, &mut []), "INFO after binding back")?;
+    ensure!(
+        got.device_type == device_type::CXL,
+        "{}: device type {} after binding back",
+        path.display(),
+        got.device_type
+    );
+    Ok(())
+}
+
+/// On a built-in stack, where nothing unloads: the mock memory device of
+/// the second node is unbound with an FD open, whose INFO and RPC then
+/// fail with ENODEV, the FD closes, and the device is bound again and
+/// answers.
+fn unbind_with_an_fd_open_and_bind_again() -> Check {
+    let n = nodes()?
+        .get(1)
+        .ok_or_else(|| Failure::Fail("one CXL device only".into()))?;
+    let f = fail_on(open_node(&n.path))?;
+    fail_on(cxl_mock::unbind(&n.platform))?;
+    ensure!(!n.path.exists(), "{} still exists", n.path.display());
+    expect_errno(info(&f, &mut []), ENODEV, "INFO after unbind")?;
+    expect_errno(
+        rpc(
+            &f,
+            scope::CONFIGURATION,
+            &cxl::get_supported_features(0, 0),
+            &mut [0u8; 64],
+        ),
+        ENODEV,
+        "RPC after unbind",
+    )?;
+    drop(f);
+    bind_back(&n.platform)
 }
 
 fn unload_with_an_fd_open() -> Check {
@@ -1112,10 +1173,15 @@ fn unload_with_an_fd_open() -> Check {
 }
 
 fn results_match_the_other_core() -> Check {
+    let first = if setup().record.is_some() {
+        "the first core of the pair: observations recorded"
+    } else {
+        "no --record or --compare-with: nothing to compare"
+    };
     SEEN.finish(
         setup().record.as_deref(),
         setup().compare_with.as_deref(),
-        "the first core of the pair: observations recorded",
+        first,
     )
 }
 
@@ -1123,7 +1189,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!(
-            "usage: fwctl_cxl_test SUITE CORE.ko [--record FILE] [--compare-with FILE] \
+            "usage: fwctl_cxl_test SUITE CORE.ko|builtin [--record FILE] [--compare-with FILE] \
              [--storm-cycles N] [--storm-device cxl_mem.N] [--fuzz-ops N]"
         );
         std::process::exit(2);
@@ -1154,6 +1220,14 @@ fn main() {
         storm_device: flag("--storm-device").map(|p| p.to_string_lossy().into_owned()),
         fuzz_ops,
     });
+    let last: Case = if built_in() {
+        (
+            "unbind_with_an_fd_open_and_bind_again",
+            unbind_with_an_fd_open_and_bind_again,
+        )
+    } else {
+        ("unload_with_an_fd_open", unload_with_an_fd_open)
+    };
     let cases: &[Case] = &[
         ("load_modules", load_modules),
         (
@@ -1216,7 +1290,7 @@ fn main() {
             "unbind_with_fds_open_and_an_rpc_loop",
             unbind_with_fds_open_and_an_rpc_loop,
         ),
-        ("unload_with_an_fd_open", unload_with_an_fd_open),
+        last,
         ("results_match_the_other_core", results_match_the_other_core),
     ];
     let suite = &args[1];

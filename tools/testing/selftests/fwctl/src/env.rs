@@ -8,6 +8,13 @@
 //! If any of that is false their results mean nothing, so it is checked
 //! here first. Prints one KTAP suite, `env`, on stdout.
 //!
+//! Usage: `fwctl_env_test`
+//!
+//! The flavour is the kernel command line's `fwctl_flavour=`: `debug`
+//! checks the debug features, which other flavours skip; on `intree`
+//! (the core built in, no module loaded before the suites) the taint word
+//! may not even have the out-of-tree bit.
+//!
 //! Run with `--as-nobody-probe PATH` it is instead the helper that
 //! `drop_to_nobody` starts as uid 65534: it prints its credentials and
 //! whether it could open PATH.
@@ -46,10 +53,22 @@ fn effective_caps() -> Result<u64, String> {
     u64::from_str_radix(&hex, 16).map_err(|e| format!("CapEff '{hex}': {e}"))
 }
 
+/// The flavour the kernel command line names (`fwctl_flavour=NAME`), or
+/// `none`.
+fn flavour() -> String {
+    std::fs::read_to_string("/proc/cmdline")
+        .ok()
+        .and_then(|c| {
+            c.split_whitespace()
+                .find_map(|a| a.strip_prefix("fwctl_flavour="))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "none".into())
+}
+
 /// Whether the kernel command line says this is the debug flavour.
 fn debug_flavour() -> bool {
-    std::fs::read_to_string("/proc/cmdline")
-        .is_ok_and(|c| c.split_whitespace().any(|a| a == "fwctl_flavour=debug"))
+    flavour() == "debug"
 }
 
 fn runs_as_root() -> Check {
@@ -130,16 +149,27 @@ fn nobody_probe(path: &str) -> ! {
     std::process::exit(0)
 }
 
+/// Only the out-of-tree bit (our modules) and the test bit (KUnit) may be
+/// set; on the intree flavour, where no module has been loaded yet, only
+/// the test bit.
 fn taint_starts_clean() -> Check {
     let taint = tainted().map_err(ktap::Failure::Fail)?;
-    let unexpected = taint & !(1 << TAINT_OOT_MODULE | 1 << TAINT_TEST);
+    let (allowed, which) = if flavour() == "intree" {
+        (1 << TAINT_TEST, "test (intree: no module is loaded yet)")
+    } else {
+        (
+            1 << TAINT_OOT_MODULE | 1 << TAINT_TEST,
+            "out-of-tree and test",
+        )
+    };
+    let unexpected = taint & !allowed;
     if unexpected != 0 {
         let bits: Vec<String> = (0..64)
             .filter(|b| unexpected & (1 << b) != 0)
             .map(|b| b.to_string())
             .collect();
         fail!(
-            "taint {taint:#x} has bits {} set besides out-of-tree and test",
+            "taint {taint:#x} has bits {} set besides {which}",
             bits.join(",")
         );
     }
@@ -148,7 +178,7 @@ fn taint_starts_clean() -> Check {
 
 fn kasan_enabled() -> Check {
     if !debug_flavour() {
-        skip!("not the debug flavour");
+        skip!("the {} flavour is not the debug one", flavour());
     }
     let log = kernel_log().map_err(ktap::Failure::Fail)?;
     ensure!(
@@ -161,7 +191,7 @@ fn kasan_enabled() -> Check {
 /// A debugfs or procfs file that exists only when a debug feature is built in.
 fn debug_file(path: &str) -> Check {
     if !debug_flavour() {
-        skip!("not the debug flavour");
+        skip!("the {} flavour is not the debug one", flavour());
     }
     ensure!(std::path::Path::new(path).exists(), "{path} is missing");
     Ok(())

@@ -112,9 +112,106 @@ pub fn kernel_log() -> Result<String, String> {
     Ok(log)
 }
 
+/// One record of the kernel log: its sequence number and its message.
+pub struct LogRecord {
+    pub seq: u64,
+    pub message: String,
+}
+
+/// The records of [`kernel_log`]'s text, in order: each
+/// `prio,seq,time,flags;message` line (the lines after a record that start
+/// with a space are its dictionary, not records).
+pub fn log_records(log: &str) -> Vec<LogRecord> {
+    log.lines()
+        .filter_map(|l| {
+            let (head, message) = l.split_once(';')?;
+            let seq = head.split(',').nth(1)?.parse().ok()?;
+            Some(LogRecord {
+                seq,
+                message: message.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The sequence number of the kernel log's last record so far; 0 for an
+/// empty log.
+pub fn kernel_log_end() -> Result<u64, String> {
+    Ok(log_records(&kernel_log()?).last().map_or(0, |r| r.seq))
+}
+
+/// What a kernel splat prints (the markers the QEMU run fails on).
+pub const SPLATS: [&str; 5] = ["BUG:", "Oops", "WARNING:", "KASAN", "Call Trace"];
+
+/// The messages logged after record `seq` that show a splat.
+pub fn splats_after(seq: u64) -> Result<Vec<String>, String> {
+    Ok(log_records(&kernel_log()?)
+        .into_iter()
+        .filter(|r| r.seq > seq && SPLATS.iter().any(|s| r.message.contains(s)))
+        .map(|r| r.message)
+        .collect())
+}
+
+/// Prints `text` as a diagnostic of the running KTAP case `case`: it comes
+/// before the case's result, so it reads as that case's.
+pub fn diagnostic(case: &str, text: &str) {
+    for line in text.lines() {
+        println!("    # {case}: {line}");
+    }
+}
+
 /// `TAINT_FWCTL` (`include/linux/panic.h`): set by the first write-scope
 /// RPC.
 pub const TAINT_FWCTL: u32 = 19;
+
+/// The end of every taint message of a core (see [`taint_message`]).
+pub const TAINT_TEXT: &str = "): has requested full access to the physical device";
+
+/// Whether TAINT_FWCTL is set now.
+pub fn fwctl_tainted() -> Result<bool, ktap::Failure> {
+    Ok(fail_on(tainted())? & (1 << TAINT_FWCTL) != 0)
+}
+
+/// Checks the taint after this process's write-scope RPCs: TAINT_FWCTL
+/// is set, and the core logged its message the number of times its one
+/// "taint once" bit allows.
+///
+/// A loadable core, loaded for the suite, starts with the bit clear: it
+/// names this process exactly once. So does a built-in core whose kernel
+/// was not fwctl-tainted when the case began (`tainted_before`). A
+/// built-in core that an earlier suite of this boot made taint has the
+/// bit set for the rest of the boot: it names this process in no message,
+/// and the boot's log holds exactly one taint message, that earlier one's.
+/// `case` names the case for the diagnostic that says which was checked.
+pub fn check_taint_logged(case: &str, core_built_in: bool, tainted_before: bool) -> ktap::Check {
+    let t = fail_on(tainted())?;
+    ktap::ensure!(t & (1 << TAINT_FWCTL) != 0, "TAINT_FWCTL not set: {t:#x}");
+    let want = taint_message()?;
+    let log = fail_on(kernel_log())?;
+    let mine = log.lines().filter(|l| l.ends_with(&want)).count();
+    if !(core_built_in && tainted_before) {
+        ktap::ensure!(mine == 1, "{mine} messages \"{want}\", want one");
+        return Ok(());
+    }
+    diagnostic(
+        case,
+        "the core is built in and the kernel was fwctl-tainted before this case: \
+         checking that the core's taint message is not logged again",
+    );
+    ktap::ensure!(
+        mine == 0,
+        "{mine} messages \"{want}\" from a built-in core that had tainted the kernel \
+         already, want none"
+    );
+    let all: Vec<&str> = log.lines().filter(|l| l.ends_with(TAINT_TEXT)).collect();
+    ktap::ensure!(
+        all.len() == 1,
+        "{} taint messages in this boot's log, want the one of its first write-scope RPC: {all:?}",
+        all.len()
+    );
+    diagnostic(case, &format!("this boot's one taint message: {}", all[0]));
+    Ok(())
+}
 
 /// The kernel's taint word.
 pub fn tainted() -> Result<u64, String> {
@@ -229,8 +326,20 @@ pub mod loopback {
     }
 }
 
+/// The literal CORE argument of the suites that take a fwctl core: the
+/// core is built into the kernel (the `intree` flavour), and there is no
+/// module to load or unload.
+pub const BUILT_IN_CORE: &str = "builtin";
+
+/// Whether a suite's CORE argument says the core is built in.
+pub fn core_is_built_in(core: &str) -> bool {
+    core == BUILT_IN_CORE
+}
+
 /// The kernel's CXL mock (`tools/testing/cxl`, "cxl_test"): its modules
-/// in the guest, loading them, and the fwctl devices of its memdevs.
+/// in the guest, loading them, and the fwctl devices of its memdevs. On
+/// the `intree` flavour its memory driver is built in, with four
+/// `cxl_mem.N` devices registered at boot and none of its topology.
 pub mod cxl_mock {
     use super::{
         fwctl_nodes,
@@ -266,6 +375,13 @@ pub mod cxl_mock {
     ];
     /// How long the mock's asynchronous probes may take.
     pub const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
+    /// How long the built-in mock's asynchronous probes of the devices
+    /// registered at boot may take (each sleeps 0.5 to 1 s, in parallel).
+    pub const BOOT_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The mock memory driver, on the platform bus.
+    pub const DRIVER: &str = "cxl_mock_mem";
+    /// Its directory, with `bind` and `unbind`.
+    pub const DRIVER_DIR: &str = "/sys/bus/platform/drivers/cxl_mock_mem";
 
     /// Whether this guest carries the mock: the harness builds it only for
     /// a kernel with CXL as modules (the debug flavour).
@@ -312,6 +428,77 @@ pub mod cxl_mock {
                 })
             })
             .collect()
+    }
+
+    /// Whether the platform device `dev` is bound to the mock memory driver.
+    pub fn bound(dev: &Path) -> bool {
+        std::fs::canonicalize(dev.join("driver"))
+            .is_ok_and(|d| d.file_name().is_some_and(|n| n == DRIVER))
+    }
+
+    /// Unbinds the platform device `platform` (`cxl_mem.0`) from the mock
+    /// memory driver.
+    pub fn unbind(platform: &str) -> Result<(), String> {
+        std::fs::write(format!("{DRIVER_DIR}/unbind"), platform)
+            .map_err(|e| format!("unbind {platform}: {e}"))
+    }
+
+    /// Binds the platform device `platform` to the mock memory driver.
+    pub fn bind(platform: &str) -> Result<(), String> {
+        std::fs::write(format!("{DRIVER_DIR}/bind"), platform)
+            .map_err(|e| format!("bind {platform}: {e}"))
+    }
+
+    /// The fwctl node of the platform device `platform`, waiting up to
+    /// `within` for its probe.
+    pub fn wait_node(platform: &str, within: Duration) -> Result<PathBuf, String> {
+        let start = Instant::now();
+        loop {
+            if let Some(n) = nodes().into_iter().find(|n| n.platform == platform) {
+                return Ok(n.path);
+            }
+            if start.elapsed() > within {
+                return Err(format!("{platform}: no fwctl node after {within:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits up to [`BOOT_PROBE_TIMEOUT`] until every mock memory device of
+    /// the built-in mock is bound to it and has its fwctl node; those nodes.
+    ///
+    /// # Errors
+    ///
+    /// No mock memory device, or the devices not yet bound or without a
+    /// node when the time ran out.
+    pub fn wait_built_in() -> Result<Vec<Node>, String> {
+        let start = Instant::now();
+        loop {
+            let devs = devices();
+            let found = nodes();
+            let missing: Vec<String> = devs
+                .iter()
+                .filter_map(|d| {
+                    let name = d.file_name()?.to_string_lossy().into_owned();
+                    let ready = bound(d) && found.iter().any(|n| n.platform == name);
+                    (!ready).then_some(name)
+                })
+                .collect();
+            if !devs.is_empty() && missing.is_empty() {
+                return Ok(found);
+            }
+            if start.elapsed() > BOOT_PROBE_TIMEOUT {
+                return Err(if devs.is_empty() {
+                    "no mock memory device (cxl_mem.N) on the platform bus".into()
+                } else {
+                    format!(
+                        "not bound to {DRIVER} with a fwctl node after {BOOT_PROBE_TIMEOUT:?}: \
+                         {missing:?}"
+                    )
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Loads the kernel modules the mock needs, then the mock, on the fwctl
