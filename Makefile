@@ -62,7 +62,7 @@ BOOT_MODULES := fwctl_selfcheck_peer fwctl_selfcheck
 # Static programs for the guest.
 GUEST_PROGRAMS := fwctl_env_test fwctl_conformance_test fwctl_bench fwctl_cxemu_test \
 	fwctl_mlx5_test fwctl_cli_test fwctl_cxl_test fwctl fwctl_mlx5_bench \
-	fwctl_fuzz fwctl_mlx5_core_test fwctl_audit_test
+	fwctl_fuzz fwctl_mlx5_core_test fwctl_audit_test fwctl_builtin_test
 
 # The short fuzzing campaign of `make check`: differential ops per core on
 # the loopback (Documentation/dev-tools/fwctl-fuzz.rst).
