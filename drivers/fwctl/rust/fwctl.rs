@@ -3,13 +3,17 @@
 //! fwctl for Rust drivers, in the shape of the kernel's `kernel::fwctl`.
 //!
 //! C header: `include/linux/fwctl.h`. The kernel's own abstraction
-//! (`rust/kernel/fwctl.rs`) is only built when the C core is built in, so an
-//! out-of-tree driver cannot use it. This file offers the same items with
-//! the same signatures over the C ABI that our `fwctl.ko` exports
-//! (`_fwctl_alloc_device`, `fwctl_register`, `fwctl_unregister`, namespace
-//! `FWCTL`): a driver written for `kernel::fwctl` builds against it by
-//! changing its `use` path. `Documentation/driver-api/fwctl-rs.rst` maps
-//! each item and lists what differs, and a host test compares the two files.
+//! (`rust/kernel/fwctl.rs`, `kernel::fwctl`) is only built with
+//! `CONFIG_RUST_FWCTL_ABSTRACTIONS`, which needs a built-in fwctl core
+//! (`FWCTL=y`: the C core, or ours grafted into the tree,
+//! `Documentation/driver-api/fwctl-intree.rst`), so it does not exist where
+//! fwctl is a module, as our out-of-tree `fwctl.ko` is. This file offers the
+//! same items with the same signatures over the C ABI that every fwctl core
+//! exports (`_fwctl_alloc_device`, `fwctl_register`, `fwctl_unregister`,
+//! namespace `FWCTL`), compiled into each driver: a driver written for
+//! `kernel::fwctl` builds against it by changing its `use` path.
+//! `Documentation/driver-api/fwctl-rs.rst` maps each item and lists what
+//! differs, and a host test compares the two files.
 //!
 //! Rust code cannot be shared between modules, so driver crates include
 //! this file:
