@@ -412,6 +412,9 @@ host-test:
 # commands on its standard input (one more boot, about a minute); each
 # reports a KTAP suite.
 check: initramfs host-test
+	$(Q)[ "$(FLAVOUR)" != intree ] || { \
+		echo "make check boots the intree kernel after the debug one: run it without FLAVOUR=intree" >&2; \
+		exit 2; }
 	$(Q)echo "check: make install into a staging root"
 	$(Q)scripts/install-test.sh "$$(cat $(O)/kdir)" $(MAKE) --no-print-directory \
 		FLAVOUR=$(FLAVOUR) >$(O)/check/install.ktap 2>&1 || true
@@ -420,7 +423,7 @@ check: initramfs host-test
 	$(Q)scripts/dkms-test.sh "$$(cat $(O)/kdir)" >$(O)/check/dkms.ktap 2>&1 || true
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
-	$(Q)$(MAKE) --no-print-directory FLAVOUR=intree check-intree
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=intree KDIR= check-intree
 	$(Q)echo "check: make shell, commands on its standard input"
 	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
 		>$(O)/check/shell.ktap 2>&1 || true

@@ -8,8 +8,9 @@
 # Usage: scripts/build-kernel.sh [base|debug|intree]     (default: debug)
 #
 # intree builds the grafted tree (scripts/graft.sh) with our core in the
-# kernel. Its key does not cover our sources, which change with every
-# edit: each call grafts them again and runs the kernel's incremental build.
+# kernel. Its key covers our Kconfig files but not our sources, which change
+# with every edit: each call grafts them again and runs the kernel's
+# incremental build.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +46,12 @@ key=$({
 	clang-19 --version | head -n 1
 	bindgen --version
 	basename "$ksrc"
+	# The grafted tree's options: a change to them is a new configuration.
+	if [ "$flavour" = intree ]; then
+		cat "$here/../Kconfig" "$here/../drivers/fwctl/Kconfig.rust" \
+			"$here/../drivers/fwctl/mlx5/Kconfig" "$here/../samples/fwctl/Kconfig" \
+			"$here/../tools/testing/fwctl/Kconfig"
+	fi
 } | sha256sum | cut -c1-12)
 out="$FWCTL_CACHE/build/$kver-$flavour-$key"
 

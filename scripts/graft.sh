@@ -46,12 +46,19 @@ fi
 # What we lay, as "repo-path tree-path". Not our uAPI headers (the kernel's
 # are the uAPI), the userspace samples or the mlx5_core stand-in, which
 # exports what an in-tree mlx5_core exports.
+# From a git checkout, the files git tracks or would (build output and
+# anything ignored stay out); else every file.
+paths=(drivers/fwctl include/linux/fwctl_ext.h include/linux/cxemu.h
+	samples/fwctl/Kconfig samples/fwctl/Kbuild samples/fwctl/loopback samples/fwctl/loopback_c
+	tools/testing/fwctl/Kconfig tools/testing/fwctl/Kbuild tools/testing/fwctl/cxemu
+	tools/testing/fwctl/cxl_boot)
 files() {
 	echo "Kconfig drivers/fwctl/Kconfig.fwctl-rs"
-	(cd "$repo" && find drivers/fwctl include/linux/fwctl_ext.h include/linux/cxemu.h \
-		samples/fwctl/Kconfig samples/fwctl/Kbuild samples/fwctl/loopback samples/fwctl/loopback_c \
-		tools/testing/fwctl/Kconfig tools/testing/fwctl/Kbuild tools/testing/fwctl/cxemu \
-		tools/testing/fwctl/cxl_boot -type f ! -name '*.o' ! -name '.*' | sort | sed 's/.*/& &/')
+	if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$repo" ls-files --cached --others --exclude-standard -- "${paths[@]}"
+	else
+		(cd "$repo" && find "${paths[@]}" -type f)
+	fi | sort | sed 's/.*/& &/'
 }
 
 manifest=$intree/.fwctl-rs-files
