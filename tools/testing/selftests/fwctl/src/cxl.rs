@@ -1090,17 +1090,7 @@ fn unbind_with_fds_open_and_an_rpc_loop() -> Check {
         .map_err(|_| Failure::Fail("RPC thread panicked".into()))?
         .map_err(Failure::Fail)?;
     ensure!(calls > 0, "no RPC completed before the unbind");
-    expect_errno(info(&a, &mut []), ENODEV, "INFO after unbind")?;
-    expect_errno(
-        rpc(
-            &a,
-            scope::CONFIGURATION,
-            &cxl::get_supported_features(0, 0),
-            &mut [0u8; 64],
-        ),
-        ENODEV,
-        "RPC after unbind",
-    )?;
+    expect_enodev(&a, "unbind")?;
     ensure!(!n.path.exists(), "{} still exists", n.path.display());
     if built_in() {
         // Nothing unloads the mock at the end: bind the device back.
@@ -1136,19 +1126,24 @@ fn unbind_with_an_fd_open_and_bind_again() -> Check {
     let f = fail_on(open_node(&n.path))?;
     fail_on(cxl_mock::unbind(&n.platform))?;
     ensure!(!n.path.exists(), "{} still exists", n.path.display());
-    expect_errno(info(&f, &mut []), ENODEV, "INFO after unbind")?;
+    expect_enodev(&f, "unbind")?;
+    drop(f);
+    bind_back(&n.platform)
+}
+
+/// INFO and an RPC on `f`, whose device went at `event`, fail with ENODEV.
+fn expect_enodev(f: &File, event: &str) -> Check {
+    expect_errno(info(f, &mut []), ENODEV, &format!("INFO after {event}"))?;
     expect_errno(
         rpc(
-            &f,
+            f,
             scope::CONFIGURATION,
             &cxl::get_supported_features(0, 0),
             &mut [0u8; 64],
         ),
         ENODEV,
-        "RPC after unbind",
-    )?;
-    drop(f);
-    bind_back(&n.platform)
+        &format!("RPC after {event}"),
+    )
 }
 
 fn unload_with_an_fd_open() -> Check {
