@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the host toolchain fwctl-rs builds with: Debian packages for the
-# kernel build and QEMU, and bindgen-cli through cargo. Idempotent: when
-# everything is present it only checks and returns.
+# kernel build, QEMU and scripts/lint.sh, and bindgen-cli through cargo.
+# Idempotent: when everything is present it only checks and returns.
 #
 # Usage: scripts/setup.sh            (as root, or with sudo available)
 set -euo pipefail
@@ -15,6 +15,7 @@ PKGS=(
 	cpio kmod busybox-static qemu-system-x86
 	make gcc libc6-dev xz-utils ca-certificates
 	dkms # for scripts/dkms-test.sh (dkms.conf)
+	python3-docutils # for scripts/lint.sh (case rst)
 )
 BINDGEN_VERSION=0.72.1
 
