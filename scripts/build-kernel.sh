@@ -26,6 +26,11 @@ log() { printf 'build-kernel: %s\n' "$*" >&2; }
 
 ksrc=$("$here/fetch-kernel.sh")
 pristine=$ksrc
+# The intree kernel builds our code as the kernel's own, linted as our
+# modules are: clippy, and warnings as errors in our directories (their
+# Kbuild files read FWCTL_WERROR).
+INTREE_VARS=()
+[ "$flavour" = intree ] && INTREE_VARS=(CLIPPY=1 FWCTL_WERROR=1)
 # --no-print-directory: under `make -C DIR ...` the caller's MAKEFLAGS
 # carry -w, and "make[1]: Entering directory" would end up in the version.
 kver=$(make -s --no-print-directory -C "$ksrc" kernelversion)
@@ -46,8 +51,10 @@ key=$({
 	clang-19 --version | head -n 1
 	bindgen --version
 	basename "$ksrc"
-	# The grafted tree's options: a change to them is a new configuration.
+	# The grafted tree's options, and how its build lints our code: a
+	# change to them is a new configuration.
 	if [ "$flavour" = intree ]; then
+		printf '%s\n' "${INTREE_VARS[@]}"
 		cat "$here/../Kconfig" "$here/../drivers/fwctl/Kconfig.rust" \
 			"$here/../drivers/fwctl/mlx5/Kconfig" "$here/../samples/fwctl/Kconfig" \
 			"$here/../tools/testing/fwctl/Kconfig"
@@ -55,10 +62,12 @@ key=$({
 } | sha256sum | cut -c1-12)
 out="$FWCTL_CACHE/build/$kver-$flavour-$key"
 
-kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "$@"; }
+kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "${INTREE_VARS[@]}" "$@"; }
+# One build at a time: a second `make` waits for the first, then finds the
+# build complete. The intree flavour grafts under the same lock.
+mkdir -p "$FWCTL_CACHE/build"
+exec 9>"$FWCTL_CACHE/build/.lock"
 if [ "$flavour" = intree ]; then
-	mkdir -p "$FWCTL_CACHE/build"
-	exec 9>"$FWCTL_CACHE/build/.lock"
 	flock 9
 	ksrc=$("$here/graft.sh" "$pristine" "$FWCTL_CACHE/src/intree-$(basename "$pristine")")
 	if [ -f "$out/.fwctl-complete" ]; then
@@ -79,10 +88,6 @@ if [ -f "$out/.fwctl-complete" ]; then
 	exit 0
 fi
 
-# One build at a time: a second `make` waits for the first, then finds the
-# build complete.
-mkdir -p "$FWCTL_CACHE/build"
-exec 9>"$FWCTL_CACHE/build/.lock"
 flock 9
 if [ -f "$out/.fwctl-complete" ]; then
 	echo "$out"

@@ -36,10 +36,15 @@ esac
 [ ! -e "$ksrc/.config" ] && [ ! -d "$ksrc/include/config" ] ||
 	die "$ksrc is configured; graft a clean tree (make mrproper)"
 
+[ "$(realpath -m "$intree")" != "$ksrc" ] || die "the copy would be KSRC itself"
+if [ -e "$intree" ] && [ ! -f "$intree/.fwctl-rs-files" ]; then
+	die "$intree exists and is no graft of ours (no .fwctl-rs-files)"
+fi
 if [ ! -d "$intree" ]; then
 	log "copying $ksrc to $intree"
 	rm -rf "$intree.tmp"
 	cp -al "$ksrc" "$intree.tmp" 2>/dev/null || { rm -rf "$intree.tmp"; cp -a "$ksrc" "$intree.tmp"; }
+	: >"$intree.tmp/.fwctl-rs-files"
 	mv "$intree.tmp" "$intree"
 fi
 
@@ -63,8 +68,10 @@ files() {
 
 manifest=$intree/.fwctl-rs-files
 old=$(cat "$manifest" 2>/dev/null || true)
-new=$(files | cut -d' ' -f2)
+new=$(files | while read -r src dst; do [ -f "$repo/$src" ] && echo "$dst"; done)
 while read -r src dst; do
+	# A tracked file deleted from the work tree is gone from ours too.
+	[ -f "$repo/$src" ] || continue
 	# install(1) replaces the file (a new inode), and -C leaves an equal
 	# one alone.
 	install -C -D -m 0644 "$repo/$src" "$intree/$dst"

@@ -63,7 +63,8 @@ impl Devices {
     pub(crate) fn new() -> Result<Self> {
         let region = Region::new(MAX_DEVICES, c"fwctl")?;
         let class = ClassRegistration::new()?;
-        BASE.store(region.base(), Ordering::Relaxed);
+        // Release: a driver that sees the base sees the class registered.
+        BASE.store(region.base(), Ordering::Release);
         Ok(Self {
             _class: class,
             _region: region,
@@ -88,7 +89,7 @@ pub(crate) fn init_builtin() -> Result {
 /// ENODEV before the core is set up (a built-in driver that initialises
 /// before `subsys_initcall`); ENOSPC with every minor taken; ENOMEM.
 pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
-    let base = BASE.load(Ordering::Relaxed);
+    let base = BASE.load(Ordering::Acquire);
     if base == 0 {
         return Err(ENODEV);
     }

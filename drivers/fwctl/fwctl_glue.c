@@ -145,8 +145,6 @@ EXPORT_SYMBOL_NS_GPL(fwctl_unregister, "FWCTL");
 EXPORT_SYMBOL_NS_GPL(fwctl_set_ext_ops, "FWCTL");
 
 #ifndef MODULE
-int fwctl_rs_builtin_init(void);
-
 /*
  * Built into the kernel, the core must exist before the first driver
  * registers a device, and drivers register from their probes at

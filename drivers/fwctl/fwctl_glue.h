@@ -44,4 +44,9 @@ void fwctl_glue_trace_rpc(struct fwctl_device *fwctl,
 void fwctl_glue_trace_unregister(struct fwctl_device *fwctl, u32 orphaned);
 const char *fwctl_glue_dev_name(struct fwctl_device *fwctl);
 
+#ifndef MODULE
+/* Built in: the core's setup, in wrappers/entry.rs. */
+int fwctl_rs_builtin_init(void);
+#endif
+
 #endif

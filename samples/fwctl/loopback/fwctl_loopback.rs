@@ -346,13 +346,19 @@ fn new_device_data() -> Result<LoopbackDevice> {
 }
 
 /// Registers a new device, unregisters it, and registers the same device
-/// again: the driver API refuses the second registration (a device
-/// registers once), and its errno is the answer.
+/// again: the second registration is refused (a device registers once),
+/// and its errno is the answer. Our driver API refuses it itself; on
+/// `kernel::fwctl` fwctl-rs's core does (`fwctl_register()`: EBUSY), which
+/// is why that build needs it (Kconfig).
 fn register_twice(parent: &'static device::Device<device::Bound>) -> Result {
     let dev = fwctl::Device::<Loopback>::new(parent)?;
-    // SAFETY: dropped at once, before the parent goes; never forgotten.
+    // SAFETY: dropped at once, before the parent goes; never forgotten;
+    // `dev` was never registered.
     drop(unsafe { fwctl::Registration::new(parent, &dev, new_device_data())? });
-    // SAFETY: as above.
+    // SAFETY: dropped at once, before the parent goes; never forgotten.
+    // `dev` was registered once: our driver API returns EBUSY before it
+    // reaches the core, and on `kernel::fwctl` (built only for fwctl-rs's
+    // core) the core's `fwctl_register()` does.
     drop(unsafe { fwctl::Registration::new(parent, &dev, new_device_data())? });
     Ok(())
 }
