@@ -429,7 +429,8 @@ check: initramfs host-test
 	$(Q)echo "check: booting the $(FLAVOUR) kernel (console: $(O)/check/console.log)"
 	$(Q)$(BOOT) --mode check $(CXEMU) $(IMAGES) $(O)/check || true
 	$(Q)$(if $(KDIR),echo "check: no intree boot with KDIR (it boots a kernel of ours)",\
-		$(MAKE) --no-print-directory FLAVOUR=intree check-intree)
+		$(MAKE) --no-print-directory FLAVOUR=intree check-intree || \
+		echo "check: the intree boot did not run (the report counts it failed)")
 	$(Q)echo "check: make shell, commands on its standard input"
 	$(Q)scripts/shell-test.sh $(O)/check/shell $(SHELL_BOOT) $(O)/check/shell \
 		>$(O)/check/shell.ktap 2>&1 || true

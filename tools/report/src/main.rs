@@ -245,7 +245,16 @@ fn run(args: Args) -> Result<bool, String> {
         }
     }
     for boot in &args.boots {
-        let (res, con) = (read(&boot.results)?, read(&boot.console)?);
+        // A boot that never ran (its kernel did not build, say) fails as
+        // a result of its own, after the other boots' results.
+        let (res, con) = match (read(&boot.results), read(&boot.console)) {
+            (Ok(res), Ok(con)) => (res, con),
+            (res, con) => {
+                let diag = [res.err(), con.err()].into_iter().flatten().collect();
+                report(&boot.label, vec![harness_failure("guest ran", diag)]);
+                continue;
+            }
+        };
         report(&boot.label, guest_results(&res, &con));
         for f in figures(&res) {
             println!("figure {f}");
@@ -312,6 +321,19 @@ mod tests {
         assert!(parse_args(argv("--guest r1 --guest r2 --console c2")).is_err());
         assert!(parse_args(argv("--guest r1 --console c1 --label x")).is_err());
         assert!(parse_args(argv("--console c1")).is_err());
+    }
+
+    #[test]
+    fn a_boot_that_never_ran_fails() {
+        let args = Args {
+            boots: vec![Boot {
+                results: "/nonexistent/results.ktap".into(),
+                console: "/nonexistent/console.log".into(),
+                label: "intree".into(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(run(args), Ok(false));
     }
 
     #[test]
