@@ -63,6 +63,13 @@ key=$({
 out="$FWCTL_CACHE/build/$kver-$flavour-$key"
 
 kmake() { make -C "$ksrc" O="$out" "${KMAKE_VARS[@]}" "${INTREE_VARS[@]}" "$@"; }
+kbuild() {
+	kmake -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
+		tail -n 40 "$out/build.log" >&2
+		log "kernel build failed; full log: $out/build.log"
+		exit 1
+	}
+}
 # One build at a time: a second `make` waits for the first, then finds the
 # build complete. The intree flavour grafts under the same lock.
 mkdir -p "$FWCTL_CACHE/build"
@@ -71,11 +78,7 @@ if [ "$flavour" = intree ]; then
 	flock 9
 	ksrc=$("$here/graft.sh" "$pristine" "$FWCTL_CACHE/src/intree-$(basename "$pristine")")
 	if [ -f "$out/.fwctl-complete" ]; then
-		kmake -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
-			tail -n 40 "$out/build.log" >&2
-			log "kernel build failed; full log: $out/build.log"
-			exit 1
-		}
+		kbuild
 		touch "$out/.fwctl-complete"
 		echo "$out"
 		exit 0
@@ -136,11 +139,7 @@ if [ $bad -ne 0 ]; then
 fi
 
 start=$SECONDS
-kmake -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
-	tail -n 40 "$out/build.log" >&2
-	log "kernel build failed; full log: $out/build.log"
-	exit 1
-}
+kbuild
 touch "$out/.fwctl-complete"
 log "built in $((SECONDS - start)) s"
 echo "$out"
