@@ -18,6 +18,7 @@
 
 use fwctl_selftests::{
     cxl_mock,
+    device_name,
     diagnostic,
     errnos::ENODEV,
     expect_errno,
@@ -68,14 +69,20 @@ const BOOT_DEVICES: usize = 4;
 /// The boot device the removal case takes.
 const REMOVED: &str = "cxl_mem.0";
 
-fn core_is_built_in() -> Check {
+/// The names of the loaded modules (`/proc/modules`).
+fn loaded_modules() -> Result<Vec<String>, Failure> {
     let modules = ok(std::fs::read_to_string("/proc/modules"), "/proc/modules")?;
-    let loaded: Vec<&str> = modules
+    Ok(modules
         .lines()
         .filter_map(|l| l.split_whitespace().next())
-        .collect();
+        .map(str::to_string)
+        .collect())
+}
+
+fn core_is_built_in() -> Check {
+    let loaded = loaded_modules()?;
     ensure!(
-        !loaded.contains(&"fwctl"),
+        !loaded.iter().any(|m| m == "fwctl"),
         "fwctl is a loaded module: {loaded:?}"
     );
     ensure!(
@@ -161,10 +168,10 @@ fn core_initialises_before_the_drivers() -> Check {
 /// as its device, under a `cxl_mem.N` bound to the mock.
 fn cxl_devices_register_at_boot() -> Check {
     const CASE: &str = "cxl_devices_register_at_boot";
-    let modules = ok(std::fs::read_to_string("/proc/modules"), "/proc/modules")?;
+    let loaded = loaded_modules()?;
     ensure!(
-        modules.trim().is_empty(),
-        "modules are loaded, so the devices need not be the kernel's own:\n{modules}"
+        loaded.is_empty(),
+        "modules are loaded, so the devices need not be the kernel's own: {loaded:?}"
     );
     // The mock probes asynchronously: wait until every device is bound.
     let nodes = fail_on(cxl_mock::wait_built_in())?;
@@ -187,7 +194,7 @@ fn cxl_devices_register_at_boot() -> Check {
         cxl.len()
     );
     for path in &cxl {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let name = device_name(path);
         let link = format!("/sys/class/fwctl/{name}/device");
         let dev = ok(std::fs::canonicalize(&link), &link)?;
         let Some(n) = nodes.iter().find(|n| &n.path == path) else {
@@ -246,16 +253,7 @@ fn removal_of_a_boot_device() -> Check {
     );
     // A sysfs bind probes before it returns: the time covers the probe.
     let started = Instant::now();
-    fail_on(cxl_mock::bind(REMOVED))?;
-    let back = removed_node()?;
-    let f = fail_on(open_node(&back))?;
-    let got = ok(info(&f, &mut []), "INFO after binding again")?;
-    ensure!(
-        got.device_type == device_type::CXL,
-        "{}: device type {} after binding again",
-        back.display(),
-        got.device_type
-    );
+    let back = cxl_mock::bind_again(REMOVED, cxl_mock::BOOT_PROBE_TIMEOUT)?;
     diagnostic(
         "removal_of_a_boot_device",
         &format!(

@@ -33,6 +33,7 @@ use fwctl_selftests::{
     as_nobody,
     check_taint_logged,
     core_is_built_in,
+    device_name,
     diagnostic,
     errnos::{
         E2BIG,
@@ -158,7 +159,7 @@ fn device_type() -> u32 {
 
 /// Whether `node`'s device is the loopback drivers' faux parent.
 fn is_loopback(node: &Path) -> bool {
-    let name = node.file_name().unwrap_or_default().to_string_lossy();
+    let name = device_name(node);
     std::fs::canonicalize(format!("/sys/class/fwctl/{name}/device"))
         .is_ok_and(|t| t.to_string_lossy().ends_with(LOOPBACK_PARENT))
 }
@@ -870,11 +871,11 @@ fn read_scopes_do_not_taint() -> Check {
         rpc(&f, scope::DEBUG_WRITE, &request(OP_ECHO, 0, 0), &mut out),
         "write-scope RPC",
     )?;
-    let dev = node.file_name().unwrap_or_default().to_string_lossy();
+    let dev = device_name(&node);
     let got: Vec<String> = events
         .records()?
         .iter()
-        .filter(|r| r.event == "fwctl_rpc" && r.field("dev") == Some(&*dev))
+        .filter(|r| r.event == "fwctl_rpc" && r.field("dev") == Some(dev.as_str()))
         .map(|r| {
             format!(
                 "scope={} taint={}",

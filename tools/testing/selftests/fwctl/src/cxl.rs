@@ -996,7 +996,6 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
         "# storm device: {platform} (region targets: {:?})",
         region_members()
     );
-    let drv = cxl_mock::DRIVER_DIR;
     let (mut calls, start) = (0usize, Instant::now());
     for cycle in 0..cycles {
         let path = node_of(&platform)?;
@@ -1026,15 +1025,14 @@ fn unbind_bind_storm_under_rpc_loops() -> Check {
             })
             .collect();
         std::thread::sleep(Duration::from_millis(20 + 20 * (cycle as u64 % 5)));
-        let unbound = std::fs::write(format!("{drv}/unbind"), &platform)
-            .map_err(|e| Failure::Fail(format!("cycle {cycle}: unbind {platform}: {e}")));
+        let unbound =
+            cxl_mock::unbind(&platform).map_err(|e| Failure::Fail(format!("cycle {cycle}: {e}")));
         // The loops end by themselves at ENODEV; `stop` ends them after
         // 10 s (or at once if the unbind failed), which fails the cycle.
         let within = Duration::from_secs(if unbound.is_ok() { 10 } else { 0 });
         let ended = join_by_deadline(loops, within, &stop);
         unbound?;
-        std::fs::write(format!("{drv}/bind"), &platform)
-            .map_err(|e| Failure::Fail(format!("cycle {cycle}: bind {platform}: {e}")))?;
+        cxl_mock::bind(&platform).map_err(|e| Failure::Fail(format!("cycle {cycle}: {e}")))?;
         for e in ended {
             calls += e
                 .map_err(|_| Failure::Fail("an RPC loop panicked".into()))?
@@ -1094,24 +1092,8 @@ fn unbind_with_fds_open_and_an_rpc_loop() -> Check {
     ensure!(!n.path.exists(), "{} still exists", n.path.display());
     if built_in() {
         // Nothing unloads the mock at the end: bind the device back.
-        bind_back(&n.platform)?;
+        cxl_mock::bind_again(&n.platform, cxl_mock::BOOT_PROBE_TIMEOUT)?;
     }
-    Ok(())
-}
-
-/// Binds `platform` back to the mock memory driver and checks that its
-/// node returns and answers INFO as a CXL device.
-fn bind_back(platform: &str) -> Check {
-    fail_on(cxl_mock::bind(platform))?;
-    let path = fail_on(cxl_mock::wait_node(platform, cxl_mock::BOOT_PROBE_TIMEOUT))?;
-    let f = fail_on(open_node(&path))?;
-    let got = ok(info(&f, &mut []), "INFO after binding back")?;
-    ensure!(
-        got.device_type == device_type::CXL,
-        "{}: device type {} after binding back",
-        path.display(),
-        got.device_type
-    );
     Ok(())
 }
 
@@ -1128,7 +1110,8 @@ fn unbind_with_an_fd_open_and_bind_again() -> Check {
     ensure!(!n.path.exists(), "{} still exists", n.path.display());
     expect_enodev(&f, "unbind")?;
     drop(f);
-    bind_back(&n.platform)
+    cxl_mock::bind_again(&n.platform, cxl_mock::BOOT_PROBE_TIMEOUT)?;
+    Ok(())
 }
 
 /// INFO and an RPC on `f`, whose device went at `event`, fail with ENODEV.

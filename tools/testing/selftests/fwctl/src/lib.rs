@@ -342,9 +342,20 @@ pub fn core_is_built_in(core: &str) -> bool {
 /// `cxl_mem.N` devices registered at boot and none of its topology.
 pub mod cxl_mock {
     use super::{
+        fail_on,
         fwctl_nodes,
+        ok,
+        open_node,
         run,
         unload_loaded, //
+    };
+    use fwctl_uapi::{
+        device_type,
+        info, //
+    };
+    use ktap::{
+        ensure,
+        Failure, //
     };
     use std::{
         path::{
@@ -462,6 +473,23 @@ pub mod cxl_mock {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Binds the platform device `platform` to the mock memory driver
+    /// again and waits up to `within` for its fwctl node, which must answer
+    /// INFO as a CXL device; that node.
+    pub fn bind_again(platform: &str, within: Duration) -> Result<PathBuf, Failure> {
+        fail_on(bind(platform))?;
+        let path = fail_on(wait_node(platform, within))?;
+        let f = fail_on(open_node(&path))?;
+        let got = ok(info(&f, &mut []), "INFO after binding again")?;
+        ensure!(
+            got.device_type == device_type::CXL,
+            "{}: device type {} after binding again",
+            path.display(),
+            got.device_type
+        );
+        Ok(path)
     }
 
     /// Waits up to [`BOOT_PROBE_TIMEOUT`] until every mock memory device of
