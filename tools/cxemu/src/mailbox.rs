@@ -17,6 +17,8 @@ use std::{
     sync::atomic::{
         fence,
         AtomicU32,
+        AtomicU64,
+        AtomicU8,
         Ordering, //
     },
 };
@@ -111,20 +113,28 @@ const PROT_READ: i32 = 1;
 const PROT_WRITE: i32 = 2;
 const MAP_SHARED: i32 = 1;
 
+/// One unit of a bulk copy: an aligned word, or a byte at an edge.
+enum Unit<'a> {
+    Word(&'a AtomicU64),
+    Byte(&'a AtomicU8),
+}
+
 /// The shared memory, mapped.
 ///
 /// # Invariants
 ///
-/// `base` points to a `MAP_SHARED` mapping of [`SHM_SIZE`] bytes that lives
-/// as long as `self`. The guest writes to it concurrently, so it is only
-/// touched through atomics and raw copies, never through references to
-/// plain data.
+/// `base` points to a page-aligned `MAP_SHARED` mapping of [`SHM_SIZE`]
+/// bytes that lives as long as `self`. The guest writes to it concurrently,
+/// so every access to it is atomic: registers as [`AtomicU32`], bulk copies
+/// as [`AtomicU64`] words and [`AtomicU8`] edges with relaxed ordering,
+/// ordered against the registers by fences. No plain access, and no
+/// reference to plain data, ever touches the mapping.
 pub struct Shm {
     base: NonNull<u8>,
     _file: File,
 }
 
-// SAFETY: `Shm` is a raw mapping accessed only with atomics and raw copies.
+// SAFETY: `Shm` is a raw mapping accessed only with atomics.
 unsafe impl Send for Shm {}
 
 impl Shm {
@@ -186,31 +196,71 @@ impl Shm {
     }
 
     /// Copies `len` bytes at `off` out of the shared memory.
+    ///
+    /// The guest may write the range while it is copied (a misbehaving
+    /// driver): the copy then holds some mix of old and new bytes, which
+    /// the firmware parses like any other input. It is never undefined
+    /// behaviour, as every byte is read atomically.
     pub fn copy_out(&self, off: usize, len: usize) -> Vec<u8> {
-        assert!(off + len <= SHM_SIZE);
         fence(Ordering::Acquire);
         let mut v = vec![0u8; len];
-        // SAFETY: in bounds (checked above); `v` is a distinct allocation.
-        unsafe { std::ptr::copy_nonoverlapping(self.base.as_ptr().add(off), v.as_mut_ptr(), len) };
+        self.for_each_unit(off, len, |at, unit| match unit {
+            Unit::Word(w) => {
+                v[at..at + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_ne_bytes())
+            }
+            Unit::Byte(b) => v[at] = b.load(Ordering::Relaxed),
+        });
         v
     }
 
     /// Copies `data` into the shared memory at `off`.
     pub fn copy_in(&self, off: usize, data: &[u8]) {
-        assert!(off + data.len() <= SHM_SIZE);
-        // SAFETY: in bounds (checked above); `data` is a distinct allocation.
-        unsafe {
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.base.as_ptr().add(off), data.len())
-        };
+        self.for_each_unit(off, data.len(), |at, unit| match unit {
+            Unit::Word(w) => {
+                let mut word = [0; 8];
+                word.copy_from_slice(&data[at..at + 8]);
+                w.store(u64::from_ne_bytes(word), Ordering::Relaxed);
+            }
+            Unit::Byte(b) => b.store(data[at], Ordering::Relaxed),
+        });
         fence(Ordering::Release);
     }
 
     /// Zeroes `len` bytes at `off`.
     pub fn zero(&self, off: usize, len: usize) {
-        assert!(off + len <= SHM_SIZE);
-        // SAFETY: in bounds (checked above).
-        unsafe { std::ptr::write_bytes(self.base.as_ptr().add(off), 0, len) };
+        self.for_each_unit(off, len, |_, unit| match unit {
+            Unit::Word(w) => w.store(0, Ordering::Relaxed),
+            Unit::Byte(b) => b.store(0, Ordering::Relaxed),
+        });
         fence(Ordering::Release);
+    }
+
+    /// Walks the `len` bytes at `off` as atomic units: single bytes up to
+    /// the first 8-byte boundary, 8-byte words while they fit, then single
+    /// bytes again. `f` gets each unit with its position relative to `off`.
+    fn for_each_unit(&self, off: usize, len: usize, mut f: impl FnMut(usize, Unit<'_>)) {
+        assert!(off.checked_add(len).is_some_and(|end| end <= SHM_SIZE));
+        let head = off.next_multiple_of(8).min(off + len) - off;
+        let words_end = head + (len - head) / 8 * 8;
+        let mut at = 0;
+        while at < len {
+            // SAFETY for both: `self.base + off + at` is inside the mapping,
+            // which lives as long as `&self` (invariant), since `at < len`
+            // and `off + len <= SHM_SIZE` (asserted); every access to the
+            // mapping is atomic (invariant), so no plain access races these.
+            let p = unsafe { self.base.as_ptr().add(off + at) };
+            if (head..words_end).contains(&at) {
+                // SAFETY: as above, and `p..p + 8` ends at or before
+                // `off + words_end <= off + len`; `p` is 8-aligned, as the
+                // mapping is page-aligned and `off + at` is a multiple of 8.
+                f(at, Unit::Word(unsafe { AtomicU64::from_ptr(p.cast()) }));
+                at += 8;
+            } else {
+                // SAFETY: as above; a byte needs no alignment.
+                f(at, Unit::Byte(unsafe { AtomicU8::from_ptr(p) }));
+                at += 1;
+            }
+        }
     }
 
     /// Offset of slot `i`'s register `reg`.
