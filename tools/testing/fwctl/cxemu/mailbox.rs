@@ -2,7 +2,8 @@
 
 //! The command exchange with the firmware.
 //!
-//! A command goes into one of [`NUM_SLOTS`] slots, each under its own lock:
+//! A command goes into one of [`NUM_SLOTS`] slots, each under its own lock
+//! (the first free one, so a slow command does not hold up the others):
 //! the input is copied into the slot's input area, its lengths are set,
 //! `RESULT` and `OUT_LEN` are cleared to "pending" and 0, a write barrier
 //! orders all that before the doorbell (the slot's next sequence number),
@@ -20,9 +21,9 @@
 //! Waiting for a completion is adaptive: the firmware usually answers
 //! within microseconds, so the wait first spins (with `cpu_relax()`) for at
 //! most [`SPIN_TIMEOUT`], then sleeps between looks ([`POLL_INTERVAL`]).
-//! It does not rely on high-resolution timers: without them (our kernels:
-//! tinyconfig, `HZ=250`) any sleep lasts at least a tick, 4 ms, which the
-//! spin keeps off the common path. Waits are bounded by [`CMD_TIMEOUT`]; a
+//! It does not rely on high-resolution timers: without them any sleep
+//! lasts at least a tick (4 ms at `HZ=250`), which the spin keeps off the
+//! common path. Waits are bounded by [`CMD_TIMEOUT`]; a
 //! timeout marks the device failed (`EIO` at once from then on) and keeps
 //! the slot out of use, as the firmware may still write to it, until a new
 //! firmware generation reloads the function.
@@ -54,7 +55,8 @@ use kernel::{
             Write, //
         },
         LockClassKey,
-        Mutex, //
+        Mutex,
+        MutexGuard, //
     },
     time::Delta, //
 };
@@ -329,8 +331,7 @@ impl<'bound> Mailbox<'bound> {
             return Err(EMSGSIZE);
         }
         self.usable()?;
-        let i = self.next_slot.fetch_add(1, Relaxed) as usize % NUM_SLOTS;
-        let mut slot = self.slots[i].lock();
+        let (i, mut slot) = self.take_slot();
         // Again under the slot lock: the firmware may have failed or moved
         // on while this command waited for the slot.
         self.usable()?;
@@ -346,6 +347,21 @@ impl<'bound> Mailbox<'bound> {
             self.mark_failed();
         }
         r
+    }
+
+    /// Takes a slot for one command: the first free one, looking from a
+    /// start that moves on with every command, so that a slow command holds
+    /// up only the callers that find every slot busy. Those wait for the
+    /// slot at their start.
+    fn take_slot(&self) -> (usize, MutexGuard<'_, Slot>) {
+        let start = self.next_slot.fetch_add(1, Relaxed) as usize;
+        (0..NUM_SLOTS)
+            .map(|k| (start + k) % NUM_SLOTS)
+            .find_map(|i| Some((i, self.slots[i].try_lock()?)))
+            .unwrap_or_else(|| {
+                let i = start % NUM_SLOTS;
+                (i, self.slots[i].lock())
+            })
     }
 
     /// One command in slot `i`, whose lock the caller holds.

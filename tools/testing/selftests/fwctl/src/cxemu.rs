@@ -546,6 +546,46 @@ fn fault_delay_is_waited_out() -> Check {
     Ok(())
 }
 
+/// A command the firmware holds for a second occupies its slot only: the
+/// [`NUM_SLOTS`] * 3 NOPs another file sends meanwhile, one after another,
+/// take the free slots and none waits for the held one.
+fn a_slow_command_holds_up_only_its_slot() -> Check {
+    const HELD: Duration = Duration::from_millis(1000);
+    fail_on(host(&format!("emu fault delay {} 0x80d", HELD.as_millis())))?;
+    let c = fail_on(Cmd::open())?;
+    let slow = std::thread::spawn(move || {
+        let start = Instant::now();
+        (c.exec(&nop(), 16).map(drop), start.elapsed())
+    });
+    // The firmware takes the command from its slot within a poll.
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    let mut fast = Ok(());
+    for i in 0..NUM_SLOTS * 3 {
+        fast = fast.and_then(|()| {
+            exec_ok(&nop(), 16)
+                .map(drop)
+                .map_err(|e| format!("NOP {i}: {e}"))
+        });
+    }
+    let took = start.elapsed();
+    let (held, held_for) = slow
+        .join()
+        .map_err(|_| Failure::Fail("thread panicked".into()))?;
+    fail_on(fast)?;
+    fail_on(held.map_err(|e| format!("the held NOP: errno {e}")))?;
+    ensure!(
+        held_for >= HELD,
+        "the held NOP completed after {held_for:?}: the fault did not hold it"
+    );
+    ensure!(
+        took < Duration::from_millis(500),
+        "{} NOPs beside the held one took {took:?}: one waited for its slot",
+        NUM_SLOTS * 3
+    );
+    Ok(())
+}
+
 fn fault_status_reaches_the_caller() -> Check {
     fail_on(host("emu fault status 0x4 0x1234abcd 0x80d"))?;
     let out = fail_on(exec(&nop(), 16))?;
@@ -572,8 +612,9 @@ fn last_slot() -> Result<usize, String> {
     v.parse().map_err(|_| format!("last_slot={v}"))
 }
 
-/// Runs NOPs until the next command goes to `slot` (slots are handed out
-/// round-robin and nothing else runs commands in this suite).
+/// Runs NOPs until the next command goes to `slot` (with every slot free,
+/// as nothing else runs commands in this suite, the driver hands them out
+/// in turn).
 fn steer_to(slot: usize) -> Result<(), String> {
     for _ in 0..NUM_SLOTS {
         if (last_slot()? + 1) % NUM_SLOTS == slot {
@@ -894,6 +935,10 @@ fn main() {
         ("transport_limits", transport_limits),
         ("concurrent_commands", concurrent_commands),
         ("fault_delay_is_waited_out", fault_delay_is_waited_out),
+        (
+            "a_slow_command_holds_up_only_its_slot",
+            a_slow_command_holds_up_only_its_slot,
+        ),
         (
             "fault_status_reaches_the_caller",
             fault_status_reaches_the_caller,
