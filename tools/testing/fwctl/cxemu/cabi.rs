@@ -32,7 +32,7 @@ use kernel::{
 
 use crate::{
     function::CmdIf,
-    regs::DATA_SIZE, //
+    mailbox::Mailbox, //
 };
 
 /// The glue's `struct auxiliary_device`, only ever behind a pointer.
@@ -144,9 +144,10 @@ unsafe fn cmd_if<'a>(cmd_if: *const c_void) -> &'a CmdIf<'a> {
 ///
 /// `out` may overlap `input` (the C mlx5 idiom passes one buffer as both).
 /// The mailbox takes the input as `&[u8]` and the reply as `&mut [u8]`,
-/// which must not cover the same memory, so an overlapping reply goes
-/// through a buffer of our own first and is copied to `out` once the
-/// input's slice is dead.
+/// which must not cover the same memory, so an overlapping input is copied
+/// first, and the reply slice made once the input's slice is dead. Nothing
+/// is zeroed twice: the mailbox writes the reply and zeroes the rest of
+/// `out`, and no staging buffer is filled before it.
 ///
 /// # Safety
 ///
@@ -173,23 +174,19 @@ unsafe extern "C" fn cxemu_rs_exec(
         let overlap = input.addr() < out.addr().saturating_add(out_size)
             && out.addr() < input.addr().saturating_add(in_len);
         let len = if overlap {
-            // The reply cannot be longer than a slot's output area.
-            let mut reply = KVVec::from_elem(0u8, out_size.min(DATA_SIZE), GFP_KERNEL)?;
-            let len = {
-                // SAFETY: the caller's contract: `input` is valid for reads
-                // of `in_len` bytes, and nobody writes them while the
-                // slice lives (`reply` is our own allocation).
-                let input = unsafe { core::slice::from_raw_parts(input, in_len) };
-                cmd.mbox.exec(input, &mut reply)?
-            };
+            // The lengths the mailbox refuses are refused before the copy.
+            Mailbox::check_lengths(in_len, out_size)?;
+            let mut staged = KVVec::with_capacity(in_len, GFP_KERNEL)?;
+            // SAFETY: the caller's contract: `input` is valid for reads of
+            // `in_len` bytes, and nobody writes them while the slice lives,
+            // which is for the copy below only.
+            let input = unsafe { core::slice::from_raw_parts(input, in_len) };
+            staged.extend_from_slice(input, GFP_KERNEL)?;
             // SAFETY: the caller's contract: `out` is valid for writes of
-            // `out_size` bytes, at least `reply.len()`; the input's slice
-            // is dead, and `reply` is our own allocation.
-            unsafe {
-                core::ptr::copy_nonoverlapping(reply.as_ptr(), out, reply.len());
-                core::ptr::write_bytes(out.add(reply.len()), 0, out_size - reply.len());
-            }
-            len
+            // `out_size` bytes that nobody else accesses; the input's slice
+            // is dead, and `staged` is our own allocation.
+            let output = unsafe { core::slice::from_raw_parts_mut(out, out_size) };
+            cmd.mbox.exec(&staged, output)?
         } else {
             // SAFETY: the caller's contract: valid buffers, which do not
             // overlap (checked above) and nobody else accesses.

@@ -9,7 +9,9 @@
  *    crate's auxiliary registration holds Rust data that only this module
  *    can read back, so a child in another module could not reach it; its
  *    device type, exported, marks it as this module's;
- *  - pci_domain_nr(), an inline the kernel crate lacks.
+ *  - pci_domain_nr(), an inline the kernel crate lacks;
+ *  - the health_poll_ms parameter, writable at run time, which a Rust
+ *    module's parameters cannot be.
  *
  * mlx5_core_cxemu.ko builds the same Rust source with a glue of its own.
  */
@@ -17,10 +19,25 @@
 #include <linux/cxemu.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "glue.h"
+
+/*
+ * How often a bound function's firmware is looked at (health.rs), as
+ * mlx5_core's health poll does every two seconds; 0 pauses the poll.
+ */
+static unsigned int health_poll_ms = 2000;
+module_param(health_poll_ms, uint, 0644);
+MODULE_PARM_DESC(health_poll_ms,
+		 "milliseconds between two looks at the firmware's generation (0: paused)");
+
+unsigned int cxemu_health_poll_ms(void)
+{
+	return READ_ONCE(health_poll_ms);
+}
 
 /* The PCI domain (segment) of @pdev, for the auxiliary device's id. */
 int cxemu_pci_domain_nr(struct pci_dev *pdev)

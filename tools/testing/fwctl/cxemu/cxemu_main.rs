@@ -17,6 +17,7 @@
 
 mod cabi;
 mod function;
+mod health;
 mod mailbox;
 mod pcidev;
 // The mlx5 fwctl driver's PRM description, of which probe uses a little.

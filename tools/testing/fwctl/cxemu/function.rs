@@ -21,6 +21,7 @@ use kernel::{
 
 use crate::{
     cabi::AuxDevice,
+    health::HealthPoll,
     mailbox::Mailbox,
     pcidev::{
         self,
@@ -53,10 +54,11 @@ pub(crate) struct CmdIf<'bound> {
     pub(crate) caps: KVec<u8>,
 }
 
-/// Per-function driver data. Fields drop in order: the auxiliary device
-/// goes (and its driver unbinds) before the mailbox and its BAR, and the
-/// function is disabled last.
+/// Per-function driver data. Fields drop in order: the health poll stops,
+/// the auxiliary device goes (and its driver unbinds) before the mailbox
+/// and its BAR, and the function is disabled last.
 pub(crate) struct CxemuData<'bound> {
+    _health: Pin<KBox<HealthPoll<'bound>>>,
     _aux: AuxDevice<'bound>,
     _mbox: Arc<Mailbox<'bound>>,
     _enabled: Enabled<'bound>,
@@ -231,6 +233,9 @@ impl pci::Driver for CxemuDriver {
                 },
             )?
         };
+        // SAFETY: the poll lives in the driver's data, which the driver
+        // core drops when the function unbinds; it is never forgotten.
+        let health = unsafe { HealthPoll::start(mbox.clone())? };
         dev_info!(
             pdev,
             "firmware generation {} ready, {} command slots\n",
@@ -238,6 +243,7 @@ impl pci::Driver for CxemuDriver {
             regs::NUM_SLOTS
         );
         Ok(CxemuData {
+            _health: health,
             _aux: aux,
             _mbox: mbox,
             _enabled: enabled,

@@ -26,6 +26,14 @@ struct pci_dev;
 int cxemu_pci_domain_nr(struct pci_dev *pdev);
 
 /*
+ * The module's health_poll_ms parameter, read anew at every look: how
+ * often a bound function's health poll looks at the firmware, 0 while the
+ * poll is paused (health.rs). Writable at run time in
+ * /sys/module/<module>/parameters/.
+ */
+unsigned int cxemu_health_poll_ms(void);
+
+/*
  * Adds the function's auxiliary device under @parent (the bound PCI
  * function), whose commands run through the command interface @priv with
  * cxemu_rs_exec(). @id is the id the driver suggests (domain, bus and

@@ -285,6 +285,16 @@ impl<'bound> Mailbox<'bound> {
         Err(ENODEV)
     }
 
+    /// The health poll's look at the firmware ([`crate::health`]): a new
+    /// generation, once ready, reloads the function as a command that met
+    /// it would. A function that is gone is the PCI core's to remove.
+    pub(crate) fn look_at_health(&self) {
+        if self.present().is_ok() {
+            // The errno is for a command; the poll has none to fail.
+            let _ = self.same_generation();
+        }
+    }
+
     /// Whether a command may be submitted: the function is there, on the
     /// attached generation, and not failed.
     fn usable(&self) -> Result {
@@ -324,12 +334,7 @@ impl<'bound> Mailbox<'bound> {
     ///   command may have been dropped by a reset or restart): the function
     ///   reloads.
     pub(crate) fn exec(&self, input: &[u8], output: &mut [u8]) -> Result<usize> {
-        if input.len() < HEADER_LEN || output.len() < HEADER_LEN {
-            return Err(EINVAL);
-        }
-        if input.len() > DATA_SIZE {
-            return Err(EMSGSIZE);
-        }
+        Self::check_lengths(input.len(), output.len())?;
         self.usable()?;
         let (i, mut slot) = self.take_slot();
         // Again under the slot lock: the firmware may have failed or moved
@@ -347,6 +352,22 @@ impl<'bound> Mailbox<'bound> {
             self.mark_failed();
         }
         r
+    }
+
+    /// The length checks of [`Mailbox::exec`], in its order.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL`: either length is shorter than a command header;
+    /// `EMSGSIZE`: the input does not fit in a slot.
+    pub(crate) fn check_lengths(in_len: usize, out_len: usize) -> Result {
+        if in_len < HEADER_LEN || out_len < HEADER_LEN {
+            return Err(EINVAL);
+        }
+        if in_len > DATA_SIZE {
+            return Err(EMSGSIZE);
+        }
+        Ok(())
     }
 
     /// Takes a slot for one command: the first free one, looking from a

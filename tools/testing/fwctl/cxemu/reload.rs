@@ -11,9 +11,12 @@
 //! driver unbinds: the fwctl device unregisters and old files get
 //! `ENODEV`) and a new one comes on the new firmware.
 //!
-//! The reload cannot run where it is noticed: a command runs inside an
-//! RPC that holds the fwctl core's registration lock for read, and
-//! unbinding takes it for write. It runs from a work item instead, which
+//! A new generation is noticed by the first command that meets it, or by
+//! the health poll ([`crate::health`]) on an idle function. The reload
+//! cannot run there: a command runs inside an RPC that holds the fwctl
+//! core's registration lock for read, and unbinding takes it for write;
+//! unbinding also cancels the health poll and waits for it. It runs from a
+//! work item instead, which
 //!
 //! - holds its own reference to the PCI function and nothing of the bound
 //!   driver instance, so removal (unbind, PCI remove, hot-unplug, rmmod)

@@ -24,6 +24,8 @@
 mod cabi;
 #[path = "../cxemu/function.rs"]
 mod function;
+#[path = "../cxemu/health.rs"]
+mod health;
 #[path = "../cxemu/mailbox.rs"]
 mod mailbox;
 #[path = "../cxemu/pcidev.rs"]

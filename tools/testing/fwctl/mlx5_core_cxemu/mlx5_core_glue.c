@@ -11,7 +11,8 @@
  *  - mlx5_cmd_do() and mlx5_cmd_exec(), plain EXPORT_SYMBOLs as in
  *    mlx5_core, over the emulated function's mailbox;
  *  - the check, at load, that no other driver of the function is
- *    registered.
+ *    registered;
+ *  - the health_poll_ms parameter (glue.h), as in cxemu.ko.
  *
  * Each function says what it keeps of mlx5_core and what not;
  * Documentation/dev-tools/mlx5-core-standin.rst has the whole list.
@@ -26,10 +27,25 @@
 #include <linux/idr.h>
 #include <linux/mlx5/device.h>
 #include <linux/mlx5/driver.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "../cxemu/glue.h"
+
+/*
+ * How often a bound function's firmware is looked at (health.rs), as
+ * mlx5_core's health poll does every two seconds; 0 pauses the poll.
+ */
+static unsigned int health_poll_ms = 2000;
+module_param(health_poll_ms, uint, 0644);
+MODULE_PARM_DESC(health_poll_ms,
+		 "milliseconds between two looks at the firmware's generation (0: paused)");
+
+unsigned int cxemu_health_poll_ms(void)
+{
+	return READ_ONCE(health_poll_ms);
+}
 
 int mlx5_core_cxemu_check_alone(void);
 
