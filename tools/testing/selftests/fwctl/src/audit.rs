@@ -32,7 +32,7 @@ use fwctl_selftests::{
     as_nobody,
     cxl_mock,
     device_name,
-    emu_stat,
+    emu_commands,
     errnos::{
         EBADMSG,
         EMSGSIZE,
@@ -398,9 +398,7 @@ fn mlx5_info(f: &File) -> Result<(u32, u32), Failure> {
 
 /// The emulated firmware's count of the commands it ran.
 fn firmware_commands() -> Result<u64, Failure> {
-    let v = fail_on(emu_stat("commands"))?;
-    v.parse()
-        .map_err(|_| Failure::Fail(format!("emulator stat commands={v}")))
+    fail_on(emu_commands())
 }
 
 /// `FWCTL_RPC` of `input` with `in_len` instead of its length.

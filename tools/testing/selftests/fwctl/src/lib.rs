@@ -640,6 +640,42 @@ pub fn emu_stat(key: &str) -> Result<String, String> {
         .ok_or(format!("no {key} in '{stats}'"))
 }
 
+/// The argument that loads the emulated function's driver (`cxemu.ko`, or
+/// the `mlx5_core` stand-in) with its health poll paused. The suites that
+/// reset the firmware and then look at the window before a command notices
+/// the new generation load it so: a poll that noticed first would reload
+/// the function under them. [`set_health_poll`] turns the poll on for the
+/// cases that test it.
+pub const HEALTH_POLL_PAUSED: &str = "health_poll_ms=0";
+
+/// Sets the health poll's interval of the loaded driver `module` of the
+/// emulated function (`cxemu` or `mlx5_core_cxemu`) to `ms`, 0 to pause it.
+pub fn set_health_poll(module: &str, ms: u32) -> Result<(), String> {
+    let p = format!("/sys/module/{module}/parameters/health_poll_ms");
+    std::fs::write(&p, format!("{ms}\n")).map_err(|e| format!("{p}: {e}"))
+}
+
+/// The emulated firmware's count of executed commands.
+pub fn emu_commands() -> Result<u64, String> {
+    let v = emu_stat("commands")?;
+    v.parse().map_err(|_| format!("emulator stat commands={v}"))
+}
+
+/// Waits up to 5 s until the emulated firmware has executed more than
+/// `before` commands: a command sent from another thread is then in the
+/// firmware's hands (held there by a delay fault, say), not still on its
+/// way through the kernel.
+pub fn wait_for_firmware(before: u64) -> Result<(), String> {
+    let start = std::time::Instant::now();
+    while emu_commands()? <= before {
+        if start.elapsed() > std::time::Duration::from_secs(5) {
+            return Err(format!("the firmware took no command after its {before}th within 5 s"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(())
+}
+
 /// Waits for every thread; the first error, or a panic, is the result.
 pub fn join_all(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Result<(), String> {
     let mut first = Ok(());

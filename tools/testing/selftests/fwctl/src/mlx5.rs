@@ -55,15 +55,18 @@ use fwctl_selftests::{
     open_node,
     plug_function,
     run,
+    set_health_poll,
     slab_sweep_knobs,
     taint_message,
     tainted,
     tally_cycles,
     unload_loaded,
     unplug_function,
+    wait_for_firmware,
     wait_unregistered,
     FailNth,
     Rng,
+    HEALTH_POLL_PAUSED,
     TAINT_FWCTL, //
 };
 use fwctl_uapi::{
@@ -183,7 +186,9 @@ fn our_pid_messages() -> Result<usize, Failure> {
 
 fn load_modules() -> Check {
     for m in ["fwctl", "cxemu", "mlx5_fwctl_cxemu"] {
-        fail_on(run("insmod", &[&format!("{KO}/{m}.ko")]))?;
+        let ko = format!("{KO}/{m}.ko");
+        let args = if m == "cxemu" { vec![ko.as_str(), HEALTH_POLL_PAUSED] } else { vec![ko.as_str()] };
+        fail_on(run("insmod", &args))?;
     }
     node()?;
     Ok(())
@@ -699,6 +704,52 @@ fn firmware_timeout_reaches_userspace() -> Check {
     Ok(())
 }
 
+/// With the health poll on, a reset is noticed without any command: an idle
+/// FD that only asks INFO gets ENODEV within the poll's interval and the
+/// reload, instead of the UID of a context the new firmware never made.
+/// With the poll paused, as the suite runs, the same FD keeps answering
+/// with its old UID: the poll is what notices.
+fn an_idle_fd_notices_a_reset_through_the_health_poll() -> Check {
+    const POLL_MS: u32 = 200;
+    let f = open()?;
+    let (uid, _) = fd_info(&f)?;
+    fail_on(host("emu reset"))?;
+    // Paused: nothing notices.
+    std::thread::sleep(Duration::from_millis(3 * u64::from(POLL_MS)));
+    let paused = fd_info(&f);
+    fail_on(set_health_poll("cxemu", POLL_MS))?;
+    let start = Instant::now();
+    let noticed = loop {
+        match info(&f, &mut [0u8; 8]) {
+            Err(e) if errno(&e) == ENODEV => break Ok(start.elapsed()),
+            Err(e) => break Err(format!("INFO after the reset: {e}, want ENODEV")),
+            Ok(_) if start.elapsed() > Duration::from_secs(5) => {
+                break Err(format!(
+                    "INFO still answered 5 s after the reset, with the poll every {POLL_MS} ms"
+                ))
+            }
+            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let paused_again = set_health_poll("cxemu", 0);
+    ensure!(
+        paused.as_ref().is_ok_and(|&(u, _)| u == uid),
+        "INFO with the poll paused, after the reset: {:?}, want the old UID {uid}",
+        paused.map(|(u, _)| u)
+    );
+    let took = fail_on(noticed)?;
+    fail_on(paused_again)?;
+    // One interval to the next look, and the reload's unbind.
+    ensure!(
+        took < Duration::from_millis(u64::from(POLL_MS) + 2000),
+        "the reset was noticed after {took:?}"
+    );
+    let g = open()?;
+    let out = call(&g, scope::DEBUG_READ_ONLY, &nop(), 16)?;
+    ensure!(out[0] == 0, "after the reload: status {:#x}", out[0]);
+    Ok(())
+}
+
 /// Resets the firmware and waits for the function to reload: the first
 /// RPC on `f` meets the new generation (ENODEV) and starts the reload.
 /// Returns an FD of the reloaded device.
@@ -982,21 +1033,25 @@ fn unplug_with_rpcs_in_flight() -> Check {
     let n = node()?;
     fail_on(host("emu fault delay 500 0x80d"))?;
     let f = open()?;
+    let before = stat("commands")?;
     let t = std::thread::spawn(move || {
         let mut out = [0u8; 16];
         rpc(&f, scope::DEBUG_READ_ONLY, &nop(), &mut out).map_err(|e| errno(&e))
     });
-    std::thread::sleep(Duration::from_millis(100));
+    let taken = wait_for_firmware(before);
     let gone = unplug(&n);
     let r = t
         .join()
         .map_err(|_| Failure::Fail("thread panicked".into()))?;
     let after = stat("live_uids");
     let replugged = plug();
+    fail_on(taken)?;
     gone?;
+    // The removal unregisters the fwctl device first, which waits for the
+    // RPC: the firmware completes it before the function goes.
     ensure!(
-        r.is_ok() || r == Err(ENODEV),
-        "RPC in flight at unplug: {r:?}"
+        r.is_ok(),
+        "RPC in the firmware at unplug: {r:?}, want its reply"
     );
     ensure!(after? == base, "live UIDs after unplug, want {base}");
     replugged
@@ -1846,6 +1901,10 @@ fn main() {
         (
             "firmware_timeout_reaches_userspace",
             firmware_timeout_reaches_userspace,
+        ),
+        (
+            "an_idle_fd_notices_a_reset_through_the_health_poll",
+            an_idle_fd_notices_a_reset_through_the_health_poll,
         ),
         (
             "a_completion_after_the_timeout_is_never_delivered",

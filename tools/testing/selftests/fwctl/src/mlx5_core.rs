@@ -103,8 +103,9 @@ use fwctl_selftests::{
         Mlx5Rpc, //
     },
     unload_loaded,
-    unplug_function, //
+    unplug_function,
     wait_unregistered,
+    HEALTH_POLL_PAUSED, //
 };
 use fwctl_uapi::{
     device_type,
@@ -491,8 +492,12 @@ fn load_modules() -> Check {
     fail_on(host("emu-kill"))?;
     fail_on(host("emu-start"))?;
     let s = setup();
-    for m in [s.core.as_str(), STAND_IN, s.driver.as_str()] {
-        fail_on(run("insmod", &[m]))?;
+    for args in [
+        &[s.core.as_str()][..],
+        &[STAND_IN, HEALTH_POLL_PAUSED],
+        &[s.driver.as_str()],
+    ] {
+        fail_on(run("insmod", args))?;
     }
     wait_node()?;
     seen(format!(
