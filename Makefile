@@ -211,7 +211,8 @@ help:
 	@echo '               mlx5 commands per second on the emulated function'
 	@echo 'make fuzz      the long differential fuzzing campaign on both cores'
 	@echo '               (FUZZ_OPS, FUZZ_SEED, FUZZ_MINUTES, REPRO=SEED:LEN,...)'
-	@echo 'make lint      rustfmt (kernel rules) and SPDX checks'
+	@echo 'make lint      SPDX, rustfmt (kernel rules), shell syntax, shared context,'
+	@echo '               rst and clippy on tools/ (scripts/lint.sh)'
 	@echo 'make fmt       reformat Rust sources'
 	@echo 'make clean     remove build/ (the kernel cache stays in $(FWCTL_CACHE))'
 	@echo 'make intree    lay fwctl-rs into a copy of a 7.3 kernel tree (KSRC=<tree>,'
@@ -478,7 +479,8 @@ bench-run: initramfs
 # The emulated function's rows alone (FLAVOUR=debug for a quick look on the
 # debug kernel: sanitizers included).
 # BENCH_RUNS boots (about 15 s each), for the spread between boots as well
-# as between the rounds of one.
+# as between the rounds of one. The report fails the target when the
+# aggregate rate on 2 or 4 FDs is below that on 1 FD (medians over boots).
 BENCH_RUNS ?= 5
 bench-mlx5-run: initramfs
 	$(Q)rm -rf $(O)/bench-mlx5

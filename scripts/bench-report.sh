@@ -11,6 +11,12 @@
 # `fwctl-X` row also gives its cost per command against `raw-X`'s
 # (medians), the end-to-end overhead of fwctl.
 #
+# Then the FD scaling check (issue 20): QUERY_ADAPTER from 1, 2 and 4
+# threads, each on its own FD (`fwctl-fds-N`: the aggregate rate of the
+# N threads). A line gives the 2- and 4-FD medians as ratios to the 1-FD
+# median, and a verdict: ok when both are at least 1, else not ok and the
+# exit status is 1, as it is when a row is missing.
+#
 # Usage: scripts/bench-report.sh RESULTS
 #        scripts/bench-report.sh --rates RESULTS...
 set -euo pipefail
@@ -59,6 +65,25 @@ if [ "${1:-}" = --rates ]; then
 			printf "%-22s %10d %10d-%-10d %7.1f%% %10d-%-10d %8.1f %9s\n", r, v, lo[r], hi[r], \
 				(v > 0 ? 100 * (hi[r] - lo[r]) / v : 0), rlo[r], rhi[r], \
 				(v > 0 ? 1e6 / v : 0), ratio
+		}
+		# The aggregate rate on 2 and on 4 FDs is at least that on 1.
+		for (f = 1; f <= 4; f *= 2) if (!(("fwctl-fds-" f) in m)) {
+			printf "bench-report: no fwctl-fds-%d row: cannot compare the rates on 2 and 4 FDs with 1\n", \
+				f > "/dev/stderr"
+			exit 1
+		}
+		one = m["fwctl-fds-1"]
+		printf "\nQUERY_ADAPTER on N FDs, aggregate against 1 FD (%d/s), medians: 2 FDs %.2fx (%d/s), 4 FDs %.2fx (%d/s)\n", \
+			one, (one > 0 ? m["fwctl-fds-2"] / one : 0), m["fwctl-fds-2"], \
+			(one > 0 ? m["fwctl-fds-4"] / one : 0), m["fwctl-fds-4"]
+		below = ""
+		for (f = 2; f <= 4; f *= 2)
+			if (one <= 0 || m["fwctl-fds-" f] < one) below = below (below == "" ? "" : " and ") f " FDs"
+		if (below == "") {
+			print "ok: the aggregate rate on 2 and on 4 FDs is at least the 1-FD rate"
+		} else {
+			print "not ok: the aggregate rate on " below " is below the 1-FD rate; it must be at least that"
+			exit 1
 		}
 	}' "$@"
 	exit 0

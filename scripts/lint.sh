@@ -20,7 +20,13 @@
 #                  extensions: :doc:, :c:func:, kernel-doc, ...) are
 #                  accepted as they are. Needs python3-docutils
 #                  (scripts/setup.sh installs it)
-# Clippy runs on every module build (see the Makefile), not here.
+#   clippy         rustup's clippy on the tools/ workspace (the tool, the
+#                  emulator, the report, the guest suites), every target,
+#                  warnings as errors; built as the Makefile builds it
+#                  (rustup's cargo without the kernel's RUSTC/RUSTFLAGS,
+#                  --locked, build/cargo). Needs rustup's clippy component
+#                  (scripts/setup.sh adds it)
+# Clippy on the modules runs with every module build (see the Makefile).
 #
 # Usage: scripts/lint.sh [--fix]     --fix reformats instead of checking
 set -uo pipefail
@@ -61,7 +67,7 @@ echo "KTAP version 1"
 echo "1..1"
 echo "    KTAP version 1"
 echo "    # Subtest: lint"
-echo "    1..5"
+echo "    1..6"
 
 : >"$out"
 while read -r f; do
@@ -196,6 +202,22 @@ sys.exit(failed)
 PY
 fi
 case_end $? rst
+
+# One line per diagnostic (--message-format short), its path from the
+# repository's top.
+: >"$out"
+cargo=(env -u RUSTC -u RUSTFLAGS cargo)
+target=$PWD/build/cargo
+if ! (cd tools && "${cargo[@]}" clippy --version) >/dev/null 2>&1; then
+	echo "cargo clippy not found; rustup component add clippy (scripts/setup.sh)" >"$out"
+	false
+else
+	(cd tools && "${cargo[@]}" clippy --quiet --locked --release --workspace --all-targets \
+		--target-dir "$target" --message-format short -- -D warnings) 2>&1 |
+		sed -E 's|^([^ :]+\.rs:[0-9]+:)|tools/\1|' >"$out"
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+fi
+case_end $? clippy
 
 [ $failed -eq 0 ] && echo "ok 1 lint" || echo "not ok 1 lint"
 [ $failed -eq 0 ]

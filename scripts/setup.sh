@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the host toolchain fwctl-rs builds with: Debian packages for the
-# kernel build, QEMU and scripts/lint.sh, and bindgen-cli through cargo.
+# kernel build, QEMU and scripts/lint.sh, bindgen-cli through cargo, and
+# the rustfmt and clippy components of rustup's toolchain.
 # Idempotent: when everything is present it only checks and returns.
 #
 # Usage: scripts/setup.sh            (as root, or with sudo available)
@@ -62,6 +63,19 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if ! bindgen --version 2>/dev/null | grep -q "bindgen $BINDGEN_VERSION"; then
 	log "installing bindgen-cli $BINDGEN_VERSION"
 	cargo install --locked --quiet bindgen-cli --version "$BINDGEN_VERSION"
+fi
+
+# Userspace is built by rustup's toolchain (a minimal profile lacks both):
+# scripts/lint.sh runs its rustfmt and its clippy on tools/.
+if command -v rustup >/dev/null; then
+	installed=$(rustup component list --installed)
+	for c in rustfmt clippy; do
+		grep -q "^$c-" <<<"$installed" && continue
+		log "adding rustup component $c"
+		rustup component add "$c"
+	done
+else
+	log "no rustup: userspace (tools/) and scripts/lint.sh want rustup's cargo, rustfmt and clippy"
 fi
 
 log "toolchain ready (rustc $rustc_ver, $(bindgen --version), clang $(clang-19 -dumpversion))"

@@ -529,18 +529,31 @@ fn mlx5_replies_decode_from_prm_bytes() {
         field(&i, "uctx_caps"),
         &V::Flags(5, vec!["RAW_TX".into(), "TOOLS_RESOURCES".into()])
     );
-    // MGIR: device_id in word 0's low half, revision high half; extended
-    // firmware version at 0x44..0x50; PSID at 0x30.
+    // MGIR: device_id in word 0's low half, revision high half; hw_dev_id
+    // in word 2's low half (its high half set here, to be masked off);
+    // extended firmware version at 0x44..0x50; PSID at 0x30.
     let mut mgir = be(
-        &[(0, 0x00b0_101d), (0x44, 22), (0x48, 41), (0x4c, 1000)],
+        &[
+            (0, 0x00b0_101d),
+            (0x8, 0xffff_0212),
+            (0x44, 22),
+            (0x48, 41),
+            (0x4c, 1000),
+        ],
         0xa0,
     );
     mgir[0x30..0x33].copy_from_slice(b"MT_");
     let m = mlx5::decode_mgir(&mgir);
     assert_eq!(field(&m, "device_id"), &V::Hex(0x101d));
+    assert_eq!(field(&m, "hw_dev_id"), &V::Hex(0x212));
     assert_eq!(field(&m, "device_hw_revision"), &V::Hex(0xb0));
     assert_eq!(field(&m, "fw_version"), &V::Text("22.41.1000".into()));
     assert_eq!(field(&m, "psid"), &V::Text("MT_".into()));
+    // The two ids side by side, in the text output as in the JSON.
+    assert_eq!(
+        to_json(&FieldsJson(m)).unwrap(),
+        r#"{"device_id":4125,"hw_dev_id":530,"device_hw_revision":176,"num_ports":0,"fw_version":"22.41.1000","psid":"MT_"}"#
+    );
     // PTYS: capability at 0xc, admin at 0x18, oper at 0x24.
     let p = mlx5::decode_ptys(&be(
         &[(0, 0x0001_0004), (0xc, 1 << 27 | 1 << 20), (0x24, 1 << 27)],

@@ -306,6 +306,7 @@ pub fn decode_mgir(r: &[u8]) -> Fields {
     let (at, len) = mgir::PSID;
     vec![
         f("device_id", V::Hex(get(r, mgir::DEVICE_ID))),
+        f("hw_dev_id", V::Hex(get(r, mgir::HW_DEV_ID))),
         f(
             "device_hw_revision",
             V::Hex(get(r, mgir::DEVICE_HW_REVISION)),

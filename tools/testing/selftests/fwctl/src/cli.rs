@@ -353,6 +353,7 @@ fn mlx5_typed_queries() -> Check {
         0,
         "fwctl0: ACCESS_REG read MGIR (scope debug-read-only)
     device_id: 0x101d
+    hw_dev_id: 0x212
     device_hw_revision: 0xb0
     num_ports: 1
     fw_version: 22.41.1000

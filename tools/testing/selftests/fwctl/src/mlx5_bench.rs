@@ -19,7 +19,9 @@
 //!   (`cxemu_exec()`, reached through `cxemu_cmd`'s debugfs file);
 //! - `fwctl-<cmd>`: the same command through `FWCTL_RPC` on the mlx5
 //!   driver's node;
-//! - `fwctl-fds-<n>`: QUERY_ADAPTER from `n` threads, each on its own file.
+//! - `fwctl-fds-<n>`: QUERY_ADAPTER from `n` threads, each on its own file,
+//!   the rate of all `n` together (the report requires that of 2 and 4
+//!   files to be at least that of 1).
 //!
 //! for QUERY_ADAPTER (16 to 272 bytes), QUERY_HCA_CAP (16 to 4,112), an
 //! ACCESS_REG read of MGIR (1,040 to 1,040) and a 1 MiB NOP (1 MiB to 16).
