@@ -283,9 +283,12 @@ impl<T: Operations> Device<T> {
     pub(crate) fn new(parent: &device::Device<device::Bound>) -> Result<ARef<Self>> {
         const { assert!(offset_of!(Self, dev) == 0) };
         let ops: *const bindings::fwctl_ops = &VTable::<T>::VTABLE;
-        // SAFETY: `parent` is a bound device and `ops` a static table; the
-        // size covers `Self`, and the core's kzalloc() alignment suffices
-        // (checked in `VTABLE`).
+        // SAFETY: the core uses `parent` only in `fwctl_register`, which
+        // `Registration::new` calls only while `parent` is bound (it checks
+        // that the device's parent is the bound device it is given); `ops`
+        // is a static table, and the registration is dropped before the
+        // module goes. The size covers `Self`, and the core's kzalloc()
+        // alignment suffices (checked in `VTABLE`).
         let raw =
             unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
         let this = NonNull::new(raw.cast::<Self>()).ok_or(ENOMEM)?;

@@ -233,9 +233,11 @@ impl FwctlDevice {
 ///
 /// # Invariants
 ///
-/// `parent` is a valid device and `ops` a valid `fwctl_ops` table; both
-/// stay valid until `fwctl_unregister()` returns for the device made from
-/// them (the driver's promise in `include/linux/fwctl.h`).
+/// `parent` is a valid device while `fwctl_register()` runs for the device
+/// made from them (its `device_add()` then keeps a reference to it until
+/// `fwctl_unregister()`), and `ops` a valid `fwctl_ops` table from the
+/// start of that call until `ops` is cleared, by `fwctl_unregister()` or by
+/// the failing `fwctl_register()`. The core uses them at no other time.
 pub(crate) struct AllocRequest {
     parent: *mut bindings::device,
     ops: NonNull<bindings::fwctl_ops>,
@@ -245,8 +247,8 @@ pub(crate) struct AllocRequest {
 impl AllocRequest {
     /// # Safety
     ///
-    /// `parent` and `ops` must be valid until `fwctl_unregister()` returns
-    /// for the device made from them.
+    /// `parent` and `ops` must be valid for as long as the type's invariant
+    /// says.
     ///
     /// # Errors
     ///
@@ -257,7 +259,7 @@ impl AllocRequest {
         size: usize,
     ) -> Result<Self> {
         let ops = NonNull::new(ops.cast_mut()).ok_or(EINVAL)?;
-        // INVARIANT: valid until unregistration (caller).
+        // INVARIANT: valid as long as required (caller).
         Ok(Self { parent, ops, size })
     }
 }
@@ -287,8 +289,11 @@ impl NewDevice {
         fwctl_ext::reset(minor.get());
         let fwctl = kzalloc::<bindings::fwctl_device>(req.size, GFP_KERNEL)?.as_ptr();
         // SAFETY: `fwctl` is a fresh, zeroed allocation of at least a
-        // `fwctl_device`, which nothing else refers to; the parent outlives
-        // the device (`AllocRequest` invariant).
+        // `fwctl_device`, which nothing else refers to. The node reads the
+        // parent only in `Node::add`, which `fwctl_register()` runs while
+        // the parent is valid (`AllocRequest` invariant); from then until
+        // `Node::del` in `fwctl_unregister()`, `device_add()` holds its own
+        // reference to it.
         let node = unsafe {
             RwSem::init(
                 &raw mut (*fwctl).registration_lock,
@@ -436,8 +441,11 @@ impl OpsWrite<'_> {
         unsafe { self.dev.ops() }
     }
 
-    /// Takes the first open context off `list`, to be closed: no call into
-    /// the driver runs, so nothing else uses it.
+    /// Takes the first open context off `list`, to be closed. No call into
+    /// the driver runs, so nothing uses the driver's part of the context;
+    /// a thread on its way into an operation on the context's file may
+    /// still read `uctx->fwctl`, which nothing writes, before it waits for
+    /// the registration lock (`ioctl.rs`, `file.rs`).
     pub(crate) fn pop<'l>(&'l self, list: &'l mut OpenList<'_>) -> Option<Closing<'l>> {
         if kernel::warn_on!(!ptr::eq(list.dev, self.dev)) {
             return None;
@@ -460,8 +468,13 @@ impl OpsWrite<'_> {
 /// # Invariants
 ///
 /// `table` is the `ops` of `dev`, read under `registration_lock`, which is
-/// held for `'a`: the driver is registered (or being unregistered by the
-/// holder of the lock for writing) and its table valid.
+/// held for `'a`, so `ops` is not cleared meanwhile and the table is valid
+/// (`AllocRequest` invariant). The driver is registered: from the moment
+/// `fwctl_register()` adds the char device, through which files may open,
+/// until `ops` is cleared by `fwctl_unregister()` or a failed
+/// `fwctl_register()`, whose holder of the lock for writing may still
+/// close contexts first. Or this is `fwctl_register()`'s own check before
+/// it adds the node, which calls nothing in the table.
 #[derive(Clone, Copy)]
 pub(crate) struct Ops<'a> {
     pub(super) dev: &'a FwctlDevice,
@@ -526,9 +539,13 @@ impl<'a> Ops<'a> {
         if let Some(close) = self.table.close_uctx {
             // SAFETY: the driver's table is valid (type invariant). The
             // context was open: it was on the list, and taking it off (once)
-            // is what `Closing` records. Nothing else uses it: either every
-            // call into the driver is excluded (`OpsWrite::pop`), or the
-            // caller owned the context's only handle (`OpenList::remove`).
+            // is what `Closing` records. No other call into the driver uses
+            // it: either every call is excluded (`OpsWrite::pop`), though a
+            // thread on its way to the registration lock may still read
+            // `uctx->fwctl` (which `close_uctx` may read too, and nothing
+            // writes); or the caller owns the file's handle, taken back at
+            // release, when no operation on the file runs
+            // (`OpenList::remove`).
             unsafe { close(uctx.ptr.as_ptr()) };
         }
     }
