@@ -275,11 +275,15 @@ pub(crate) struct Device<T: Operations> {
 }
 
 impl<T: Operations> Device<T> {
-    /// Allocates an unregistered fwctl device whose parent is `parent`.
+    /// Allocates an unregistered fwctl device whose parent is `parent`,
+    /// with the lowest free minor number.
     ///
     /// # Errors
     ///
-    /// `ENOMEM` when the core cannot allocate it.
+    /// `ENOMEM` whenever the core allocates no device, since
+    /// `_fwctl_alloc_device` returns NULL without a reason: for lack of
+    /// memory, with every minor number taken, or (our core, built in)
+    /// before the core is set up.
     pub(crate) fn new(parent: &device::Device<device::Bound>) -> Result<ARef<Self>> {
         const { assert!(offset_of!(Self, dev) == 0) };
         let ops: *const bindings::fwctl_ops = &VTable::<T>::VTABLE;
@@ -436,8 +440,11 @@ impl<'a, T: Operations> Registration<'a, T> {
     /// # Errors
     ///
     /// `EINVAL` if `dev`'s parent is not `parent`; `EBUSY` if `dev` is, was,
-    /// or failed to be registered; `ENOMEM` or an error of `fwctl_register`
-    /// (no free minor, device add failed).
+    /// or failed to be registered; `ENOMEM`, or the error of `reg_data`, if
+    /// the registration data cannot be built; what `fwctl_register`
+    /// returns, which is the error of `cdev_device_add()` (adding the char
+    /// device or its `struct device`; the minor was taken by
+    /// [`Device::new`]).
     ///
     /// # Safety
     ///

@@ -33,6 +33,10 @@ pub(crate) struct Region {
 impl Region {
     /// Reserves `count` minors of a dynamically chosen major under `name`
     /// (as `/proc/devices` shows it).
+    ///
+    /// # Errors
+    ///
+    /// What `alloc_chrdev_region()` returns.
     pub(crate) fn new(count: u32, name: &'static CStr) -> Result<Self> {
         let mut base: bindings::dev_t = 0;
         // SAFETY: `base` is a valid out-pointer; the name is static, as the
@@ -71,7 +75,11 @@ pub(crate) fn minor(devt: bindings::dev_t) -> u32 {
 pub(crate) struct Minor(u32);
 
 impl Minor {
-    /// The lowest free minor in `0..=max`. ENOSPC when all are taken.
+    /// The lowest free minor in `0..=max`.
+    ///
+    /// # Errors
+    ///
+    /// ENOSPC when all are taken, ENOMEM.
     pub(crate) fn alloc(max: u32) -> Result<Self> {
         // SAFETY: the glue's IDA is a static; `ida_alloc_max` locks it.
         let ret = unsafe { glue::fwctl_glue_minor_alloc(max) };
@@ -230,6 +238,10 @@ impl Node {
     }
 
     /// Names the device `fwctl%d` with `minor`.
+    ///
+    /// # Errors
+    ///
+    /// ENOMEM.
     pub(crate) fn set_name(&self, minor: u32) -> Result {
         // SAFETY: the device is initialised (type invariant); the format
         // takes one int.

@@ -77,7 +77,8 @@ const _: () = {
 ///
 /// # Errors
 ///
-/// EINVAL if `size` is below `size_of::<T>()`, ENOMEM.
+/// EINVAL if `size` is below `size_of::<T>()` or too large for a
+/// `Layout`, ENOMEM.
 pub(super) fn kzalloc<T>(size: usize, gfp: kernel::alloc::Flags) -> Result<NonNull<T>> {
     if size < size_of::<T>() {
         return Err(EINVAL);
@@ -280,8 +281,8 @@ impl NewDevice {
     ///
     /// # Errors
     ///
-    /// EINVAL if the size is below `struct fwctl_device`, ENOMEM, or what
-    /// naming the device returns.
+    /// EINVAL if `devt`'s minor is not `minor` or the size is below
+    /// `struct fwctl_device`, ENOMEM (also from naming the device).
     pub(crate) fn new(req: AllocRequest, minor: Minor, devt: bindings::dev_t) -> Result<Self> {
         if chrdev::minor(devt) != minor.get() {
             return Err(EINVAL);
@@ -411,6 +412,11 @@ impl<'a> Registered<'a> {
 }
 
 /// [`FwctlDevice::ops_read`]: `registration_lock` held for reading.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `registration_lock` for reading, for as long as
+/// this value lives.
 pub(crate) struct OpsRead<'a> {
     dev: &'a FwctlDevice,
     _guard: ReadGuard<'a>,
@@ -428,6 +434,11 @@ impl OpsRead<'_> {
 
 /// [`FwctlDevice::ops_write`]: `registration_lock` held for writing; no
 /// call into the driver runs.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `registration_lock` for writing, for as long as
+/// this value lives.
 pub(crate) struct OpsWrite<'a> {
     dev: &'a FwctlDevice,
     _guard: WriteGuard<'a>,
@@ -552,6 +563,12 @@ impl<'a> Ops<'a> {
 }
 
 /// The device's list of open contexts, with `uctx_list_lock` held.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `uctx_list_lock`, for as long as this value
+/// lives: the list and every entry's links are this value's to read and
+/// change.
 pub(crate) struct OpenList<'a> {
     dev: &'a FwctlDevice,
     _guard: MutexGuard<'a>,
@@ -563,16 +580,25 @@ pub(crate) struct OpenList<'a> {
 /// NULL links, so that it is never added or closed again.
 impl OpenList<'_> {
     /// Whether `entry` has never been on the list.
+    ///
+    /// # Safety
+    ///
+    /// `entry` must be the initialised list entry of a live context of
+    /// this list's device.
     #[inline]
-    fn never_listed(entry: *mut bindings::list_head) -> bool {
-        // SAFETY: `entry` is a context's initialised entry; its links
-        // change only under the lock we hold.
+    unsafe fn never_listed(&self, entry: *mut bindings::list_head) -> bool {
+        // SAFETY: `entry` is a context's initialised entry (caller); its
+        // links change only under the lock we hold (type invariant).
         ptr::eq(unsafe { (*entry).next }, entry)
     }
 
     /// Whether `entry` is on the list.
+    ///
+    /// # Safety
+    ///
+    /// As for [`OpenList::never_listed`].
     #[inline]
-    fn listed(entry: *mut bindings::list_head) -> bool {
+    unsafe fn listed(&self, entry: *mut bindings::list_head) -> bool {
         // SAFETY: as above.
         let next = unsafe { (*entry).next };
         !next.is_null() && !ptr::eq(next, entry)
@@ -599,7 +625,11 @@ impl OpenList<'_> {
     /// is left alone (with a warning).
     pub(crate) fn add(&mut self, uctx: &FwctlUctx) {
         let entry = uctx.list_entry();
-        if kernel::warn_on!(!ptr::eq(uctx.device(), self.dev) || !Self::never_listed(entry)) {
+        let ours = ptr::eq(uctx.device(), self.dev);
+        // SAFETY: the entry of a live context (`uctx`), of this device
+        // (checked first).
+        let fresh = ours && unsafe { self.never_listed(entry) };
+        if kernel::warn_on!(!fresh) {
             return;
         }
         // SAFETY: we hold the list's lock; the entry is initialised, on no
@@ -615,7 +645,9 @@ impl OpenList<'_> {
     pub(crate) fn remove<'l>(&'l mut self, uctx: FwctlUctxMut<'l>) -> Option<Closing<'l>> {
         let uctx = uctx.0;
         let entry = uctx.list_entry();
-        if !ptr::eq(uctx.device(), self.dev) || !Self::listed(entry) {
+        // SAFETY: the entry of a live context (`uctx`), of this device
+        // (checked first).
+        if !ptr::eq(uctx.device(), self.dev) || !unsafe { self.listed(entry) } {
             return None;
         }
         // SAFETY: on this list, whose lock we hold.
