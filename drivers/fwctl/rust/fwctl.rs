@@ -725,6 +725,11 @@ impl<T: Operations> VTable<T> {
 
 /// `struct fwctl_ext_ops` (`include/linux/fwctl_ext.h`): what our core asks
 /// a driver beyond the kernel's `fwctl_ops`.
+///
+/// Written out by hand, as in the core's `wrappers/fwctl_ext.rs`:
+/// `kernel::bindings` is generated from the kernel's own headers, which
+/// have no `fwctl_ext.h`, the module build runs no bindgen of its own, and
+/// a driver cannot use the core's crate. The layout is checked below.
 #[repr(C)]
 struct FwctlExtOps {
     uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,
