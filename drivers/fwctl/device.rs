@@ -60,6 +60,10 @@ pub(crate) struct Devices {
 
 impl Devices {
     /// Reserves the region and registers the class.
+    ///
+    /// # Errors
+    ///
+    /// Those of reserving the region and of registering the class.
     pub(crate) fn new() -> Result<Self> {
         let region = Region::new(MAX_DEVICES, c"fwctl")?;
         let class = ClassRegistration::new()?;
@@ -87,7 +91,8 @@ pub(crate) fn init_builtin() -> Result {
 /// # Errors
 ///
 /// ENODEV before the core is set up (a built-in driver that initialises
-/// before `subsys_initcall`); ENOSPC with every minor taken; ENOMEM.
+/// before `subsys_initcall`); ENOSPC with every minor taken; EINVAL if the
+/// requested size is below `struct fwctl_device`; ENOMEM.
 pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
     let base = BASE.load(Ordering::Acquire);
     if base == 0 {
@@ -109,10 +114,11 @@ pub(crate) fn alloc(req: AllocRequest) -> Result<NewDevice> {
 ///
 /// # Errors
 ///
-/// EBUSY for a device that was unregistered: a `struct device` is added
-/// once, and adding it again would break the node's reference counts for
-/// good (a C driver that breaks that rule of `include/linux/fwctl.h` gets
-/// an errno where the core can tell); those of `cdev_device_add()`.
+/// EBUSY for a device that was unregistered, or whose registration failed:
+/// a `struct device` is added once, and adding it again would break the
+/// node's reference counts for good (a C driver that breaks the driver
+/// core's rule gets an errno where the core can tell); those of
+/// `cdev_device_add()`.
 pub(crate) fn register(dev: Unregistered<'_>) -> Result {
     let device = dev.device();
     if device.ops_read().ops().is_none() {

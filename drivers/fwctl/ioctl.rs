@@ -84,7 +84,7 @@ fn info(uctx: &FwctlUctx, arg: usize) -> Result {
 /// # Errors
 ///
 /// ENODEV once the driver has unregistered, EOPNOTSUPP for non-zero
-/// `flags`, EFAULT, and those of reading the structure and of the driver.
+/// `flags`, EFAULT, and those of [`Ops::info`].
 #[inline(always)]
 fn run_info(uctx: &FwctlUctx, reg: &OpsRead<'_>, mut cmd: Ucmd<Info>) -> Result {
     let ops = reg.ops().ok_or(ENODEV)?;
@@ -167,8 +167,7 @@ fn rpc(uctx: &FwctlUctx, arg: usize) -> Result {
 ///
 /// ENODEV once the driver has unregistered, EMSGSIZE for a length over
 /// [`MAX_RPC_LEN`], those of [`check_scope`], EOPNOTSUPP if the driver has
-/// no RPC, ENOMEM, EFAULT, and those of reading the structure and of the
-/// driver.
+/// no RPC, ENOMEM, EFAULT, and those of [`Ops::fw_rpc`].
 #[inline(always)]
 fn run_rpc<const TRACE: bool>(
     uctx: &FwctlUctx,

@@ -179,18 +179,18 @@ impl Backend for AuxBackend {
 }
 
 /// The auxiliary driver of `crate::DEVICE`.
-pub(crate) struct Driver;
+pub(crate) struct Mlx5FwctlDriver;
 
 kernel::auxiliary_device_table!(
     AUX_TABLE,
-    <Driver as auxiliary::Driver>::IdInfo,
+    <Mlx5FwctlDriver as auxiliary::Driver>::IdInfo,
     [(
         auxiliary::DeviceId::new(crate::DEVICE.0, crate::DEVICE.1),
         ()
     )]
 );
 
-impl auxiliary::Driver for Driver {
+impl auxiliary::Driver for Mlx5FwctlDriver {
     type IdInfo = ();
     type Data<'bound> = fwctl::Registration<'bound, Uctx<AuxBackend>>;
 
@@ -210,7 +210,7 @@ impl auxiliary::Driver for Driver {
 #[pin_data]
 pub(crate) struct Mlx5FwctlModule {
     #[pin]
-    _driver: driver::Registration<auxiliary::Adapter<Driver>>,
+    _driver: driver::Registration<auxiliary::Adapter<Mlx5FwctlDriver>>,
 }
 
 impl InPlaceModule for Mlx5FwctlModule {

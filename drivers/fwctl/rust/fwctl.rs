@@ -275,17 +275,24 @@ pub(crate) struct Device<T: Operations> {
 }
 
 impl<T: Operations> Device<T> {
-    /// Allocates an unregistered fwctl device whose parent is `parent`.
+    /// Allocates an unregistered fwctl device whose parent is `parent`,
+    /// with the lowest free minor number.
     ///
     /// # Errors
     ///
-    /// `ENOMEM` when the core cannot allocate it.
+    /// `ENOMEM` whenever the core allocates no device, since
+    /// `_fwctl_alloc_device` returns NULL without a reason: for lack of
+    /// memory, with every minor number taken, or (our core, built in)
+    /// before the core is set up.
     pub(crate) fn new(parent: &device::Device<device::Bound>) -> Result<ARef<Self>> {
         const { assert!(offset_of!(Self, dev) == 0) };
         let ops: *const bindings::fwctl_ops = &VTable::<T>::VTABLE;
-        // SAFETY: `parent` is a bound device and `ops` a static table; the
-        // size covers `Self`, and the core's kzalloc() alignment suffices
-        // (checked in `VTABLE`).
+        // SAFETY: the core uses `parent` only in `fwctl_register`, which
+        // `Registration::new` calls only while `parent` is bound (it checks
+        // that the device's parent is the bound device it is given); `ops`
+        // is a static table, and the registration is dropped before the
+        // module goes. The size covers `Self`, and the core's kzalloc()
+        // alignment suffices (checked in `VTABLE`).
         let raw =
             unsafe { bindings::_fwctl_alloc_device(raw_device(parent), ops, size_of::<Self>()) };
         let this = NonNull::new(raw.cast::<Self>()).ok_or(ENOMEM)?;
@@ -433,8 +440,11 @@ impl<'a, T: Operations> Registration<'a, T> {
     /// # Errors
     ///
     /// `EINVAL` if `dev`'s parent is not `parent`; `EBUSY` if `dev` is, was,
-    /// or failed to be registered; `ENOMEM` or an error of `fwctl_register`
-    /// (no free minor, device add failed).
+    /// or failed to be registered; `ENOMEM`, or the error of `reg_data`, if
+    /// the registration data cannot be built; what `fwctl_register`
+    /// returns, which is the error of `cdev_device_add()` (adding the char
+    /// device or its `struct device`; the minor was taken by
+    /// [`Device::new`]).
     ///
     /// # Safety
     ///
@@ -715,6 +725,11 @@ impl<T: Operations> VTable<T> {
 
 /// `struct fwctl_ext_ops` (`include/linux/fwctl_ext.h`): what our core asks
 /// a driver beyond the kernel's `fwctl_ops`.
+///
+/// Written out by hand, as in the core's `wrappers/fwctl_ext.rs`:
+/// `kernel::bindings` is generated from the kernel's own headers, which
+/// have no `fwctl_ext.h`, the module build runs no bindgen of its own, and
+/// a driver cannot use the core's crate. The layout is checked below.
 #[repr(C)]
 struct FwctlExtOps {
     uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,

@@ -33,6 +33,10 @@ pub(crate) struct Region {
 impl Region {
     /// Reserves `count` minors of a dynamically chosen major under `name`
     /// (as `/proc/devices` shows it).
+    ///
+    /// # Errors
+    ///
+    /// What `alloc_chrdev_region()` returns.
     pub(crate) fn new(count: u32, name: &'static CStr) -> Result<Self> {
         let mut base: bindings::dev_t = 0;
         // SAFETY: `base` is a valid out-pointer; the name is static, as the
@@ -71,7 +75,11 @@ pub(crate) fn minor(devt: bindings::dev_t) -> u32 {
 pub(crate) struct Minor(u32);
 
 impl Minor {
-    /// The lowest free minor in `0..=max`. ENOSPC when all are taken.
+    /// The lowest free minor in `0..=max`.
+    ///
+    /// # Errors
+    ///
+    /// ENOSPC when all are taken, ENOMEM.
     pub(crate) fn alloc(max: u32) -> Result<Self> {
         // SAFETY: the glue's IDA is a static; `ida_alloc_max` locks it.
         let ret = unsafe { glue::fwctl_glue_minor_alloc(max) };
@@ -146,9 +154,16 @@ impl ClassRegistration {
 
 impl Drop for ClassRegistration {
     fn drop(&mut self) {
-        // SAFETY: registered by this value (type invariant). Devices of the
-        // class pin the core module (their drivers import its symbols), so
-        // none is left.
+        // SAFETY: registered by this value (type invariant). No device of
+        // the class is left, since whatever holds one also holds this
+        // module: a driver, until it gives its reference up, through its
+        // module, which imports this one's symbols; an open file (its
+        // context holds a reference to the device, and so does the cdev the
+        // file holds) through the `owner` of the cdev and of the file
+        // operations, both this module, which `chrdev_open()` takes and
+        // `__fput()` drops only after the release callback has run and the
+        // file's reference to the cdev is dropped (`cdev_put()` puts the
+        // cdev before the module).
         unsafe { bindings::class_unregister(glue::class()) };
         CLASS_REGISTERED.store(false, Ordering::Release);
     }
@@ -160,8 +175,11 @@ impl Drop for ClassRegistration {
 /// # Invariants
 ///
 /// `dev` and `cdev` are initialised (`device_initialize()`, `cdev_init()`)
-/// and stay valid while a reference to `dev` is held; the node is added by
-/// [`Node::add`] at most once and removed by [`Node::del`] only after that.
+/// and stay valid while a reference to `dev` is held, and one is held while
+/// this value is used (the initial one of [`Node::init`], or the caller's
+/// of [`Node::from_raw`]). `dev`'s parent is NULL or valid whenever
+/// [`Node::add`] runs. The node is added by [`Node::add`] at most once and
+/// removed by [`Node::del`] only after that.
 pub(crate) struct Node {
     dev: *mut bindings::device,
     cdev: *mut bindings::cdev,
@@ -172,11 +190,18 @@ impl Node {
     /// file operations are the core's; the cdev pins the core module. The
     /// caller owns the one device reference.
     ///
+    /// The node uses `parent` only while it is added: `device_add()` (in
+    /// [`Node::add`]) takes a reference to it, which `device_del()` (in
+    /// [`Node::del`]) or a failing `device_add()` drops
+    /// (`drivers/base/core.c`). Nothing dereferences it before that, nor
+    /// after, when it may dangle (the device's release does not read it).
+    ///
     /// # Safety
     ///
     /// `dev` and `cdev` must be zeroed and unused, live in the same
     /// allocation, and stay valid until the device's release callback runs;
-    /// `parent` must be NULL or a device that outlives the node.
+    /// `parent` must be NULL or a device that is valid whenever
+    /// [`Node::add`] runs.
     pub(crate) unsafe fn init(
         dev: *mut bindings::device,
         cdev: *mut bindings::cdev,
@@ -185,7 +210,8 @@ impl Node {
     ) -> Self {
         // SAFETY: `dev` and `cdev` are zeroed and ours (caller); the class
         // and the file operations are statics of this module, which the
-        // cdev's `owner` keeps loaded while a file is open.
+        // `owner` of the cdev and of the file operations keeps loaded while
+        // a file is open. `parent` is only stored here.
         unsafe {
             (*dev).devt = devt;
             (*dev).class = glue::class();
@@ -194,7 +220,8 @@ impl Node {
             bindings::cdev_init(cdev, glue::fops());
             (*cdev).owner = glue::fwctl_glue_this_module();
         }
-        // INVARIANT: both are initialised just now.
+        // INVARIANT: both are initialised just now, with the reference the
+        // caller owns; `parent` is valid whenever `add` runs (caller).
         Self { dev, cdev }
     }
 
@@ -211,6 +238,10 @@ impl Node {
     }
 
     /// Names the device `fwctl%d` with `minor`.
+    ///
+    /// # Errors
+    ///
+    /// ENOMEM.
     pub(crate) fn set_name(&self, minor: u32) -> Result {
         // SAFETY: the device is initialised (type invariant); the format
         // takes one int.
@@ -220,8 +251,13 @@ impl Node {
     }
 
     /// Makes the node visible in sysfs and `/dev`: opens may start.
+    ///
+    /// # Errors
+    ///
+    /// What `cdev_device_add()` returns.
     pub(crate) fn add(&self) -> Result {
-        // SAFETY: both are initialised (type invariant).
+        // SAFETY: both are initialised, and the parent is NULL or valid
+        // now (type invariant); `device_add()` keeps a reference to it.
         to_result(unsafe { bindings::cdev_device_add(self.cdev, self.dev) })
     }
 

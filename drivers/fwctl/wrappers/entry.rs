@@ -195,15 +195,17 @@ unsafe extern "C" fn fwctl_rs_devnode(
 ///
 /// # Safety
 ///
-/// `parent` must be a valid device and `ops` a valid `fwctl_ops` table;
-/// both must stay valid until `fwctl_unregister` returns.
+/// `parent` must be a valid device while [`fwctl_register`] runs for the
+/// device, and `ops` a valid `fwctl_ops` table from then until
+/// [`fwctl_unregister`] returns for it (or `fwctl_register` returns an
+/// error); the core uses them at no other time.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn _fwctl_alloc_device(
     parent: *mut bindings::device,
     ops: *const bindings::fwctl_ops,
     size: usize,
 ) -> *mut bindings::fwctl_device {
-    // SAFETY: valid until unregistration (caller).
+    // SAFETY: valid as long as `AllocRequest` requires (caller).
     let req = unsafe { AllocRequest::new(parent, ops, size) };
     match req.and_then(device::alloc) {
         Ok(dev) => dev.into_raw(),
@@ -216,11 +218,15 @@ pub(crate) unsafe extern "C" fn _fwctl_alloc_device(
 ///
 /// # Safety
 ///
-/// `fwctl` must come from [`_fwctl_alloc_device`], not be registered, and
-/// the caller must hold its reference.
+/// `fwctl` must come from [`_fwctl_alloc_device`], with no earlier
+/// `fwctl_register` call for it (the driver core adds a `struct device`
+/// once; the core refuses with EBUSY the calls after an unregistration or
+/// a failed registration, which it can tell), and the caller must hold its
+/// reference.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn fwctl_register(fwctl: *mut bindings::fwctl_device) -> c_int {
-    // SAFETY: allocated by us, referenced by the caller, not registered.
+    // SAFETY: allocated by us, referenced by the caller, and never
+    // registered (caller).
     let dev = unsafe { Unregistered::new(FwctlDevice::from_raw(fwctl)) };
     match device::register(dev) {
         Ok(()) => 0,

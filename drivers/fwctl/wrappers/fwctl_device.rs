@@ -77,7 +77,8 @@ const _: () = {
 ///
 /// # Errors
 ///
-/// EINVAL if `size` is below `size_of::<T>()`, ENOMEM.
+/// EINVAL if `size` is below `size_of::<T>()` or too large for a
+/// `Layout`, ENOMEM.
 pub(super) fn kzalloc<T>(size: usize, gfp: kernel::alloc::Flags) -> Result<NonNull<T>> {
     if size < size_of::<T>() {
         return Err(EINVAL);
@@ -233,9 +234,11 @@ impl FwctlDevice {
 ///
 /// # Invariants
 ///
-/// `parent` is a valid device and `ops` a valid `fwctl_ops` table; both
-/// stay valid until `fwctl_unregister()` returns for the device made from
-/// them (the driver's promise in `include/linux/fwctl.h`).
+/// `parent` is a valid device while `fwctl_register()` runs for the device
+/// made from them (its `device_add()` then keeps a reference to it until
+/// `fwctl_unregister()`), and `ops` a valid `fwctl_ops` table from the
+/// start of that call until `ops` is cleared, by `fwctl_unregister()` or by
+/// the failing `fwctl_register()`. The core uses them at no other time.
 pub(crate) struct AllocRequest {
     parent: *mut bindings::device,
     ops: NonNull<bindings::fwctl_ops>,
@@ -245,8 +248,8 @@ pub(crate) struct AllocRequest {
 impl AllocRequest {
     /// # Safety
     ///
-    /// `parent` and `ops` must be valid until `fwctl_unregister()` returns
-    /// for the device made from them.
+    /// `parent` and `ops` must be valid for as long as the type's invariant
+    /// says.
     ///
     /// # Errors
     ///
@@ -257,7 +260,7 @@ impl AllocRequest {
         size: usize,
     ) -> Result<Self> {
         let ops = NonNull::new(ops.cast_mut()).ok_or(EINVAL)?;
-        // INVARIANT: valid until unregistration (caller).
+        // INVARIANT: valid as long as required (caller).
         Ok(Self { parent, ops, size })
     }
 }
@@ -278,8 +281,8 @@ impl NewDevice {
     ///
     /// # Errors
     ///
-    /// EINVAL if the size is below `struct fwctl_device`, ENOMEM, or what
-    /// naming the device returns.
+    /// EINVAL if `devt`'s minor is not `minor` or the size is below
+    /// `struct fwctl_device`, ENOMEM (also from naming the device).
     pub(crate) fn new(req: AllocRequest, minor: Minor, devt: bindings::dev_t) -> Result<Self> {
         if chrdev::minor(devt) != minor.get() {
             return Err(EINVAL);
@@ -287,8 +290,11 @@ impl NewDevice {
         fwctl_ext::reset(minor.get());
         let fwctl = kzalloc::<bindings::fwctl_device>(req.size, GFP_KERNEL)?.as_ptr();
         // SAFETY: `fwctl` is a fresh, zeroed allocation of at least a
-        // `fwctl_device`, which nothing else refers to; the parent outlives
-        // the device (`AllocRequest` invariant).
+        // `fwctl_device`, which nothing else refers to. The node reads the
+        // parent only in `Node::add`, which `fwctl_register()` runs while
+        // the parent is valid (`AllocRequest` invariant); from then until
+        // `Node::del` in `fwctl_unregister()`, `device_add()` holds its own
+        // reference to it.
         let node = unsafe {
             RwSem::init(
                 &raw mut (*fwctl).registration_lock,
@@ -406,6 +412,11 @@ impl<'a> Registered<'a> {
 }
 
 /// [`FwctlDevice::ops_read`]: `registration_lock` held for reading.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `registration_lock` for reading, for as long as
+/// this value lives.
 pub(crate) struct OpsRead<'a> {
     dev: &'a FwctlDevice,
     _guard: ReadGuard<'a>,
@@ -423,6 +434,11 @@ impl OpsRead<'_> {
 
 /// [`FwctlDevice::ops_write`]: `registration_lock` held for writing; no
 /// call into the driver runs.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `registration_lock` for writing, for as long as
+/// this value lives.
 pub(crate) struct OpsWrite<'a> {
     dev: &'a FwctlDevice,
     _guard: WriteGuard<'a>,
@@ -436,8 +452,11 @@ impl OpsWrite<'_> {
         unsafe { self.dev.ops() }
     }
 
-    /// Takes the first open context off `list`, to be closed: no call into
-    /// the driver runs, so nothing else uses it.
+    /// Takes the first open context off `list`, to be closed. No call into
+    /// the driver runs, so nothing uses the driver's part of the context;
+    /// a thread on its way into an operation on the context's file may
+    /// still read `uctx->fwctl`, which nothing writes, before it waits for
+    /// the registration lock (`ioctl.rs`, `file.rs`).
     pub(crate) fn pop<'l>(&'l self, list: &'l mut OpenList<'_>) -> Option<Closing<'l>> {
         if kernel::warn_on!(!ptr::eq(list.dev, self.dev)) {
             return None;
@@ -460,8 +479,13 @@ impl OpsWrite<'_> {
 /// # Invariants
 ///
 /// `table` is the `ops` of `dev`, read under `registration_lock`, which is
-/// held for `'a`: the driver is registered (or being unregistered by the
-/// holder of the lock for writing) and its table valid.
+/// held for `'a`, so `ops` is not cleared meanwhile and the table is valid
+/// (`AllocRequest` invariant). The driver is registered: from the moment
+/// `fwctl_register()` adds the char device, through which files may open,
+/// until `ops` is cleared by `fwctl_unregister()` or a failed
+/// `fwctl_register()`, whose holder of the lock for writing may still
+/// close contexts first. Or this is `fwctl_register()`'s own check before
+/// it adds the node, which calls nothing in the table.
 #[derive(Clone, Copy)]
 pub(crate) struct Ops<'a> {
     pub(super) dev: &'a FwctlDevice,
@@ -526,15 +550,25 @@ impl<'a> Ops<'a> {
         if let Some(close) = self.table.close_uctx {
             // SAFETY: the driver's table is valid (type invariant). The
             // context was open: it was on the list, and taking it off (once)
-            // is what `Closing` records. Nothing else uses it: either every
-            // call into the driver is excluded (`OpsWrite::pop`), or the
-            // caller owned the context's only handle (`OpenList::remove`).
+            // is what `Closing` records. No other call into the driver uses
+            // it: either every call is excluded (`OpsWrite::pop`), though a
+            // thread on its way to the registration lock may still read
+            // `uctx->fwctl` (which `close_uctx` may read too, and nothing
+            // writes); or the caller owns the file's handle, taken back at
+            // release, when no operation on the file runs
+            // (`OpenList::remove`).
             unsafe { close(uctx.ptr.as_ptr()) };
         }
     }
 }
 
 /// The device's list of open contexts, with `uctx_list_lock` held.
+///
+/// # Invariants
+///
+/// `_guard` holds `dev`'s `uctx_list_lock`, for as long as this value
+/// lives: the list and every entry's links are this value's to read and
+/// change.
 pub(crate) struct OpenList<'a> {
     dev: &'a FwctlDevice,
     _guard: MutexGuard<'a>,
@@ -546,16 +580,25 @@ pub(crate) struct OpenList<'a> {
 /// NULL links, so that it is never added or closed again.
 impl OpenList<'_> {
     /// Whether `entry` has never been on the list.
+    ///
+    /// # Safety
+    ///
+    /// `entry` must be the initialised list entry of a live context of
+    /// this list's device.
     #[inline]
-    fn never_listed(entry: *mut bindings::list_head) -> bool {
-        // SAFETY: `entry` is a context's initialised entry; its links
-        // change only under the lock we hold.
+    unsafe fn never_listed(&self, entry: *mut bindings::list_head) -> bool {
+        // SAFETY: `entry` is a context's initialised entry (caller); its
+        // links change only under the lock we hold (type invariant).
         ptr::eq(unsafe { (*entry).next }, entry)
     }
 
     /// Whether `entry` is on the list.
+    ///
+    /// # Safety
+    ///
+    /// As for [`OpenList::never_listed`].
     #[inline]
-    fn listed(entry: *mut bindings::list_head) -> bool {
+    unsafe fn listed(&self, entry: *mut bindings::list_head) -> bool {
         // SAFETY: as above.
         let next = unsafe { (*entry).next };
         !next.is_null() && !ptr::eq(next, entry)
@@ -582,7 +625,11 @@ impl OpenList<'_> {
     /// is left alone (with a warning).
     pub(crate) fn add(&mut self, uctx: &FwctlUctx) {
         let entry = uctx.list_entry();
-        if kernel::warn_on!(!ptr::eq(uctx.device(), self.dev) || !Self::never_listed(entry)) {
+        let ours = ptr::eq(uctx.device(), self.dev);
+        // SAFETY: the entry of a live context (`uctx`), of this device
+        // (checked first).
+        let fresh = ours && unsafe { self.never_listed(entry) };
+        if kernel::warn_on!(!fresh) {
             return;
         }
         // SAFETY: we hold the list's lock; the entry is initialised, on no
@@ -598,7 +645,9 @@ impl OpenList<'_> {
     pub(crate) fn remove<'l>(&'l mut self, uctx: FwctlUctxMut<'l>) -> Option<Closing<'l>> {
         let uctx = uctx.0;
         let entry = uctx.list_entry();
-        if !ptr::eq(uctx.device(), self.dev) || !Self::listed(entry) {
+        // SAFETY: the entry of a live context (`uctx`), of this device
+        // (checked first).
+        if !ptr::eq(uctx.device(), self.dev) || !unsafe { self.listed(entry) } {
             return None;
         }
         // SAFETY: on this list, whose lock we hold.

@@ -34,6 +34,11 @@ use kernel::{
 };
 
 /// `struct fwctl_ext_ops`.
+///
+/// Written out by hand, as in the driver API (`rust/fwctl.rs`):
+/// `kernel::bindings` is generated from the kernel's own headers, which
+/// have no `fwctl_ext.h`, and the module build runs no bindgen of its own.
+/// The layout is checked below.
 #[repr(C)]
 pub(crate) struct FwctlExtOps {
     uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,

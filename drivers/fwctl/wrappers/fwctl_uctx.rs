@@ -188,9 +188,24 @@ impl Drop for FwctlUctx {
 }
 
 /// [`FwctlUctx::split_mut`]: the context, exclusively.
+///
+/// # Invariants
+///
+/// `self.0` is the context's one [`FwctlUctx`] (the file's, taken back at
+/// release, or being dropped), borrowed exclusively: while this value
+/// lives no [`FwctlUctxRef`] of the context exists, so no operation on its
+/// file runs. This excludes nothing about the context's device: a thread
+/// unregistering it may take the context off its list meanwhile.
 pub(crate) struct FwctlUctxMut<'a>(pub(super) &'a mut FwctlUctx);
 
 /// Shared access to a file's [`FwctlUctx`] for one operation.
+///
+/// # Invariants
+///
+/// `self.0` is a copy of the handle a file's `private_data` holds (from
+/// [`FwctlUctx::into_raw`]), which nobody takes back with
+/// [`FwctlUctx::from_raw`] for `'a`; it is never dropped, and only shared
+/// access to it is handed out.
 pub(crate) struct FwctlUctxRef<'a>(
     core::mem::ManuallyDrop<FwctlUctx>,
     PhantomData<&'a FwctlUctx>,
@@ -258,13 +273,13 @@ impl Ops<'_> {
         Ok(FwctlUctx { ptr })
     }
 
-    /// Whether `uctx`, a context of this device, is still open: not taken
-    /// off the list to be closed (see `OpenList`).
+    /// Whether `uctx` is a context of this device that is still open: not
+    /// taken off the list to be closed (see `OpenList`).
     ///
     /// # Errors
     ///
     /// ENODEV, with a warning, otherwise: the core never operates on a
-    /// context it has closed.
+    /// context of another device or one it has closed.
     #[inline(always)]
     pub(super) fn check_open(&self, uctx: &FwctlUctx) -> Result {
         // Only taking the entry off, which nulls `next`, matters here, and
@@ -285,8 +300,9 @@ impl Ops<'_> {
     ///
     /// # Errors
     ///
-    /// What the driver returns; EIO (with a warning) if it returns a
-    /// pointer that is no allocation.
+    /// ENODEV (with a warning) if `uctx` is not an open context of this
+    /// device ([`Ops::check_open`]); what the driver returns; EIO (with a
+    /// warning) if it returns a pointer that is no allocation.
     #[inline(always)]
     pub(crate) fn info(&self, uctx: &FwctlUctx) -> Result<Option<DriverBuf<Kfree>>> {
         let Some(info) = self.table.info else {
@@ -312,9 +328,11 @@ impl Ops<'_> {
     ///
     /// # Errors
     ///
-    /// EOPNOTSUPP without an `fw_rpc` op; what the driver returns; EIO (with
-    /// a warning) if it returns a pointer that is no allocation, or replies
-    /// in place with more bytes than the request had.
+    /// EOPNOTSUPP without an `fw_rpc` op; ENODEV (with a warning) if `uctx`
+    /// is not an open context of this device ([`Ops::check_open`]); what
+    /// the driver returns; EIO (with a warning) if it returns a pointer that
+    /// is no allocation, or replies in place with more bytes than the
+    /// request had.
     #[inline(always)]
     pub(crate) fn fw_rpc<'b>(
         &self,
