@@ -150,11 +150,7 @@ impl<'bound> HealthPoll<'bound> {
         // its drop, which waits for this run to return.
         let this = unsafe {
             let dwork = container_of!(work, bindings::delayed_work, work);
-            &*container_of!(
-                dwork.cast::<Opaque<bindings::delayed_work>>(),
-                Self,
-                dwork
-            )
+            &*container_of!(dwork.cast::<Opaque<bindings::delayed_work>>(), Self, dwork)
         };
         if interval_ms() != 0 {
             this.mbox.look_at_health();

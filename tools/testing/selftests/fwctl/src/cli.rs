@@ -99,7 +99,11 @@ fn expect_error(args: &str, code: i32, message: &str) -> Check {
 fn insmod(modules: &[&str]) -> Check {
     for m in modules {
         let ko = format!("{KO}/{m}.ko");
-        let args = if *m == "cxemu" { vec![ko.as_str(), HEALTH_POLL_PAUSED] } else { vec![ko.as_str()] };
+        let args = if *m == "cxemu" {
+            vec![ko.as_str(), HEALTH_POLL_PAUSED]
+        } else {
+            vec![ko.as_str()]
+        };
         fail_on(run("insmod", &args))?;
     }
     Ok(())

@@ -29,11 +29,11 @@ use fwctl_selftests::{
     fail_on,
     host,
     join_all,
-    HEALTH_POLL_PAUSED,
     kernel_log,
     mlx5_commands::nop,
     run,
     wait_for_firmware, //
+    HEALTH_POLL_PAUSED,
 };
 use ktap::{
     ensure,

@@ -669,7 +669,9 @@ pub fn wait_for_firmware(before: u64) -> Result<(), String> {
     let start = std::time::Instant::now();
     while emu_commands()? <= before {
         if start.elapsed() > std::time::Duration::from_secs(5) {
-            return Err(format!("the firmware took no command after its {before}th within 5 s"));
+            return Err(format!(
+                "the firmware took no command after its {before}th within 5 s"
+            ));
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }

@@ -187,7 +187,11 @@ fn our_pid_messages() -> Result<usize, Failure> {
 fn load_modules() -> Check {
     for m in ["fwctl", "cxemu", "mlx5_fwctl_cxemu"] {
         let ko = format!("{KO}/{m}.ko");
-        let args = if m == "cxemu" { vec![ko.as_str(), HEALTH_POLL_PAUSED] } else { vec![ko.as_str()] };
+        let args = if m == "cxemu" {
+            vec![ko.as_str(), HEALTH_POLL_PAUSED]
+        } else {
+            vec![ko.as_str()]
+        };
         fail_on(run("insmod", &args))?;
     }
     node()?;
