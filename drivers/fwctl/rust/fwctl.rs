@@ -89,6 +89,10 @@ use kernel::{
     types::Opaque, //
 };
 
+#[path = "fwctl_ext_ops.rs"]
+mod ext_ops;
+use ext_ops::FwctlExtOps;
+
 /// The smallest alignment `kmalloc()` guarantees; the core allocates both
 /// [`Device`] and the per-FD context with it.
 const KMALLOC_MIN_ALIGN: usize = 8;
@@ -722,26 +726,6 @@ impl<T: Operations> VTable<T> {
         reply
     }
 }
-
-/// `struct fwctl_ext_ops` (`include/linux/fwctl_ext.h`): what our core asks
-/// a driver beyond the kernel's `fwctl_ops`.
-///
-/// Written out by hand, as in the core's `wrappers/fwctl_ext.rs`:
-/// `kernel::bindings` is generated from the kernel's own headers, which
-/// have no `fwctl_ext.h`, the module build runs no bindgen of its own, and
-/// a driver cannot use the core's crate. The layout is checked below.
-#[repr(C)]
-struct FwctlExtOps {
-    uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,
-    show_fdinfo:
-        Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file)>,
-}
-
-// The C layout: two function pointers.
-const _: () = {
-    assert!(size_of::<FwctlExtOps>() == 2 * size_of::<usize>());
-    assert!(offset_of!(FwctlExtOps, show_fdinfo) == size_of::<usize>());
-};
 
 impl<T: Operations> VTable<T> {
     /// The `fwctl_ext_ops` table of `T`.

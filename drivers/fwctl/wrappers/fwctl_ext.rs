@@ -33,24 +33,9 @@ use kernel::{
     seq_file::SeqFile, //
 };
 
-/// `struct fwctl_ext_ops`.
-///
-/// Written out by hand, as in the driver API (`rust/fwctl.rs`):
-/// `kernel::bindings` is generated from the kernel's own headers, which
-/// have no `fwctl_ext.h`, and the module build runs no bindgen of its own.
-/// The layout is checked below.
-#[repr(C)]
-pub(crate) struct FwctlExtOps {
-    uctx_id: Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx) -> i64>,
-    show_fdinfo:
-        Option<unsafe extern "C" fn(uctx: *mut bindings::fwctl_uctx, m: *mut bindings::seq_file)>,
-}
-
-// The C layout: two function pointers.
-const _: () = {
-    assert!(size_of::<FwctlExtOps>() == 2 * size_of::<usize>());
-    assert!(core::mem::offset_of!(FwctlExtOps, show_fdinfo) == size_of::<usize>());
-};
+#[path = "../rust/fwctl_ext_ops.rs"]
+mod ext_ops;
+pub(crate) use ext_ops::FwctlExtOps;
 
 /// Minor numbers with a slot; `device.rs` hands out no more.
 pub(crate) const SLOTS: usize = 4096;
