@@ -20,11 +20,7 @@
 //!    on. A device registers once.
 
 use crate::wrappers::{
-    chrdev::{
-        ClassRegistration,
-        Minor,
-        Region, //
-    },
+    chrdev::Minor,
     fwctl_device::{
         AllocRequest,
         FwctlDevice,
@@ -41,7 +37,7 @@ use core::sync::atomic::{
 use kernel::prelude::*;
 
 /// Char-dev minors, and so fwctl devices, the core can have at once.
-const MAX_DEVICES: u32 = 4096;
+pub(crate) const MAX_DEVICES: u32 = 4096;
 
 // Every minor has a slot for its driver's `fwctl_ext_ops`.
 const _: () = assert!(MAX_DEVICES as usize <= fwctl_ext::SLOTS);
@@ -51,38 +47,12 @@ const _: () = assert!(MAX_DEVICES as usize <= fwctl_ext::SLOTS);
 /// devices; 0 (never a dynamic major's) before.
 static BASE: AtomicU32 = AtomicU32::new(0);
 
-/// The char-dev region and the `fwctl` class, for the module's lifetime.
-pub(crate) struct Devices {
-    // Dropped in this order: the class goes before the region.
-    _class: ClassRegistration,
-    _region: Region,
-}
-
-impl Devices {
-    /// Reserves the region and registers the class.
-    ///
-    /// # Errors
-    ///
-    /// Those of reserving the region and of registering the class.
-    pub(crate) fn new() -> Result<Self> {
-        let region = Region::new(MAX_DEVICES, c"fwctl")?;
-        let class = ClassRegistration::new()?;
-        // Release: a driver that sees the base sees the class registered.
-        BASE.store(region.base(), Ordering::Release);
-        Ok(Self {
-            _class: class,
-            _region: region,
-        })
-    }
-}
-
-/// Built into the kernel: the region and the class, from `subsys_initcall`
-/// until the kernel stops. A built-in core never unloads, so they are never
-/// given back.
-#[cfg(not(MODULE))]
-pub(crate) fn init_builtin() -> Result {
-    core::mem::forget(Devices::new()?);
-    Ok(())
+/// Opens the core to drivers: the region that starts at `base` and the
+/// class are registered (`wrappers/entry.rs` makes them when the core
+/// starts), so devices may be allocated from now on.
+pub(crate) fn devices_ready(base: u32) {
+    // Release: a driver that sees the base sees the class registered.
+    BASE.store(base, Ordering::Release);
 }
 
 /// `_fwctl_alloc_device()`: a device with the lowest free minor, named

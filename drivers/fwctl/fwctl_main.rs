@@ -18,28 +18,12 @@ mod file;
 mod ioctl;
 mod wrappers;
 
+use wrappers::entry::FwctlCore;
+
 module! {
     type: FwctlCore,
     name: "fwctl",
     authors: ["fwctl-rs developers"],
     description: "fwctl device firmware access framework (Rust core)",
     license: "GPL",
-}
-
-struct FwctlCore {
-    /// The region and the class, for the module's lifetime. Built into the
-    /// kernel, the core set them up at `subsys_initcall` (`fwctl_glue.c`),
-    /// before this `module!` init, which the kernel runs at
-    /// `device_initcall`.
-    #[cfg(MODULE)]
-    _devices: device::Devices,
-}
-
-impl kernel::Module for FwctlCore {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        Ok(FwctlCore {
-            #[cfg(MODULE)]
-            _devices: device::Devices::new()?,
-        })
-    }
 }

@@ -34,13 +34,20 @@ impl Region {
     /// Reserves `count` minors of a dynamically chosen major under `name`
     /// (as `/proc/devices` shows it).
     ///
+    /// # Safety
+    ///
+    /// The region must be dropped, never forgotten, before the memory of
+    /// `name` is freed: the kernel reads it for as long as the region is
+    /// reserved. A module's `'static` data goes when it unloads; a
+    /// built-in core's stays for good, and so may its region.
+    ///
     /// # Errors
     ///
     /// What `alloc_chrdev_region()` returns.
-    pub(crate) fn new(count: u32, name: &'static CStr) -> Result<Self> {
+    pub(crate) unsafe fn new(count: u32, name: &'static CStr) -> Result<Self> {
         let mut base: bindings::dev_t = 0;
-        // SAFETY: `base` is a valid out-pointer; the name is static, as the
-        // region keeps it.
+        // SAFETY: `base` is a valid out-pointer; the name stays valid while
+        // the region is reserved (caller).
         to_result(unsafe {
             bindings::alloc_chrdev_region(&mut base, 0, count, name.as_char_ptr())
         })?;
@@ -133,16 +140,23 @@ static CLASS_REGISTERED: AtomicBool = AtomicBool::new(false);
 impl ClassRegistration {
     /// Registers the class (`/sys/class/fwctl`).
     ///
+    /// # Safety
+    ///
+    /// The registration must be dropped, never forgotten, before this
+    /// module's memory is freed: the class and its name are statics of the
+    /// module, which the driver core uses for as long as the class is
+    /// registered. A built-in core's stay for good, and so may the class.
+    ///
     /// # Errors
     ///
     /// EBUSY if it is registered already; what `class_register()` returns.
-    pub(crate) fn new() -> Result<Self> {
+    pub(crate) unsafe fn new() -> Result<Self> {
         if CLASS_REGISTERED.swap(true, Ordering::Acquire) {
             return Err(EBUSY);
         }
         // SAFETY: the class is a static of this module, not registered
-        // (checked above), unregistered in `drop` before the module's memory
-        // goes.
+        // (checked above), unregistered in `drop`, which runs before the
+        // module's memory goes (caller).
         if let Err(e) = to_result(unsafe { bindings::class_register(glue::class()) }) {
             CLASS_REGISTERED.store(false, Ordering::Release);
             return Err(e);
@@ -166,6 +180,44 @@ impl Drop for ClassRegistration {
         // cdev before the module).
         unsafe { bindings::class_unregister(glue::class()) };
         CLASS_REGISTERED.store(false, Ordering::Release);
+    }
+}
+
+/// A subsystem's char devices: a region of device numbers and the class,
+/// for as long as this value lives. Fields drop in order: the class goes
+/// before the region.
+pub(crate) struct CharDevices {
+    _class: ClassRegistration,
+    region: Region,
+}
+
+impl CharDevices {
+    /// Reserves `count` device numbers under `name` and registers the
+    /// class.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Region::new`] and [`ClassRegistration::new`]: the value is
+    /// dropped, never forgotten, before this module's memory is freed.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Region::new`] and [`ClassRegistration::new`].
+    pub(crate) unsafe fn new(count: u32, name: &'static CStr) -> Result<Self> {
+        // SAFETY: dropped with `self`, before the module's memory goes
+        // (caller); the class, if it fails, is never registered.
+        let region = unsafe { Region::new(count, name)? };
+        // SAFETY: as above.
+        let class = unsafe { ClassRegistration::new()? };
+        Ok(Self {
+            _class: class,
+            region,
+        })
+    }
+
+    /// The first device number of the region; minor `n` is `base + n`.
+    pub(crate) fn base(&self) -> bindings::dev_t {
+        self.region.base()
     }
 }
 

@@ -9,7 +9,10 @@
 //! API), and calls the fwctl logic.
 
 use super::{
-    chrdev,
+    chrdev::{
+        self,
+        CharDevices, //
+    },
     fwctl_device::{
         AllocRequest,
         FwctlDevice,
@@ -64,14 +67,58 @@ const _: () = {
     };
 };
 
+/// The core's char devices: the region of [`device::MAX_DEVICES`] minors
+/// and the `fwctl` class; drivers may allocate devices once they exist.
+///
+/// # Safety
+///
+/// As for [`CharDevices::new`]: the value is dropped, never forgotten,
+/// before this module's memory is freed.
+///
+/// # Errors
+///
+/// Those of [`CharDevices::new`].
+unsafe fn char_devices() -> Result<CharDevices> {
+    // SAFETY: the caller's promise.
+    let devices = unsafe { CharDevices::new(device::MAX_DEVICES, c"fwctl")? };
+    device::devices_ready(devices.base());
+    Ok(devices)
+}
+
+/// The core as a module (`module!` in `fwctl_main.rs`): its char devices
+/// for the module's lifetime. Built into the kernel, the core set them up
+/// at `subsys_initcall` ([`fwctl_rs_builtin_init`]), before this `module!`
+/// init, which the kernel runs at `device_initcall`, and has nothing to
+/// keep here.
+pub(crate) struct FwctlCore {
+    #[cfg(MODULE)]
+    _devices: CharDevices,
+}
+
+impl kernel::Module for FwctlCore {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        Ok(FwctlCore {
+            // SAFETY: held by the module's `FwctlCore`, which the module's
+            // exit drops before the module's memory goes; never forgotten.
+            #[cfg(MODULE)]
+            _devices: unsafe { char_devices()? },
+        })
+    }
+}
+
 /// The built-in core's setup, at `subsys_initcall` (`fwctl_glue.c`), before
 /// any driver can probe. A built-in core lives as long as the kernel, so
 /// nothing undoes it.
 #[cfg(not(MODULE))]
 #[no_mangle]
 extern "C" fn fwctl_rs_builtin_init() -> c_int {
-    match device::init_builtin() {
-        Ok(()) => 0,
+    // SAFETY: built into the kernel, whose memory is never freed: the
+    // region and the class may stay registered for good.
+    match unsafe { char_devices() } {
+        Ok(devices) => {
+            core::mem::forget(devices);
+            0
+        }
         Err(e) => e.to_errno(),
     }
 }

@@ -34,7 +34,7 @@
 pub(crate) mod buf;
 pub(crate) mod chrdev;
 pub(crate) mod cred;
-mod entry;
+pub(crate) mod entry;
 pub(crate) mod fwctl_device;
 pub(crate) mod fwctl_ext;
 pub(crate) mod fwctl_uctx;
