@@ -16,6 +16,7 @@
 #   --icount            -icount shift=0: guest time counts instructions, for
 #                       repeatable measurements (boots about 4x slower)
 #   --kvm               use KVM instead of TCG (hangs on some hosts)
+#   --cpus N            N vCPUs (default 2)
 #   --live              also show the console on stdout
 #   --helper CMD        start CMD on the host before QEMU, stop it after;
 #                       it gets FWCTL_RUN_DIR=OUTDIR in its environment
@@ -32,7 +33,7 @@
 # Exit status: 0 when the guest powered off, 1 on timeout or QEMU failure.
 set -euo pipefail
 
-mode=check flavour=debug timeout=900 icount=0 kvm=${FWCTL_KVM:-0} live=0 helper= append= cxemu=
+mode=check flavour=debug timeout=900 icount=0 kvm=${FWCTL_KVM:-0} live=0 helper= append= cxemu= cpus=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--helper) helper=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--cxemu) cxemu=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
 	--) break ;;
 	-*) echo "run-qemu: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -85,6 +87,8 @@ machine=(-smp 2 -m 1024)
 	-numa node,nodeid=0,cpus=0,memdev=node0-mem
 	-numa node,nodeid=1,cpus=1,memdev=node1-mem
 )
+# --cpus N: N vCPUs in one node (the base flavour's emulated-mlx5 rates).
+[ -n "$cpus" ] && machine=(-smp "$cpus" -m 1024)
 
 # The debug kernel's hung-task detector reports a task blocked for 30 s
 # (the kernel's default is 120 s): no wait of the suites is that long, so

@@ -20,15 +20,15 @@
 //! - `fwctl-<cmd>`: the same command through `FWCTL_RPC` on the mlx5
 //!   driver's node;
 //! - `fwctl-fds-<n>`: QUERY_ADAPTER from `n` threads, each on its own file,
-//!   the rate of all `n` together (the report requires that of 2 and 4
-//!   files to be at least that of 1).
+//!   the rate of all `n` together (with two vCPUs or more, the report
+//!   requires that of 2 and 4 files to be at least that of 1).
 //!
 //! for QUERY_ADAPTER (16 to 272 bytes), QUERY_HCA_CAP (16 to 4,112), an
 //! ACCESS_REG read of MGIR (1,040 to 1,040) and a 1 MiB NOP (1 MiB to 16).
 //!
 //! Prints one line per measurement, `rate <name> <min> <median> <max>`
-//! in operations per second over the rounds, which
-//! `scripts/bench-report.sh --rates` turns into a table.
+//! in operations per second over the rounds, and `cpus <n>`, the guest's
+//! CPUs, which `scripts/bench-report.sh --rates` turns into a table.
 
 use cxemu::{
     mailbox::{
@@ -319,6 +319,9 @@ fn main_result(modules: &str) -> Result<(), String> {
     for b in benches() {
         report(&format!("fwctl-{}", b.name), &bench_fwctl(&node, &b)?);
     }
+    // The threads of the fwctl-fds rows run in parallel on this many CPUs.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("cpus {cpus}");
     for files in [1, 2, 4] {
         report(&format!("fwctl-fds-{files}"), &bench_files(&node, files)?);
     }
