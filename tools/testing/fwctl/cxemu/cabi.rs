@@ -32,7 +32,7 @@ use kernel::{
 
 use crate::{
     function::CmdIf,
-    mailbox::Mailbox, //
+    mailbox::Buffers, //
 };
 
 /// The glue's `struct auxiliary_device`, only ever behind a pointer.
@@ -139,15 +139,66 @@ unsafe fn cmd_if<'a>(cmd_if: *const c_void) -> &'a CmdIf<'a> {
     unsafe { &*cmd_if.cast::<CmdIf<'a>>() }
 }
 
+/// An input and a reply buffer that may overlap, as the C idiom passes one
+/// buffer as both. Each is made a slice only while the mailbox uses it,
+/// through `&mut self`, so the two slices never live at once.
+///
+/// # Invariants
+///
+/// `input` is valid for reads of `in_len` bytes and `out` for writes of
+/// `out_size`, and nothing else accesses them, while `self` lives.
+struct Overlapping {
+    input: *const u8,
+    in_len: usize,
+    out: *mut u8,
+    out_size: usize,
+}
+
+impl Overlapping {
+    /// # Safety
+    ///
+    /// `input` must be valid for reads of `in_len` bytes and `out` for
+    /// writes of `out_size`, with nothing else accessing them, for as long
+    /// as the value lives.
+    unsafe fn new(input: *const u8, in_len: usize, out: *mut u8, out_size: usize) -> Self {
+        // INVARIANT: the caller's promise.
+        Self {
+            input,
+            in_len,
+            out,
+            out_size,
+        }
+    }
+}
+
+impl Buffers for Overlapping {
+    fn lens(&self) -> (usize, usize) {
+        (self.in_len, self.out_size)
+    }
+
+    fn with_input(&mut self, copy: &mut dyn FnMut(&[u8]) -> Result) -> Result {
+        // SAFETY: valid for reads and not accessed by anyone else (type
+        // invariant); the slice lives for this call, which holds `&mut
+        // self`, so no slice of `output` lives meanwhile.
+        copy(unsafe { core::slice::from_raw_parts(self.input, self.in_len) })
+    }
+
+    fn output(&mut self) -> &mut [u8] {
+        // SAFETY: valid for writes and not accessed by anyone else (type
+        // invariant); the slice borrows `self` mutably, so no slice of the
+        // input lives while it does.
+        unsafe { core::slice::from_raw_parts_mut(self.out, self.out_size) }
+    }
+}
+
 /// The `exec` operation: see `cxemu_exec()` in `include/linux/cxemu.h`;
 /// the stand-in's `mlx5_cmd_do()` calls it too.
 ///
 /// `out` may overlap `input` (the C mlx5 idiom passes one buffer as both).
-/// The mailbox takes the input as `&[u8]` and the reply as `&mut [u8]`,
-/// which must not cover the same memory, so an overlapping input is copied
-/// first, and the reply slice made once the input's slice is dead. Nothing
-/// is zeroed twice: the mailbox writes the reply and zeroes the rest of
-/// `out`, and no staging buffer is filled before it.
+/// Slices of the two must then not live at once, so the mailbox gets them
+/// one after the other ([`Overlapping`]): it copies the input into the slot
+/// before it asks for the reply buffer, which it fills with the reply and
+/// zeroes. Nothing is staged, and nothing zeroed twice.
 ///
 /// # Safety
 ///
@@ -174,19 +225,10 @@ unsafe extern "C" fn cxemu_rs_exec(
         let overlap = input.addr() < out.addr().saturating_add(out_size)
             && out.addr() < input.addr().saturating_add(in_len);
         let len = if overlap {
-            // The lengths the mailbox refuses are refused before the copy.
-            Mailbox::check_lengths(in_len, out_size)?;
-            let mut staged = KVVec::with_capacity(in_len, GFP_KERNEL)?;
-            // SAFETY: the caller's contract: `input` is valid for reads of
-            // `in_len` bytes, and nobody writes them while the slice lives,
-            // which is for the copy below only.
-            let input = unsafe { core::slice::from_raw_parts(input, in_len) };
-            staged.extend_from_slice(input, GFP_KERNEL)?;
-            // SAFETY: the caller's contract: `out` is valid for writes of
-            // `out_size` bytes that nobody else accesses; the input's slice
-            // is dead, and `staged` is our own allocation.
-            let output = unsafe { core::slice::from_raw_parts_mut(out, out_size) };
-            cmd.mbox.exec(&staged, output)?
+            // SAFETY: the caller's contract: valid buffers that nobody else
+            // accesses during the call.
+            let mut buf = unsafe { Overlapping::new(input, in_len, out, out_size) };
+            cmd.mbox.exec_buffers(&mut buf)?
         } else {
             // SAFETY: the caller's contract: valid buffers, which do not
             // overlap (checked above) and nobody else accesses.

@@ -29,7 +29,8 @@ int cxemu_pci_domain_nr(struct pci_dev *pdev);
  * The module's health_poll_ms parameter, read anew at every look: how
  * often a bound function's health poll looks at the firmware, 0 while the
  * poll is paused (health.rs). Writable at run time in
- * /sys/module/<module>/parameters/.
+ * /sys/module/<module>/parameters/. Defined by health_param.h, which each
+ * glue includes.
  */
 unsigned int cxemu_health_poll_ms(void);
 

@@ -96,6 +96,43 @@ struct Slot {
     timed_out: bool,
 }
 
+/// The input and reply buffers of one command, as the mailbox uses them:
+/// the input is copied into the slot, whole, before the reply buffer is
+/// asked for, so an implementation may hand out two views of one buffer
+/// (`cabi.rs`, for the C idiom that passes one buffer as both).
+pub(crate) trait Buffers {
+    /// The lengths of the input and of the reply buffer.
+    fn lens(&self) -> (usize, usize);
+    /// Calls `copy` once, with the input.
+    ///
+    /// # Errors
+    ///
+    /// What `copy` returns.
+    fn with_input(&mut self, copy: &mut dyn FnMut(&[u8]) -> Result) -> Result;
+    /// The reply buffer, of the length [`Buffers::lens`] gives.
+    fn output(&mut self) -> &mut [u8];
+}
+
+/// Two buffers that do not overlap.
+struct Separate<'a> {
+    input: &'a [u8],
+    output: &'a mut [u8],
+}
+
+impl Buffers for Separate<'_> {
+    fn lens(&self) -> (usize, usize) {
+        (self.input.len(), self.output.len())
+    }
+
+    fn with_input(&mut self, copy: &mut dyn FnMut(&[u8]) -> Result) -> Result {
+        copy(self.input)
+    }
+
+    fn output(&mut self) -> &mut [u8] {
+        self.output
+    }
+}
+
 /// One lock class per slot: [`Mailbox::attach`] holds every slot lock at
 /// once, always in slot order.
 fn slot_lock_class(i: usize) -> Pin<&'static LockClassKey> {
@@ -334,7 +371,18 @@ impl<'bound> Mailbox<'bound> {
     ///   command may have been dropped by a reset or restart): the function
     ///   reloads.
     pub(crate) fn exec(&self, input: &[u8], output: &mut [u8]) -> Result<usize> {
-        Self::check_lengths(input.len(), output.len())?;
+        self.exec_buffers(&mut Separate { input, output })
+    }
+
+    /// [`Mailbox::exec`] on buffers that may overlap ([`Buffers`]): the
+    /// input is copied into the slot before any of the reply is written.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Mailbox::exec`].
+    pub(crate) fn exec_buffers(&self, buf: &mut impl Buffers) -> Result<usize> {
+        let (in_len, out_len) = buf.lens();
+        Self::check_lengths(in_len, out_len)?;
         self.usable()?;
         let (i, mut slot) = self.take_slot();
         // Again under the slot lock: the firmware may have failed or moved
@@ -343,10 +391,10 @@ impl<'bound> Mailbox<'bound> {
         if slot.timed_out {
             return Err(EIO);
         }
-        let r = self.exchange(i, &mut slot, input, output);
+        let r = self.exchange(i, &mut slot, buf);
         drop(slot);
         if r.is_err() {
-            output.fill(0);
+            buf.output().fill(0);
         }
         if r == Err(ETIMEDOUT) {
             self.mark_failed();
@@ -360,7 +408,7 @@ impl<'bound> Mailbox<'bound> {
     ///
     /// `EINVAL`: either length is shorter than a command header;
     /// `EMSGSIZE`: the input does not fit in a slot.
-    pub(crate) fn check_lengths(in_len: usize, out_len: usize) -> Result {
+    fn check_lengths(in_len: usize, out_len: usize) -> Result {
         if in_len < HEADER_LEN || out_len < HEADER_LEN {
             return Err(EINVAL);
         }
@@ -386,19 +434,14 @@ impl<'bound> Mailbox<'bound> {
     }
 
     /// One command in slot `i`, whose lock the caller holds.
-    fn exchange(
-        &self,
-        i: usize,
-        slot: &mut Slot,
-        input: &[u8],
-        output: &mut [u8],
-    ) -> Result<usize> {
-        let out_cap = output.len().min(DATA_SIZE);
+    fn exchange(&self, i: usize, slot: &mut Slot, buf: &mut impl Buffers) -> Result<usize> {
+        let (in_len, out_len) = buf.lens();
+        let out_cap = out_len.min(DATA_SIZE);
         let seq = slot.seq.wrapping_add(1);
-        self.copy_to_bar(regs::input_area(i), input)?;
+        buf.with_input(&mut |input| self.copy_to_bar(regs::input_area(i), input))?;
         self.bar.try_write(
             regs::SLOT_IN_LEN::try_at(i).ok_or(EINVAL)?,
-            regs::SLOT_IN_LEN::from(input.len() as u32),
+            regs::SLOT_IN_LEN::from(in_len as u32),
         )?;
         self.bar.try_write(
             regs::SLOT_OUT_CAP::try_at(i).ok_or(EINVAL)?,
@@ -440,6 +483,7 @@ impl<'bound> Mailbox<'bound> {
             .try_read(regs::SLOT_OUT_LEN::try_at(i).ok_or(EINVAL)?)?;
         let (result, len) = (result.into_raw(), len.into_raw() as usize);
         let delivered = result == regs::RESULT_OK && (HEADER_LEN..=out_cap).contains(&len);
+        let output = buf.output();
         if delivered {
             self.copy_from_bar(regs::output_area(i), &mut output[..len])?;
             // The copy is complete before the generation is read again.
