@@ -81,8 +81,8 @@ if [ "${1:-}" = --rates ]; then
 			one, (one > 0 ? m["fwctl-fds-2"] / one : 0), m["fwctl-fds-2"], \
 			(one > 0 ? m["fwctl-fds-4"] / one : 0), m["fwctl-fds-4"]
 		if (cpus != "" && cpus < 2) {
-			printf "skip: the guest had %d vCPU, so the threads of N FDs took turns on it: ", cpus
-			print "their aggregate cannot exceed the 1-FD rate (give the boots two vCPUs and a core for the firmware)"
+			printf "skip: the guest had %d vCPU, on which the threads of N FDs take turns: ", cpus
+			print "the ratios are for information; the verdict needs two vCPUs and a host core for the firmware"
 			exit 0
 		}
 		below = ""
