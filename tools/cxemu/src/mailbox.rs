@@ -128,7 +128,10 @@ enum Unit<'a> {
 /// so every access to it is atomic: registers as [`AtomicU32`], bulk copies
 /// as [`AtomicU64`] words and [`AtomicU8`] edges with relaxed ordering,
 /// ordered against the registers by fences. No plain access, and no
-/// reference to plain data, ever touches the mapping.
+/// reference to plain data, ever touches the mapping. Within this process
+/// one thread at a time uses a `Shm` (it is `Send`, not `Sync`), so its own
+/// accesses of different sizes to one place (`zero` over the registers)
+/// never race each other; the races are with the guest, another program.
 pub struct Shm {
     base: NonNull<u8>,
     _file: File,

@@ -216,6 +216,11 @@ impl pci::Driver for CxemuDriver {
         Mailbox::check(pdev, &bar)?;
         let mbox = Arc::pin_init(Mailbox::new(pdev, bar, Reloader::new(pdev)?), GFP_KERNEL)?;
         let caps = attach_and_query(pdev, &mbox)?;
+        // SAFETY: the poll lives in the driver's data, which the driver
+        // core drops when the function unbinds; it is never forgotten. Its
+        // first look is an interval away, and it reloads nothing before the
+        // reload is armed; should the probe fail, its drop cancels it.
+        let health = unsafe { HealthPoll::start(mbox.clone())? };
         // From here on only adding the auxiliary device can fail, and if
         // it does, its driver ran no command: a new generation may reload
         // the function now (crate::reload).
@@ -233,9 +238,6 @@ impl pci::Driver for CxemuDriver {
                 },
             )?
         };
-        // SAFETY: the poll lives in the driver's data, which the driver
-        // core drops when the function unbinds; it is never forgotten.
-        let health = unsafe { HealthPoll::start(mbox.clone())? };
         dev_info!(
             pdev,
             "firmware generation {} ready, {} command slots\n",
