@@ -519,6 +519,14 @@ impl<T: Operations> Drop for Registration<'_, T> {
 }
 
 /// The core's per-FD allocation as this driver lays it out.
+///
+/// # Invariants
+///
+/// Only ever seen through a pointer into the core's allocation of
+/// `uctx_size` (`size_of::<Self>()`) bytes, whose `fwctl_uctx` is the core's
+/// (at offset 0, checked in [`VTable::VTABLE`]) and never moves. `uctx` is
+/// initialised by `open_uctx` when it succeeds and dropped by `close_uctx`,
+/// so it is valid from the core's open of the context to its close.
 #[repr(C)]
 #[pin_data]
 struct UserCtx<T: Operations> {
@@ -586,7 +594,8 @@ fn into_raw_buf<A: kernel::alloc::Allocator>(buf: Vec<u8, A>) -> (*mut c_void, u
     (ptr.cast(), len)
 }
 
-/// The `fwctl_ops` table of `T` and its callbacks.
+/// The `fwctl_ops` table of `T` and its callbacks. No value of it is made:
+/// it only names the callbacks for `T`, so it has no invariants.
 struct VTable<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> VTable<T> {

@@ -304,12 +304,18 @@ impl Node {
 
     /// Makes the node visible in sysfs and `/dev`: opens may start.
     ///
+    /// # Safety
+    ///
+    /// The node must not have been added before: a second add would map
+    /// its device number twice.
+    ///
     /// # Errors
     ///
     /// What `cdev_device_add()` returns.
-    pub(crate) fn add(&self) -> Result {
+    pub(crate) unsafe fn add(&self) -> Result {
         // SAFETY: both are initialised, and the parent is NULL or valid
-        // now (type invariant); `device_add()` keeps a reference to it.
+        // now (type invariant); `device_add()` keeps a reference to it. Not
+        // added before (caller).
         to_result(unsafe { bindings::cdev_device_add(self.cdev, self.dev) })
     }
 

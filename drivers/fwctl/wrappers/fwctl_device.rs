@@ -380,7 +380,9 @@ impl<'a> Unregistered<'a> {
     ///
     /// What `cdev_device_add()` returns.
     pub(crate) fn register(self) -> Result {
-        self.0.node().add()
+        // SAFETY: not registered, and never was (type invariant), so its
+        // node was never added; this consumes the `Unregistered`.
+        unsafe { self.0.node().add() }
     }
 }
 
