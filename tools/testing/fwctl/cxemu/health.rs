@@ -179,15 +179,16 @@ impl<'bound> HealthPoll<'bound> {
             }),
             GFP_KERNEL,
         )?;
-        poll.queue();
+        poll.queue(interval_ms());
         // INVARIANT: `work` runs `run` for this value, and the caller drops
         // the value, which cancels it, before `'bound` ends.
         Ok(poll)
     }
 
-    /// Queues the next look, one interval (or, paused, a recheck) from now.
-    fn queue(&self) {
-        self.work.queue(match interval_ms() {
+    /// Queues the next look `interval` (the parameter's value) from now,
+    /// or, paused, a recheck.
+    fn queue(&self, interval: u32) {
+        self.work.queue(match interval {
             0 => PAUSED_RECHECK_MS,
             ms => ms,
         });
@@ -215,10 +216,11 @@ impl<'bound> HealthPoll<'bound> {
             );
             &*container_of!(work, Self, work)
         };
-        if interval_ms() != 0 {
+        let interval = interval_ms();
+        if interval != 0 {
             this.mbox.look_at_health();
         }
-        this.queue();
+        this.queue(interval);
     }
 }
 

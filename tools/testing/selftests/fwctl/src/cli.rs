@@ -14,9 +14,9 @@
 use fwctl_selftests::{
     fail_on,
     host,
+    insmod_poll_paused,
     run,
     tainted,
-    HEALTH_POLL_PAUSED,
     TAINT_FWCTL, //
 };
 use ktap::{
@@ -98,13 +98,7 @@ fn expect_error(args: &str, code: i32, message: &str) -> Check {
 /// device before and after it vanishes.
 fn insmod(modules: &[&str]) -> Check {
     for m in modules {
-        let ko = format!("{KO}/{m}.ko");
-        let args = if *m == "cxemu" {
-            vec![ko.as_str(), HEALTH_POLL_PAUSED]
-        } else {
-            vec![ko.as_str()]
-        };
-        fail_on(run("insmod", &args))?;
+        fail_on(insmod_poll_paused(&format!("{KO}/{m}.ko")))?;
     }
     Ok(())
 }

@@ -28,12 +28,12 @@ use fwctl_selftests::{
     },
     fail_on,
     host,
+    insmod_poll_paused,
     join_all,
     kernel_log,
     mlx5_commands::nop,
     run,
     wait_for_firmware, //
-    HEALTH_POLL_PAUSED,
 };
 use ktap::{
     ensure,
@@ -217,10 +217,7 @@ fn bound_to(dev: &Path) -> Option<String> {
 }
 
 fn load_modules() -> Check {
-    fail_on(run(
-        "insmod",
-        &[&format!("{MODULES}/cxemu.ko"), HEALTH_POLL_PAUSED],
-    ))?;
+    fail_on(insmod_poll_paused(&format!("{MODULES}/cxemu.ko")))?;
     fail_on(run("insmod", &[&format!("{MODULES}/cxemu_cmd.ko")]))?;
     fail_on(device_dir(Duration::from_secs(10)))?;
     Ok(())

@@ -640,13 +640,27 @@ pub fn emu_stat(key: &str) -> Result<String, String> {
         .ok_or(format!("no {key} in '{stats}'"))
 }
 
-/// The argument that loads the emulated function's driver (`cxemu.ko`, or
-/// the `mlx5_core` stand-in) with its health poll paused. The suites that
-/// reset the firmware and then look at the window before a command notices
-/// the new generation load it so: a poll that noticed first would reload
-/// the function under them. [`set_health_poll`] turns the poll on for the
-/// cases that test it.
-pub const HEALTH_POLL_PAUSED: &str = "health_poll_ms=0";
+/// The argument that loads the emulated function's driver with its health
+/// poll paused ([`insmod_poll_paused`]).
+const HEALTH_POLL_PAUSED: &str = "health_poll_ms=0";
+
+/// The emulated function's drivers: `cxemu.ko` and the `mlx5_core`
+/// stand-in, each with a `health_poll_ms` parameter.
+const EMULATED_FUNCTION_DRIVERS: [&str; 2] = ["cxemu.ko", "mlx5_core_cxemu.ko"];
+
+/// `insmod KO`; a driver of the emulated function with its health poll
+/// paused. The suites that reset the firmware and then look at the window
+/// before a command notices the new generation load their modules so: a
+/// poll that noticed first would reload the function under them.
+/// [`set_health_poll`] turns the poll on for the cases that test it.
+pub fn insmod_poll_paused(ko: &str) -> Result<(), String> {
+    let name = Path::new(ko).file_name().and_then(|n| n.to_str());
+    if name.is_some_and(|n| EMULATED_FUNCTION_DRIVERS.contains(&n)) {
+        run("insmod", &[ko, HEALTH_POLL_PAUSED])
+    } else {
+        run("insmod", &[ko])
+    }
+}
 
 /// Sets the health poll's interval of the loaded driver `module` of the
 /// emulated function (`cxemu` or `mlx5_core_cxemu`) to `ms`, 0 to pause it.

@@ -32,6 +32,7 @@ use fwctl_selftests::{
     fail_on,
     fwctl_nodes,
     host,
+    insmod_poll_paused,
     join_all,
     join_by_deadline,
     kcov::{
@@ -66,7 +67,6 @@ use fwctl_selftests::{
     wait_unregistered,
     FailNth,
     Rng,
-    HEALTH_POLL_PAUSED,
     TAINT_FWCTL, //
 };
 use fwctl_uapi::{
@@ -186,13 +186,7 @@ fn our_pid_messages() -> Result<usize, Failure> {
 
 fn load_modules() -> Check {
     for m in ["fwctl", "cxemu", "mlx5_fwctl_cxemu"] {
-        let ko = format!("{KO}/{m}.ko");
-        let args = if m == "cxemu" {
-            vec![ko.as_str(), HEALTH_POLL_PAUSED]
-        } else {
-            vec![ko.as_str()]
-        };
-        fail_on(run("insmod", &args))?;
+        fail_on(insmod_poll_paused(&format!("{KO}/{m}.ko")))?;
     }
     node()?;
     Ok(())

@@ -79,6 +79,7 @@ use fwctl_selftests::{
     fail_on,
     fwctl_nodes,
     host,
+    insmod_poll_paused,
     join_by_deadline,
     mlx5_commands::{
         nop,
@@ -104,8 +105,7 @@ use fwctl_selftests::{
     },
     unload_loaded,
     unplug_function,
-    wait_unregistered,
-    HEALTH_POLL_PAUSED, //
+    wait_unregistered, //
 };
 use fwctl_uapi::{
     device_type,
@@ -492,12 +492,8 @@ fn load_modules() -> Check {
     fail_on(host("emu-kill"))?;
     fail_on(host("emu-start"))?;
     let s = setup();
-    for args in [
-        &[s.core.as_str()][..],
-        &[STAND_IN, HEALTH_POLL_PAUSED],
-        &[s.driver.as_str()],
-    ] {
-        fail_on(run("insmod", args))?;
+    for m in [s.core.as_str(), STAND_IN, s.driver.as_str()] {
+        fail_on(insmod_poll_paused(m))?;
     }
     wait_node()?;
     seen(format!(
